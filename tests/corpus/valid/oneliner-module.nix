@@ -1,0 +1,1 @@
+{ pkgs, ... }: { services.tailscale.enable = true; environment.systemPackages = [ pkgs.tailscale ]; }

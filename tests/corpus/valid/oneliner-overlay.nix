@@ -1,0 +1,1 @@
+self: super: { htop = super.htop.override { sensorsSupport = false; }; }

@@ -1,0 +1,1 @@
+with import <nixpkgs> {}; mkShell { packages = [ go gopls delve ]; }
