@@ -1,0 +1,7 @@
+{ config, lib, pkgs, ... }
+
+{
+  boot.loader.systemd-boot.enable = true;
+  networking.hostName = "tiny";
+  system.stateVersion = "24.11";
+}

@@ -1,0 +1,14 @@
+{
+  config,
+  lib,
+  pkgs,
+  ...,
+}:
+{
+  services.tailscale = {
+    enable = true;
+    useRoutingFeatures = "client";
+  };
+
+  environment.systemPackages = [ pkgs.tailscale ];
+}

@@ -1,0 +1,11 @@
+{ pkgs, ... }:
+
+{
+  home.packages = with pkgs [
+    ripgrep
+    fd
+    bat
+  ];
+
+  programs.bat.enable = true;
+}
