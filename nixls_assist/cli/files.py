@@ -1,0 +1,81 @@
+"""Which files `check` looks at: `*.nix` under the given paths, honouring `.gitignore`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pathspec
+
+from nixls_assist.errors import ConfigError
+
+ALWAYS_SKIPPED = frozenset({".git", ".direnv", "node_modules", "result", ".jj", ".hg"})
+
+
+def discover(paths: list[str]) -> Iterator[Path]:
+    """Files named on the command line (any extension), and `*.nix` files under directories."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.is_file():
+            yield path
+        elif not path.exists():
+            raise ConfigError(f"{raw}: no such file or directory")
+        else:
+            raise ConfigError(f"{raw}: not a regular file or directory")
+
+
+def _walk(top: Path) -> Iterator[Path]:
+    specs: list[tuple[Path, pathspec.PathSpec]] = _parent_ignores(top)
+    for directory, dirnames, filenames in os.walk(top, onerror=_raise):
+        here = Path(directory)
+        ignore_file = here / ".gitignore"
+        if ignore_file.is_file():
+            specs = [*specs, (here, _read_spec(ignore_file))]
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in ALWAYS_SKIPPED and not _ignored(here / d, specs, is_dir=True)
+        )
+        for name in sorted(filenames):
+            candidate = here / name
+            if name.endswith(".nix") and not _ignored(candidate, specs, is_dir=False):
+                yield candidate
+
+
+def _parent_ignores(top: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+    """`.gitignore` files of enclosing directories up to the repository root."""
+    found: list[tuple[Path, pathspec.PathSpec]] = []
+    for parent in top.resolve().parents:
+        ignore_file = parent / ".gitignore"
+        if ignore_file.is_file():
+            found.append((parent, _read_spec(ignore_file)))
+        if (parent / ".git").exists():
+            break
+    found.reverse()
+    return found
+
+
+def _read_spec(path: Path) -> pathspec.PathSpec:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+
+
+def _ignored(path: Path, specs: list[tuple[Path, pathspec.PathSpec]], *, is_dir: bool) -> bool:
+    absolute = path.resolve()
+    for base, spec in specs:
+        try:
+            relative = absolute.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+        if spec.match_file(relative + ("/" if is_dir else "")):
+            return True
+    return False
+
+
+def _raise(error: OSError) -> None:
+    raise ConfigError(f"{error.filename}: cannot read directory ({error.strerror})")

@@ -1,0 +1,1 @@
+"""Renderers of check results: text, json (and later sarif, github)."""

@@ -1,0 +1,50 @@
+"""What `check` found in each file, with positions converted for output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nixls_assist.context import FileContext
+from nixls_assist.findings import Finding, Span
+from nixls_assist.syntax.document import ParsedDocument
+
+
+@dataclass(frozen=True)
+class FileResult:
+    display_path: str  # relative to the working directory when possible
+    path: Path | None
+    doc: ParsedDocument
+    context: FileContext
+    findings: list[Finding]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        return self.doc.lines.position(offset)
+
+    def lsp_range(self, span: Span) -> dict[str, dict[str, int]]:
+        start = self.position(span.start)
+        end = self.position(span.end)
+        return {
+            "start": {"line": start[0], "character": start[1]},
+            "end": {"line": end[0], "character": end[1]},
+        }
+
+    @property
+    def release_label(self) -> str:
+        """Which release the file was checked against, and why, for humans."""
+        ctx = self.context
+        pin = ctx.pin_for(ctx.kind)
+        if pin is None:
+            return "release unknown (no flake.lock; use --release or .nixls-assist.toml)"
+        return f"{pin.label} — {pin.reason}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    files: list[FileResult]
+    seconds: float
+
+    def all_findings(self) -> list[tuple[FileResult, Finding]]:
+        pairs = [(result, finding) for result in self.files for finding in result.findings]
+        pairs.sort(key=lambda p: (p[0].display_path, p[1].span.start, p[1].code))
+        return pairs

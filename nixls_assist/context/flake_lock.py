@@ -1,0 +1,98 @@
+"""Reading `flake.lock` (version 5–7): the root's inputs, `follows`, locked and original refs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SUPPORTED_VERSIONS = frozenset({5, 6, 7})
+
+
+class LockError(ValueError):
+    """A flake.lock that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class LockedNode:
+    name: str
+    locked: dict[str, Any] = field(default_factory=dict)
+    original: dict[str, Any] = field(default_factory=dict)
+    # input name -> node name (direct) or follows path (list of input names from root)
+    inputs: dict[str, str | list[str]] = field(default_factory=dict)
+    flake: bool = True
+
+    @property
+    def last_modified(self) -> int | None:
+        value = self.locked.get("lastModified")
+        return value if isinstance(value, int) else None
+
+
+@dataclass(frozen=True)
+class FlakeLock:
+    path: Path
+    version: int
+    root: str
+    nodes: dict[str, LockedNode]
+
+    def resolve(self, input_path: list[str], start: str | None = None) -> LockedNode | None:
+        """The node an input path (`["home-manager", "nixpkgs"]`) points to, following `follows`."""
+        node_name = start or self.root
+        for _hops, name in enumerate(input_path):
+            node = self.nodes.get(node_name)
+            if node is None:
+                return None
+            target = node.inputs.get(name)
+            if target is None:
+                return None
+            if isinstance(target, list):
+                resolved = self.resolve(target) if len(target) < 64 else None
+                if resolved is None:
+                    return None
+                node_name = resolved.name
+            else:
+                node_name = target
+        return self.nodes.get(node_name)
+
+    def root_inputs(self) -> dict[str, str | list[str]]:
+        root = self.nodes.get(self.root)
+        return dict(root.inputs) if root else {}
+
+
+def read_flake_lock(path: Path) -> FlakeLock:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LockError(f"{path}: not a readable JSON flake.lock ({exc})") from exc
+    return parse_flake_lock(data, path)
+
+
+def parse_flake_lock(data: object, path: Path) -> FlakeLock:
+    if not isinstance(data, dict):
+        raise LockError(f"{path}: expected a JSON object")
+    version = data.get("version")
+    if version not in SUPPORTED_VERSIONS:
+        raise LockError(f"{path}: unsupported flake.lock version {version!r} (known: 5, 6, 7)")
+    raw_nodes = data.get("nodes")
+    root = data.get("root", "root")
+    if not isinstance(raw_nodes, dict) or not isinstance(root, str) or root not in raw_nodes:
+        raise LockError(f"{path}: no `nodes` or no root node")
+    nodes: dict[str, LockedNode] = {}
+    for name, raw in raw_nodes.items():
+        if not isinstance(raw, dict):
+            raise LockError(f"{path}: node {name!r} is not an object")
+        inputs: dict[str, str | list[str]] = {}
+        for key, target in (raw.get("inputs") or {}).items():
+            if isinstance(target, str) or (
+                isinstance(target, list) and all(isinstance(t, str) for t in target)
+            ):
+                inputs[key] = target
+        nodes[name] = LockedNode(
+            name=name,
+            locked=raw.get("locked") if isinstance(raw.get("locked"), dict) else {},
+            original=raw.get("original") if isinstance(raw.get("original"), dict) else {},
+            inputs=inputs,
+            flake=raw.get("flake", True) is not False,
+        )
+    return FlakeLock(path=path, version=version, root=root, nodes=nodes)

@@ -1,0 +1,111 @@
+"""Map a locked flake input (or a channel URL) to the nixpkgs / home-manager release it tracks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from nixls_assist.context.flake_lock import LockedNode
+
+UNSTABLE = "unstable"
+
+_STABLE_REF = re.compile(
+    r"^(?:nixos|nixpkgs|release)-(?P<release>\d{2}\.\d{2})(?:-(?:small|darwin|aarch64))?$"
+)
+_UNSTABLE_REFS = frozenset(
+    {"nixos-unstable", "nixos-unstable-small", "nixpkgs-unstable", "master", "main", "staging",
+     "haskell-updates"}
+)
+# Channel tarballs: https://channels.nixos.org/nixos-25.11/nixexprs.tar.xz,
+# https://github.com/NixOS/nixpkgs/archive/nixos-24.11.tar.gz, FlakeHub 0.2411.* versions.
+_URL_RELEASE = re.compile(r"(?:nixos|nixpkgs|release)-(?P<release>\d{2}\.\d{2})(?:-small)?[/.]")
+_URL_UNSTABLE = re.compile(r"(?:nixos|nixpkgs)-unstable")
+_FLAKEHUB = re.compile(r"flakehub\.com/f/[^/]+/[^/]+/0\.(?P<yy>\d{2})(?P<mm>\d{2})\.")
+
+
+@dataclass(frozen=True)
+class ReleasePin:
+    """The release a file is checked against, and why."""
+
+    release: str  # "24.11" or "unstable"
+    date: dt.date | None  # lastModified of the locked input, when known
+    reason: str  # e.g. "flake.lock: nixpkgs → github:NixOS/nixpkgs/nixos-24.11"
+    ref: str | None = None
+    rev: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.release == UNSTABLE and self.date is not None:
+            return f"unstable ({self.date.isoformat()})"
+        return self.release
+
+
+def release_from_ref(ref: str | None) -> str | None:
+    """`nixos-24.11` → 24.11; `nixos-unstable` → unstable; anything else → None."""
+    if ref is None:
+        return None
+    if match := _STABLE_REF.match(ref):
+        return match["release"]
+    if ref in _UNSTABLE_REFS:
+        return UNSTABLE
+    return None
+
+
+def release_from_url(url: str) -> str | None:
+    if match := _FLAKEHUB.search(url):
+        return f"{match['yy']}.{match['mm']}"
+    if match := _URL_RELEASE.search(url):
+        return match["release"]
+    if _URL_UNSTABLE.search(url):
+        return UNSTABLE
+    return None
+
+
+def describe_source(original: dict[str, object]) -> str:
+    """`github:NixOS/nixpkgs/nixos-24.11`-style text for messages."""
+    kind = original.get("type")
+    ref = original.get("ref") or original.get("rev")
+    if kind in ("github", "gitlab", "sourcehut"):
+        base = f"{kind}:{original.get('owner')}/{original.get('repo')}"
+        return f"{base}/{ref}" if ref else base
+    if kind == "indirect":
+        base = f"flake:{original.get('id')}"
+        return f"{base}/{ref}" if ref else base
+    url = original.get("url")
+    if isinstance(url, str):
+        return f"{url}?ref={ref}" if ref and kind == "git" else url
+    return str(kind or "unknown source")
+
+
+def pin_from_node(node: LockedNode, input_name: str, lock_label: str) -> ReleasePin:
+    original = node.original
+    locked = node.locked
+    ref = original.get("ref") if isinstance(original.get("ref"), str) else None
+    rev = locked.get("rev") if isinstance(locked.get("rev"), str) else None
+    date = (
+        dt.datetime.fromtimestamp(node.last_modified, tz=dt.UTC).date()
+        if node.last_modified is not None
+        else None
+    )
+    source = describe_source(original)
+    reason = f"{lock_label}: input `{input_name}` → {source}"
+    release = release_from_ref(ref)
+    if release is None:
+        url = original.get("url")
+        release = release_from_url(url) if isinstance(url, str) else None
+    if release is None:
+        # A bare rev, a fork's own branch, the default branch: judge by the lock date.
+        release = UNSTABLE
+        reason += " (no release branch; judged by its lock date)"
+    return ReleasePin(release=release, date=date, reason=reason, ref=ref, rev=rev)
+
+
+def normalise_release(text: str) -> str | None:
+    """User input such as `24.11`, `nixos-24.11`, `unstable` → canonical form, else None."""
+    text = text.strip()
+    if re.fullmatch(r"\d{2}\.\d{2}", text):
+        return text
+    if text in (UNSTABLE, "master"):
+        return UNSTABLE
+    return release_from_ref(text)

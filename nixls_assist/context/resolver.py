@@ -1,0 +1,100 @@
+"""Per-file context: its kind, and the nixpkgs / home-manager releases it is pinned to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nixls_assist.context.filekind import Classification, FileKind, classify
+from nixls_assist.context.flake_lock import FlakeLock, LockError, read_flake_lock
+from nixls_assist.context.release import ReleasePin, pin_from_node
+from nixls_assist.context.workspace import WorkspaceHints, scan_workspace
+from nixls_assist.syntax.document import ParsedDocument
+
+
+@dataclass(frozen=True)
+class FileContext:
+    path: Path | None
+    classification: Classification
+    nixos: ReleasePin | None = None
+    home_manager: ReleasePin | None = None
+    lock_path: Path | None = None
+    notices: tuple[str, ...] = field(default=())  # problems worth one info (e.g. broken lock)
+
+    @property
+    def kind(self) -> FileKind:
+        return self.classification.kind
+
+    def pin_for(self, kind: FileKind) -> ReleasePin | None:
+        return self.home_manager if kind is FileKind.HOME_MANAGER else self.nixos
+
+
+@dataclass(frozen=True)
+class ContextSettings:
+    release: str | None = None  # user override, already normalised
+    nixpkgs_input: str = "nixpkgs"
+    home_manager_input: str = "home-manager"
+
+
+class ContextResolver:
+    """Finds and caches `flake.lock` files and workspace structure for many files."""
+
+    def __init__(self, settings: ContextSettings | None = None) -> None:
+        self.settings = settings or ContextSettings()
+        self._locks: dict[Path, FlakeLock | LockError | None] = {}
+        self._hints: dict[Path, WorkspaceHints] = {}
+
+    def context_for(self, doc: ParsedDocument, path: Path | None) -> FileContext:
+        path = path.resolve() if path is not None else None
+        lock_path, lock = self._nearest_lock(path.parent) if path is not None else (None, None)
+        notices: list[str] = []
+        nixos = home_manager = None
+        if isinstance(lock, LockError):
+            notices.append(str(lock))
+        elif lock is not None:
+            nixos = self._pin(lock, self.settings.nixpkgs_input)
+            home_manager = self._pin(lock, self.settings.home_manager_input) or nixos
+        if self.settings.release is not None:
+            override = ReleasePin(self.settings.release, None, "set by --release / configuration")
+            nixos = home_manager = override
+        classification = self._classify(doc, path, lock_path)
+        return FileContext(path, classification, nixos, home_manager, lock_path, tuple(notices))
+
+    def _classify(
+        self, doc: ParsedDocument, path: Path | None, lock_path: Path | None
+    ) -> Classification:
+        classification = classify(doc, path)
+        if path is None or lock_path is None or classification.kind is FileKind.FLAKE:
+            return classification
+        root = lock_path.parent
+        if root not in self._hints:
+            self._hints[root] = scan_workspace(root)
+        hint = self._hints[root].kind_of(path)
+        return hint if hint is not None else classification
+
+    def _nearest_lock(self, directory: Path) -> tuple[Path | None, FlakeLock | LockError | None]:
+        for candidate in (directory, *directory.parents):
+            lock_path = candidate / "flake.lock"
+            if lock_path in self._locks:
+                return lock_path, self._locks[lock_path]
+            if lock_path.is_file():
+                try:
+                    self._locks[lock_path] = read_flake_lock(lock_path)
+                except LockError as exc:
+                    self._locks[lock_path] = exc
+                return lock_path, self._locks[lock_path]
+            if (candidate / ".git").exists() or (candidate / "flake.nix").is_file():
+                return None, None  # a repository / flake boundary without a lock
+        return None, None
+
+    def _pin(self, lock: FlakeLock, input_name: str) -> ReleasePin | None:
+        node = lock.resolve([input_name])
+        if node is None:
+            return None
+        label = f"{lock.path.parent.name}/flake.lock"
+        return pin_from_node(node, input_name, label)
+
+    def invalidate(self, path: Path | None = None) -> None:
+        """Forget cached locks and workspace hints (a flake.lock or flake.nix changed)."""
+        self._locks.clear()
+        self._hints.clear()

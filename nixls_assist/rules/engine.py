@@ -1,0 +1,57 @@
+"""The single entry point that runs rules: shared by the server, `check`, `--fix` and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from nixls_assist.context import FileContext
+from nixls_assist.findings import Finding, Severity
+from nixls_assist.rules import ALL_RULES
+from nixls_assist.rules.base import Indexes, Rule
+from nixls_assist.syntax.document import ParsedDocument
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which codes run (prefixes allowed: `NXA2`) and per-code severity overrides."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severities: dict[str, Severity] = field(default_factory=dict)
+
+    def enabled(self, code: str) -> bool:
+        if self.select and not any(code.startswith(p) for p in self.select):
+            return False
+        return not any(code.startswith(p) for p in self.ignore)
+
+    def severity_of(self, finding: Finding) -> Severity:
+        for prefix in sorted(self.severities, key=len, reverse=True):
+            if finding.code.startswith(prefix):
+                return self.severities[prefix]
+        return finding.severity
+
+
+def rules_for(selection: Selection) -> list[Rule]:
+    return [rule for rule in ALL_RULES if selection.enabled(rule.code)]
+
+
+def check(
+    doc: ParsedDocument,
+    ctx: FileContext,
+    indexes: Indexes | None = None,
+    selection: Selection | None = None,
+) -> list[Finding]:
+    """All findings for one document, sorted by (span, code)."""
+    selection = selection or Selection()
+    findings: list[Finding] = []
+    for rule in rules_for(selection):
+        if rule.function is None:
+            continue
+        for finding in rule.function(doc, ctx, indexes):
+            severity = selection.severity_of(finding)
+            if severity is not finding.severity:
+                finding = replace(finding, severity=severity)
+            findings.append(finding)
+    findings.sort(key=lambda f: f.sort_key)
+    return findings
+

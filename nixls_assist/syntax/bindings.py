@@ -1,0 +1,446 @@
+"""Resolve the bindings of a Nix module to the option paths they define.
+
+`services.openssh = { settings.PermitRootLogin = "no"; };` defines the option
+`services.openssh.settings.PermitRootLogin`. This module walks a parsed file and
+yields one `OptionBinding` per attribute path it defines — through nested attrsets,
+`config = …`, `lib.mkIf`/`mkMerge`/`mkDefault`/…, `let`/`with`, and into nested
+modules (`home-manager.users.<name>`, `containers.<name>.config`, inline modules in
+`imports` and in a flake's `nixosSystem { modules = [ … ]; }`).
+
+It never evaluates anything. The walk is iterative so that deeply nested input cannot
+exhaust Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from nixls_assist.findings import Span
+from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.nodes import (
+    ATTRSET_KINDS,
+    CONDITIONAL_WRAPPERS,
+    MERGE_WRAPPERS,
+    PASS_THROUGH_WRAPPERS,
+    bindings_of,
+    callee_name,
+    flatten_apply,
+    span,
+    static_string,
+    unwrap_parens,
+)
+
+
+class ModuleSystem(enum.Enum):
+    """Which option set a module's definitions belong to."""
+
+    FILE = "file"  # decided by the file's kind (context layer)
+    NIXOS = "nixos"
+    HOME_MANAGER = "home-manager"
+    DARWIN = "nix-darwin"
+
+
+@dataclass(frozen=True)
+class ModuleScope:
+    """One module inside a file: the whole file, or a nested module literal."""
+
+    system: ModuleSystem
+    span: Span
+    origin: str  # how it was found, e.g. "file", "home-manager.users.alice", "nixosSystem modules"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One attribute name of a path; `name` is None for a dynamic `"${…}"` name."""
+
+    name: str | None
+    span: Span
+    quoted: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name is not None else "*"
+
+
+@dataclass(frozen=True)
+class OptionBinding:
+    """A definition of the option path `segments` (relative to its module's root)."""
+
+    segments: tuple[Segment, ...]
+    scope: ModuleScope
+    binding_span: Span  # the whole `a.b = v;` (or the inherited name)
+    own_from: int  # segments[own_from:] are written in this binding's own attrpath
+    value: Node | None  # None for `inherit`
+    is_leaf: bool  # the value was not descended into
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(segment.label for segment in self.segments)
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.path)
+
+    @property
+    def own_span(self) -> Span:
+        """The attrpath written in this binding, e.g. `settings.PermitRootLogin`."""
+        own = self.segments[self.own_from :]
+        return Span(own[0].span.start, own[-1].span.end)
+
+
+# Top-level keys of a module that are not option definitions.
+MODULE_META_KEYS = frozenset({"imports", "_file", "key", "disabledModules", "freeformType"})
+# Functions whose `{ modules = [ … ]; }` argument holds modules of a known system.
+SYSTEM_BUILDERS = {
+    "nixosSystem": ModuleSystem.NIXOS,
+    "homeManagerConfiguration": ModuleSystem.HOME_MANAGER,
+    "darwinSystem": ModuleSystem.DARWIN,
+}
+# Flake outputs whose attribute values are modules.
+MODULE_OUTPUTS = {
+    "nixosModules": ModuleSystem.NIXOS,
+    "nixosModule": ModuleSystem.NIXOS,
+    "homeManagerModules": ModuleSystem.HOME_MANAGER,
+    "homeModules": ModuleSystem.HOME_MANAGER,
+    "darwinModules": ModuleSystem.DARWIN,
+}
+
+
+def module_bindings(doc: ParsedDocument, *, file_is_module: bool) -> Iterator[OptionBinding]:
+    """All option definitions of a document, in source order per module.
+
+    `file_is_module`: the file itself is a module (NixOS / home-manager / darwin);
+    otherwise only module literals embedded in it (a flake's `modules = [ … ]`) count.
+    """
+    expression = doc.root.child_by_field_name("expression")
+    if expression is None:
+        return
+    if file_is_module:
+        scope = ModuleScope(ModuleSystem.FILE, span(expression), "file")
+        yield from _Walker(doc).run(expression, scope)
+    else:
+        for node, system, origin in _embedded_modules(expression):
+            yield from _Walker(doc).run(node, ModuleScope(system, span(node), origin))
+
+
+class _Mode(enum.Enum):
+    MODULE = 1  # a whole module: function, `{ config = …; }` or shorthand attrset
+    ATTRS = 2  # an attrset of definitions under a prefix
+
+
+@dataclass(frozen=True)
+class _Task:
+    node: Node
+    mode: _Mode
+    prefix: tuple[Segment, ...]
+    scope: ModuleScope
+
+
+class _Walker:
+    def __init__(self, doc: ParsedDocument) -> None:
+        self.doc = doc
+
+    def run(self, node: Node, scope: ModuleScope) -> Iterator[OptionBinding]:
+        stack = [_Task(node, _Mode.MODULE, (), scope)]
+        while stack:
+            task = stack.pop()
+            found: list[OptionBinding] = []
+            pending: list[_Task] = []
+            if task.mode is _Mode.MODULE:
+                self._module(task, found, pending)
+            else:
+                self._attrs(task, found, pending)
+            yield from found
+            stack.extend(reversed(pending))
+
+    # -- modules ----------------------------------------------------------------
+
+    def _module(self, task: _Task, found: list[OptionBinding], pending: list[_Task]) -> None:
+        node = _unwrap_scoping(task.node)
+        if node is None:
+            return
+        if node.type == "function_expression":
+            body = node.child_by_field_name("body")
+            if body is not None:
+                pending.append(_Task(body, _Mode.MODULE, (), task.scope))
+            return
+        if node.type == "apply_expression":
+            # `lib.mkIf cond { … }` as a whole module is rare but legal for `config`.
+            for inner in _wrapped_values(node):
+                pending.append(_Task(inner, _Mode.MODULE, (), task.scope))
+            return
+        if node.type not in ATTRSET_KINDS:
+            return
+        bindings = list(bindings_of(node))
+        explicit = any(_first_name(b) in ("config", "options") for b in bindings)
+        for binding in bindings:
+            first = _first_name(binding)
+            if first == "imports":
+                self._inline_modules(binding, task.scope, pending)
+            elif first in MODULE_META_KEYS or first == "options":
+                continue
+            elif explicit:
+                if first == "config":
+                    self._binding(binding, (), task.scope, found, pending, skip_first=True)
+            else:
+                self._binding(binding, (), task.scope, found, pending)
+
+    def _inline_modules(self, binding: Node, scope: ModuleScope, pending: list[_Task]) -> None:
+        value = unwrap_parens(binding.child_by_field_name("expression"))
+        if value is None or value.type != "list_expression":
+            return
+        for element in value.named_children:
+            element = unwrap_parens(element)
+            if element is not None and element.type in ATTRSET_KINDS | {"function_expression"}:
+                inner = ModuleScope(scope.system, span(element), f"{scope.origin} imports")
+                pending.append(_Task(element, _Mode.MODULE, (), inner))
+
+    # -- definitions --------------------------------------------------------------
+
+    def _attrs(self, task: _Task, found: list[OptionBinding], pending: list[_Task]) -> None:
+        node = _unwrap_scoping(task.node)
+        if node is None:
+            return
+        if node.type == "if_expression":
+            for field in ("consequence", "alternative"):
+                branch = node.child_by_field_name(field)
+                if branch is not None:
+                    pending.append(_Task(branch, _Mode.ATTRS, task.prefix, task.scope))
+            return
+        if node.type == "apply_expression":
+            for inner in _wrapped_values(node):
+                pending.append(_Task(inner, _Mode.ATTRS, task.prefix, task.scope))
+            return
+        if node.type in ATTRSET_KINDS:
+            for binding in bindings_of(node):
+                self._binding(binding, task.prefix, task.scope, found, pending)
+
+    def _binding(
+        self,
+        binding: Node,
+        prefix: tuple[Segment, ...],
+        scope: ModuleScope,
+        found: list[OptionBinding],
+        pending: list[_Task],
+        *,
+        skip_first: bool = False,
+    ) -> None:
+        if binding.type in ("inherit", "inherit_from"):
+            self._inherit(binding, prefix, scope, found)
+            return
+        if binding.type != "binding":
+            return
+        attrpath = binding.child_by_field_name("attrpath")
+        value = binding.child_by_field_name("expression")
+        if attrpath is None:
+            return
+        own = [self._segment(attr) for attr in attrpath.named_children if attr.type != "comment"]
+        if skip_first:
+            own = own[1:]
+        segments = prefix + tuple(own)
+        if not own:
+            # `config = { … };` in an explicit module: the value is the definitions.
+            if value is not None:
+                pending.append(_Task(value, _Mode.ATTRS, (), scope))
+            return
+        boundary = _module_boundary(segments)
+        descends = boundary is None and value is not None and _defines_attrs(value)
+        found.append(
+            OptionBinding(
+                segments=segments,
+                scope=scope,
+                binding_span=span(binding),
+                own_from=len(prefix),
+                value=value,
+                is_leaf=not descends and boundary is None,
+            )
+        )
+        if value is None:
+            return
+        if boundary is not None:
+            system, origin, is_list = boundary
+            for module in _modules_in(value, is_list):
+                inner = ModuleScope(system, span(module), f"{origin}")
+                pending.append(_Task(module, _Mode.MODULE, (), inner))
+        elif descends:
+            pending.append(_Task(value, _Mode.ATTRS, segments, scope))
+
+    def _inherit(
+        self,
+        node: Node,
+        prefix: tuple[Segment, ...],
+        scope: ModuleScope,
+        found: list[OptionBinding],
+    ) -> None:
+        attrs = node.child_by_field_name("attrs")
+        if attrs is None:
+            return
+        for attr in attrs.named_children:
+            if attr.type == "comment":
+                continue
+            segment = self._segment(attr)
+            found.append(
+                OptionBinding(
+                    segments=(*prefix, segment),
+                    scope=scope,
+                    binding_span=span(attr),
+                    own_from=len(prefix),
+                    value=None,
+                    is_leaf=True,
+                )
+            )
+
+    def _segment(self, attr: Node) -> Segment:
+        if attr.type == "identifier":
+            return Segment(self.doc.node_text(attr), span(attr))
+        if attr.type == "string_expression":
+            return Segment(static_string(attr), span(attr), quoted=True)
+        return Segment(None, span(attr))  # `${…}` interpolation
+
+
+def _first_name(binding: Node) -> str | None:
+    if binding.type != "binding":
+        return None
+    attrpath = binding.child_by_field_name("attrpath")
+    if attrpath is None or not attrpath.named_child_count:
+        return None
+    first = attrpath.named_children[0]
+    return first.text.decode() if first.type == "identifier" and first.text else None
+
+
+def _unwrap_scoping(node: Node | None) -> Node | None:
+    """Look through parentheses, `let … in`, `with …;` and `assert …;`."""
+    while node is not None:
+        if node.type == "parenthesized_expression":
+            node = node.child_by_field_name("expression")
+        elif node.type in ("let_expression", "with_expression", "assert_expression"):
+            node = node.child_by_field_name("body")
+        else:
+            return node
+    return None
+
+
+def _wrapped_values(node: Node) -> list[Node]:
+    """The definitions inside `mkIf c X`, `mkMerge [X Y]`, `mkDefault X`, `mkOverride n X`."""
+    function, args = flatten_apply(node)
+    name = callee_name(function)
+    if not args:
+        return []
+    if name in CONDITIONAL_WRAPPERS and len(args) == 2:
+        return [args[1]]
+    if name in PASS_THROUGH_WRAPPERS:
+        return [args[-1]]
+    if name in MERGE_WRAPPERS and len(args) == 1:
+        items = unwrap_parens(args[0])
+        if items is not None and items.type == "list_expression":
+            return [e for e in items.named_children if e.type != "comment"]
+    return []
+
+
+def _defines_attrs(value: Node) -> bool:
+    """Whether a binding's value is itself a set of definitions (so we descend)."""
+    pending = [value]
+    while pending:
+        node = _unwrap_scoping(pending.pop())
+        if node is None:
+            continue
+        if node.type in ATTRSET_KINDS:
+            return True
+        if node.type == "if_expression":
+            pending.extend(
+                n for f in ("consequence", "alternative") if (n := node.child_by_field_name(f))
+            )
+        elif node.type == "apply_expression":
+            pending.extend(_wrapped_values(node))
+    return False
+
+
+def _module_boundary(
+    segments: tuple[Segment, ...],
+) -> tuple[ModuleSystem, str, bool] | None:
+    """Paths whose value is a module of another system (its paths start fresh)."""
+    names = [s.name for s in segments]
+    if len(names) == 3 and names[:2] == ["home-manager", "users"]:
+        return ModuleSystem.HOME_MANAGER, f"home-manager.users.{segments[2].label}", False
+    if names == ["home-manager", "sharedModules"]:
+        return ModuleSystem.HOME_MANAGER, "home-manager.sharedModules", True
+    if len(names) == 3 and names[0] == "containers" and names[2] == "config":
+        return ModuleSystem.NIXOS, f"containers.{segments[1].label}.config", False
+    if len(names) == 3 and names[0] == "specialisation" and names[2] == "configuration":
+        return ModuleSystem.NIXOS, f"specialisation.{segments[1].label}.configuration", False
+    return None
+
+
+def _modules_in(value: Node, is_list: bool) -> list[Node]:
+    """Module literals in a boundary's value (a module, or a list of them)."""
+    node = unwrap_parens(value)
+    if node is None:
+        return []
+    if node.type == "apply_expression":
+        inner = _wrapped_values(node)
+        if inner:
+            return [m for i in inner for m in _modules_in(i, is_list)]
+    candidates = node.named_children if is_list and node.type == "list_expression" else [node]
+    return [
+        c
+        for c in (unwrap_parens(c) for c in candidates)
+        if c is not None and _unwrap_scoping(c) is not None
+        and _unwrap_scoping(c).type in ATTRSET_KINDS | {"function_expression"}  # type: ignore[union-attr]
+    ]
+
+
+def _embedded_modules(root: Node) -> Iterator[tuple[Node, ModuleSystem, str]]:
+    """Module literals inside a non-module file: `nixosSystem { modules = [ … ]; }`, flake
+    outputs such as `nixosModules.foo = { … }: { … };`."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "apply_expression":
+            function, args = flatten_apply(node)
+            system = SYSTEM_BUILDERS.get(callee_name(function) or "")
+            if system is not None and args:
+                yield from _modules_argument(args[-1], system, callee_name(function) or "")
+        elif node.type == "binding":
+            yield from _module_output(node)
+        stack.extend(reversed(node.named_children))
+
+
+def _modules_argument(
+    arg: Node, system: ModuleSystem, builder: str
+) -> Iterator[tuple[Node, ModuleSystem, str]]:
+    arg = _unwrap_scoping(arg)
+    if arg is None or arg.type not in ATTRSET_KINDS:
+        return
+    for binding in bindings_of(arg):
+        if _first_name(binding) == "modules" and binding.type == "binding":
+            value = binding.child_by_field_name("expression")
+            if value is not None:
+                for module in _modules_in(value, is_list=True):
+                    yield module, system, f"{builder} modules"
+
+
+def _module_output(binding: Node) -> Iterator[tuple[Node, ModuleSystem, str]]:
+    attrpath = binding.child_by_field_name("attrpath")
+    value = binding.child_by_field_name("expression")
+    if attrpath is None or value is None:
+        return
+    names = [a.text.decode() if a.type == "identifier" and a.text else None
+             for a in attrpath.named_children]
+    if not names or names[0] not in MODULE_OUTPUTS:
+        return
+    system = MODULE_OUTPUTS[names[0]]
+    if len(names) == 1 and names[0] != "nixosModule":
+        node = _unwrap_scoping(value)
+        if node is not None and node.type in ATTRSET_KINDS:
+            for inner in bindings_of(node):
+                inner_value = inner.child_by_field_name("expression")
+                if inner.type == "binding" and inner_value is not None:
+                    for module in _modules_in(inner_value, is_list=False):
+                        yield module, system, f"{names[0]}"
+        return
+    for module in _modules_in(value, is_list=False):
+        yield module, system, ".".join(n or "*" for n in names)

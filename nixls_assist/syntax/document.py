@@ -1,0 +1,111 @@
+"""A parsed Nix document: source bytes, its tree-sitter tree, and incremental re-parsing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import tree_sitter
+import tree_sitter_nix
+
+from nixls_assist.findings import Span
+from nixls_assist.syntax.positions import LineIndex
+
+NIX = tree_sitter.Language(tree_sitter_nix.language())
+
+
+def _parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(NIX)
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """Replace bytes [start, end) of the old source with `new_text`."""
+
+    start: int
+    end: int
+    new_text: str
+
+
+@dataclass(frozen=True)
+class LoadNote:
+    """Why a file was skipped (`skipped`) or analysed with a caveat."""
+
+    message: str
+    skipped: bool
+
+
+class ParsedDocument:
+    """Immutable view of one version of a Nix file."""
+
+    def __init__(
+        self,
+        source: bytes,
+        tree: tree_sitter.Tree,
+        path: str | None = None,
+        note: LoadNote | None = None,
+    ) -> None:
+        self.source = source
+        self.tree = tree
+        self.path = path
+        self.note = note
+
+    @property
+    def skipped(self) -> bool:
+        return self.note is not None and self.note.skipped
+
+    @property
+    def root(self) -> tree_sitter.Node:
+        return self.tree.root_node
+
+    @cached_property
+    def text(self) -> str:
+        return self.source.decode("utf-8", errors="replace")
+
+    @cached_property
+    def lines(self) -> LineIndex:
+        return LineIndex(self.source)
+
+    def node_text(self, node: tree_sitter.Node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+
+    def span_text(self, span: Span) -> str:
+        return self.source[span.start : span.end].decode("utf-8", errors="replace")
+
+    def apply(self, changes: list[TextChange]) -> ParsedDocument:
+        """A new document with `changes` applied in order, re-parsed incrementally."""
+        source = self.source
+        tree = self.tree.copy()  # edit() mutates; this version must stay valid
+        for change in changes:
+            new_bytes = change.new_text.encode("utf-8")
+            old_lines = LineIndex(source)
+            start_point = _point(old_lines, source, change.start)
+            old_end_point = _point(old_lines, source, change.end)
+            source = source[: change.start] + new_bytes + source[change.end :]
+            new_end = change.start + len(new_bytes)
+            new_end_point = _point(LineIndex(source), source, new_end)
+            tree.edit(
+                start_byte=change.start,
+                old_end_byte=change.end,
+                new_end_byte=new_end,
+                start_point=start_point,
+                old_end_point=old_end_point,
+                new_end_point=new_end_point,
+            )
+        return ParsedDocument(source, _parser().parse(source, tree), self.path, self.note)
+
+
+def _point(lines: LineIndex, source: bytes, offset: int) -> tuple[int, int]:
+    """tree-sitter points count bytes within the line, not UTF-16 units."""
+    line, _ = lines.position(offset)
+    return line, offset - lines.line_start(line)
+
+
+def parse(text: str | bytes, path: str | None = None) -> ParsedDocument:
+    source = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) else text
+    return ParsedDocument(source, _parser().parse(source), path)
+
+
+def skipped(path: str | None, message: str) -> ParsedDocument:
+    """A placeholder for a file that is not analysed (too large, binary)."""
+    return ParsedDocument(b"", _parser().parse(b""), path, LoadNote(message, skipped=True))

@@ -1,0 +1,98 @@
+"""Small, reusable questions about tree-sitter-nix nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from nixls_assist.findings import Span
+
+ATTRSET_KINDS = frozenset({"attrset_expression", "rec_attrset_expression"})
+STRING_KINDS = frozenset({"string_expression", "indented_string_expression"})
+
+# Module-system functions whose last argument is (a wrapper of) the definition itself.
+PASS_THROUGH_WRAPPERS = frozenset(
+    {"mkDefault", "mkForce", "mkOverride", "mkBefore", "mkAfter", "mkOrder", "mkOptionDefault",
+     "mkImageMediaOverride", "mkFixStrictness", "mkVMOverride"}
+)
+CONDITIONAL_WRAPPERS = frozenset({"mkIf"})
+MERGE_WRAPPERS = frozenset({"mkMerge"})
+
+
+def span(node: Node) -> Span:
+    return Span(node.start_byte, node.end_byte)
+
+
+def unwrap_parens(node: Node | None) -> Node | None:
+    while node is not None and node.type == "parenthesized_expression":
+        node = node.child_by_field_name("expression")
+    return node
+
+
+def callee_name(node: Node) -> str | None:
+    """`lib.mkIf` / `mkIf` / `lib.modules.mkIf` → `mkIf`; None for anything else."""
+    node = unwrap_parens(node)
+    if node is None:
+        return None
+    if node.type == "variable_expression":
+        name = node.child_by_field_name("name")
+        return name.text.decode() if name is not None and name.text else None
+    if node.type == "select_expression" and node.child_by_field_name("default") is None:
+        attrpath = node.child_by_field_name("attrpath")
+        if attrpath is not None and attrpath.named_child_count:
+            last = attrpath.named_children[-1]
+            if last.type == "identifier" and last.text:
+                return last.text.decode()
+    return None
+
+
+def flatten_apply(node: Node) -> tuple[Node, list[Node]]:
+    """`f a b c` → (f, [a, b, c])."""
+    args: list[Node] = []
+    while node.type == "apply_expression":
+        arg = node.child_by_field_name("argument")
+        if arg is not None:
+            args.append(arg)
+        function = node.child_by_field_name("function")
+        if function is None:
+            break
+        node = function
+    args.reverse()
+    return node, args
+
+
+def bindings_of(attrset: Node) -> Iterator[Node]:
+    """`binding`, `inherit` and `inherit_from` children of an attrset or let expression."""
+    for child in attrset.named_children:
+        if child.type == "binding_set":
+            yield from (b for b in child.named_children if b.type != "comment")
+
+
+def static_string(node: Node) -> str | None:
+    """The value of a string literal without interpolation; None when dynamic."""
+    if node.type not in STRING_KINDS:
+        return None
+    parts: list[str] = []
+    for child in node.named_children:
+        if child.type == "string_fragment":
+            parts.append(child.text.decode("utf-8", errors="replace") if child.text else "")
+        elif child.type == "escape_sequence":
+            raw = child.text.decode() if child.text else ""
+            parts.append(_unescape(raw))
+        elif child.type == "dollar_escape":
+            parts.append("$")
+        elif child.type == "comment":
+            continue
+        else:
+            return None
+    return "".join(parts)
+
+
+def _unescape(raw: str) -> str:
+    mapping = {"\\n": "\n", "\\t": "\t", "\\r": "\r", "''\\n": "\n", "''\\t": "\t"}
+    if raw in mapping:
+        return mapping[raw]
+    if raw.startswith("''"):
+        return raw[-1] if raw != "'''" else "''"
+    return raw[1:] if raw.startswith("\\") else raw
