@@ -1,0 +1,137 @@
+"""Build the embedded default indexes (option_index/data/) from ../shared/data.
+
+Run from the repository root:  python -m option_index.build_embedded [--data ../shared/data]
+
+Only facts are embedded: option paths, types, read-only flags, short defaults/examples and
+declaration file names, and rename/removal records with their releases and certainty flags.
+Descriptions (prose) are left out; they come from an options.json the user fetches or builds.
+
+- home-manager: the option sets of 23.05 .. 26.05 and master (as "unstable"), authoritative, plus
+  the drift records of renames.json keyed by the releases whose tree has each shim.
+- NixOS: the drift table of nixos-drift.json, plus the scraped unstable 2024-12-19 option set as a
+  *reference* set (not authoritative, see index.py): it answers "this option exists" for
+  completion and hover, never "this option is unknown".
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import html
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import brotli
+
+from option_index.embedded import DATA_DIR, MANIFEST
+from option_index.importer import parse_options
+from option_index.model import DriftRecord
+from option_index.releases import UNSTABLE
+from option_index.store import OptionRow, ReleaseOptions, StoreContent, write_store
+
+HM_RELEASES = ("23.05", "23.11", "24.05", "24.11", "25.05", "25.11", "26.05", "master")
+NIXOS_REFERENCE = "unstable-2024-12-19"
+_SHORT = 160
+_MESSAGE = 300
+
+
+def _short(text: str | None, limit: int = _SHORT) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return None  # a truncated expression misleads more than a missing one
+
+
+def _facts(row: OptionRow) -> OptionRow:
+    return OptionRow(row.segments, html.unescape(row.type), row.read_only,
+                     _short(row.default and html.unescape(row.default)),
+                     _short(row.example), None, row.declarations)
+
+
+def _hm_content(data: Path) -> StoreContent:
+    hm = data / "home-manager"
+    releases = []
+    for rel in HM_RELEASES:
+        doc = json.loads((hm / f"options-{rel}.json").read_text(encoding="utf-8"))
+        rows = [_facts(r) for r in parse_options(doc, keep_prose=False)]
+        releases.append(ReleaseOptions(UNSTABLE if rel == "master" else rel, rows))
+    drift = []
+    for rec in json.loads((hm / "renames.json").read_text(encoding="utf-8")):
+        first = rec["first_release"]
+        oldest = first == HM_RELEASES[0]  # the first tree read: the shim may be older
+        drift.append(DriftRecord(
+            kind=rec["kind"], from_path=rec["from"], to_path=rec.get("to"),
+            release=UNSTABLE if first == "master" else first,
+            message=(rec.get("message") or "")[:_MESSAGE],
+            release_inferred=oldest, release_window=f"<={first}" if oldest else None,
+            unreleased=first == "master", source=f"home-manager:{rec['file']}",
+            releases=tuple(rec["releases"]),
+        ))
+    return StoreContent("home-manager", "embedded home-manager option sets (23.05 .. master)",
+                        releases, drift)
+
+
+def _nixos_content(data: Path) -> StoreContent:
+    drift = []
+    for rec in json.loads((data / "nixos-drift.json").read_text(encoding="utf-8")):
+        drift.append(DriftRecord(
+            kind=rec["kind"], from_path=rec["from"], to_path=rec.get("to"),
+            release=rec["release"], message=(rec.get("note") or "")[:_MESSAGE],
+            release_inferred=bool(rec.get("release_inferred")),
+            release_window=rec.get("release_window"),
+            path_inferred=bool(rec.get("path_inferred")),
+            unreleased=bool(rec.get("unreleased")), source=rec.get("source", "")[:_MESSAGE],
+            reintroduced=rec.get("reintroduced"), warns_from=rec.get("warns_from"),
+        ))
+    releases = []
+    scrape = data / "nixos-options" / f"{NIXOS_REFERENCE}.json.gz"
+    if scrape.exists():
+        doc = json.loads(gzip.decompress(scrape.read_bytes()))
+        rows = [_facts(r) for r in parse_options(doc, keep_prose=False)]
+        releases.append(ReleaseOptions(NIXOS_REFERENCE, rows, authoritative=False))
+    return StoreContent("nixos", "embedded NixOS drift table", releases, drift)
+
+
+def build(data: Path, out: Path = DATA_DIR) -> dict:
+    manifest = {}
+    out.mkdir(parents=True, exist_ok=True)
+    for content in (_hm_content(data), _nixos_content(data)):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "store.sqlite"
+            write_store(db, content)
+            raw = db.read_bytes()
+        name = f"{content.system}.sqlite.br"
+        (out / name).write_bytes(brotli.compress(raw, quality=11, lgwin=24))
+        manifest[content.system] = {
+            "file": name,
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "source": content.source,
+            "unpacked_bytes": len(raw),
+            "releases": [{"name": r.release, "authoritative": r.authoritative,
+                          "option_count": len(r.options)} for r in content.releases],
+            "drift_records": len(content.drift),
+        }
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
+                                encoding="utf-8")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path,
+                        default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        print(f"no data directory at {args.data}", file=sys.stderr)
+        return 2
+    for system, info in build(args.data).items():
+        size = (DATA_DIR / info["file"]).stat().st_size
+        print(f"{system}: {size / 1024:.0f} KiB compressed, "
+              f"{info['unpacked_bytes'] / 1024:.0f} KiB unpacked, {info['drift_records']} drift")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,228 @@
+"""OptionIndex: what the rules ask about one (module system, release), and open_index.
+
+Precision policy (why `has_option_set` exists):
+- home-manager: the embedded option sets are the evaluated manual of each release, so for those
+  releases the index is authoritative: a path it does not know is unknown (NXA104) or added
+  later (NXA103).
+- NixOS: the only embedded option set is a scrape of nixos-unstable on 2024-12-19 (25.05pre),
+  without internal options. It is attached as a *reference* set to releases >= 24.11 for hover
+  and completion, with `has_option_set = False`: lookups there never answer UNKNOWN (NOT_INDEXED
+  instead), because a path missing from a neighbouring snapshot is not proof that it is missing
+  from the pinned release. An options.json fetched or built for the exact release replaces it and
+  is authoritative.
+- Drift records (renames / removals) always come from the embedded tables, plus any found by the
+  static extractor in the source an index was built from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from option_index.cache import check_system, default_cache_dir, store_path
+from option_index.drift import DriftTable
+from option_index.embedded import open_embedded
+from option_index.errors import StoreCorrupt
+from option_index.model import DriftRecord, Lookup, Option
+from option_index.paths import split_path
+from option_index.releases import normalize_release, release_key
+from option_index.store import Store
+from option_index.suggest import suggest as _suggest
+from option_index.tree import OptionTree
+
+Notice = Callable[[str], None]
+_EXISTS = (Lookup.FOUND, Lookup.PREFIX, Lookup.UNDER_FREEFORM)
+# The NixOS reference set postdates the 24.11 branch-off; older releases get no reference set.
+_NIXOS_REFERENCE_FROM = "24.11"
+_reported: set[str] = set()
+
+
+class OptionIndex:
+    """Options and drift of one (system, release). Lazy: nothing is loaded until asked."""
+
+    def __init__(self, *, system: str, release: str, source: str, tree: OptionTree | None,
+                 authoritative: bool, drift: DriftTable,
+                 history: Sequence[tuple[str, OptionTree]] = (),
+                 fallback: Callable[[], OptionIndex] | None = None,
+                 on_notice: Notice | None = None, path: Path | None = None) -> None:
+        self.system = system
+        self.release = release
+        self.source = source
+        self.path = path
+        self._tree = tree
+        self._authoritative = authoritative and tree is not None
+        self._drift = drift
+        self._history = [(r, t) for r, t in history if release_key(r) > release_key(release)]
+        self._fallback = fallback
+        self._notice = on_notice
+
+    @property
+    def has_option_set(self) -> bool:
+        """True when a path this index does not know may be reported as unknown."""
+        return self._authoritative
+
+    @property
+    def has_reference_set(self) -> bool:
+        """True when lookups can at least confirm existing options (hover, completion)."""
+        return self._tree is not None
+
+    def _degrade(self, exc: StoreCorrupt) -> None:
+        """The store broke mid-session: say so once and continue on the embedded data."""
+        if self._notice:
+            self._notice(f"{exc}; falling back to the embedded index")
+        if self._fallback is None:
+            self._tree, self._authoritative = None, False
+            return
+        other = self._fallback()
+        self.source, self._tree, self._authoritative = other.source, other._tree, \
+            other._authoritative
+        self._history, self._fallback, self.path = other._history, None, other.path
+
+    def _resolve(self, path: tuple[str, ...]):
+        while True:
+            if self._tree is None:
+                return Lookup.NOT_INDEXED, None, None
+            try:
+                return self._tree.resolve(path)
+            except StoreCorrupt as exc:
+                self._degrade(exc)
+
+    def lookup(self, path: Sequence[str]) -> tuple[Lookup, Option | None]:
+        """Classify a path (segments; "*" = unknown name). Placeholders match any name."""
+        outcome, opt, _ = self._resolve(tuple(path))
+        if outcome is Lookup.UNKNOWN and not self._authoritative:
+            outcome = Lookup.NOT_INDEXED
+        return outcome, opt
+
+    def get(self, path: str) -> Option | None:
+        outcome, opt = self.lookup(split_path(path))
+        return opt if outcome is Lookup.FOUND else None
+
+    def _is_option(self, path: Sequence[str]) -> bool:
+        return self._authoritative and self.lookup(path)[0] is Lookup.FOUND
+
+    def drift(self, path: Sequence[str]) -> DriftRecord | None:
+        """The rename / removal that applies at this release, renames followed to the end."""
+        return self._drift.lookup(tuple(path), self.release, self._is_option)
+
+    def drift_records(self) -> list[DriftRecord]:
+        return self._drift.records()
+
+    def added_later(self, path: Sequence[str]) -> str | None:
+        """First newer release whose option set has `path`, when this release's does not."""
+        path = tuple(path)
+        if not self._authoritative or self.lookup(path)[0] is not Lookup.UNKNOWN:
+            return None
+        for release, tree in self._history:
+            try:
+                if tree.resolve(path)[0] in (Lookup.FOUND, Lookup.PREFIX):
+                    return release
+            except StoreCorrupt:
+                return None
+        return None
+
+    def children(self, prefix: Sequence[str]) -> list[tuple[str, Option | None]]:
+        """Next segments below `prefix` for completion (resolved through placeholders)."""
+        while self._tree is not None:
+            try:
+                return self._tree.children(tuple(prefix))
+            except StoreCorrupt as exc:
+                self._degrade(exc)
+        return []
+
+    def suggest(self, path: Sequence[str], limit: int = 3) -> list[str]:
+        """Did-you-mean candidates that exist in this release, closest first."""
+        while self._tree is not None:
+            try:
+                return _suggest(self._tree, path, limit)
+            except StoreCorrupt as exc:
+                self._degrade(exc)
+        return []
+
+    def __repr__(self) -> str:
+        return f"OptionIndex({self.system!r}, {self.release!r}, source={self.source!r})"
+
+
+def _once(on_notice: Notice | None) -> Notice:
+    def notice(message: str) -> None:
+        if message not in _reported:
+            _reported.add(message)
+            if on_notice:
+                on_notice(message)
+    return notice
+
+
+def _embedded_index(system: str, release: str, cache_dir: Path, notice: Notice) -> OptionIndex:
+    try:
+        store = open_embedded(system, cache_dir, notice)
+    except StoreCorrupt as exc:
+        notice(str(exc))
+        store = None
+    if store is None:
+        return OptionIndex(system=system, release=release, source=f"no {system} data",
+                           tree=None, authoritative=False, drift=DriftTable(()),
+                           on_notice=notice)
+    drift = DriftTable(store.drift_records())
+    history = [(r.name, OptionTree(store, r.mask)) for r in store.releases.values()
+               if r.authoritative]
+    info = store.releases.get(release)
+    if info is not None:
+        return OptionIndex(system=system, release=release,
+                           source=f"embedded {system} {release} option set",
+                           tree=OptionTree(store, info.mask), authoritative=info.authoritative,
+                           drift=drift, history=history, on_notice=notice)
+    reference = [r for r in store.releases.values() if not r.authoritative]
+    if system == "nixos" and reference and \
+            release_key(release) >= release_key(_NIXOS_REFERENCE_FROM):
+        ref = reference[0]
+        return OptionIndex(system=system, release=release,
+                           source=f"embedded NixOS drift table (reference option set: "
+                                  f"nixos-{ref.name}, not exact for {release})",
+                           tree=OptionTree(store, ref.mask), authoritative=False, drift=drift,
+                           on_notice=notice)
+    return OptionIndex(system=system, release=release,
+                       source=f"embedded {system} drift table (no option set for {release})",
+                       tree=None, authoritative=False, drift=drift, history=history,
+                       on_notice=notice)
+
+
+def _quarantine(path: Path) -> None:
+    # On a read-only cache this fails; the process-wide "reported once" set keeps it quiet.
+    with contextlib.suppress(OSError):
+        path.replace(path.with_name(path.name + ".corrupt"))
+
+
+def open_index(system: str, release: str, *, cache_dir: Path | None = None,
+               on_notice: Notice | None = None) -> OptionIndex:
+    """The best index available for (system, release): a cached store, else the embedded default.
+
+    Never raises on a corrupt cache: the problem is reported once through `on_notice` and the
+    embedded data is used instead.
+    """
+    check_system(system)
+    release = normalize_release(release)
+    cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+    notice = _once(on_notice)
+
+    def embedded() -> OptionIndex:
+        return _embedded_index(system, release, cache_dir, notice)
+
+    cached = store_path(cache_dir, system, release)
+    if not cached.exists():
+        return embedded()
+    try:
+        store = Store.open(cached)
+        info = store.releases.get(release) or next(iter(store.releases.values()))
+    except (StoreCorrupt, StopIteration) as exc:
+        notice(f"ignoring cached index {cached}: {exc if str(exc) else 'no releases'}; "
+               f"using the embedded data (rebuild with `nixls-assist index fetch {release}`)")
+        _quarantine(cached)
+        return embedded()
+    base = embedded()
+    drift = DriftTable(base.drift_records() + store.drift_records())
+    return OptionIndex(system=system, release=release,
+                       source=store.meta.get("source", str(cached)),
+                       tree=OptionTree(store, info.mask), authoritative=info.authoritative,
+                       drift=drift, history=base._history, fallback=embedded,
+                       on_notice=notice, path=cached)
