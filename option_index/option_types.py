@@ -56,4 +56,6 @@ def classify_type(text: str | None) -> TypeTraits:
         # "attribute set of (submodule)" mounts declared sub-options under <name>; the other
         # alternatives of e.g. "string or (submodule)" are not paths, so not free either.
         return TypeTraits(False, submodule, is_package, True)
-    return TypeTraits(bool(_FREE_TOKENS.search(t)), None, is_package, False)
+    # Below any other option the keys are data of that option ("Starship configuration",
+    # "Hyprland configuration value", …) or a type error — never an unknown option.
+    return TypeTraits(True, None, is_package, False)

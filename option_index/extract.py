@@ -1,0 +1,417 @@
+"""Static extractor: option declarations and rename shims read from Nix module sources.
+
+No evaluation: the module tree is parsed with tree-sitter-nix and read the way a person would.
+- declarations: whatever stands under `options.…` (also `options = { … }`): `mkOption { type =
+  …; }`, `mkEnableOption`, `mkPackageOption`, and any other call, which becomes an option of
+  unknown type (so nothing below it is ever called unknown). Submodules in a type (`submodule`,
+  `submoduleWith { modules }`, through `attrsOf` -> `<name>`, `listOf` -> `*`, `nullOr`, ...) are
+  walked at their mount point, including let-bound and imported (`import ./x.nix`) modules;
+  `freeformType` makes the mount point free.
+- drift: `mkRenamedOptionModule(With)`, `mkRemovedOptionModule`, `mkAliasOptionModule(MD)`,
+  `mkChangedOptionModule`, `mkMergedOptionModule` wherever they stand; inside a submodule's
+  `imports` they are relative to the mount point.
+tree-sitter-nix 0.1.0 misparses some trailing commas in formals; MISSING / ERROR nodes are skipped,
+never fatal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tree_sitter_nix
+from tree_sitter import Language, Node, Parser
+
+from option_index.model import DriftRecord
+from option_index.paths import show_path
+from option_index.store import OptionRow
+
+_LANGUAGE = Language(tree_sitter_nix.language())
+_DRIFT_FUNCTIONS = {
+    "mkRenamedOptionModule": "renamed", "mkRenamedOptionModuleWith": "renamed",
+    "mkRemovedOptionModule": "removed", "mkAliasOptionModule": "alias",
+    "mkAliasOptionModuleMD": "alias", "mkChangedOptionModule": "changed",
+    "mkMergedOptionModule": "merged",
+}
+_PLACEHOLDER_TYPES = {"attrsOf": "<name>", "lazyAttrsOf": "<name>", "attrsWith": "<name>",
+                      "listOf": "*"}
+_SKIP_DIRS = {".git", "node_modules", "result", "tests", "test"}
+_MAX_TYPE = 160
+
+
+@dataclass
+class Extraction:
+    options: list[OptionRow] = field(default_factory=list)
+    drift: list[DriftRecord] = field(default_factory=list)
+    files: int = 0
+    parse_errors: list[str] = field(default_factory=list)
+
+
+def _text(node: Node) -> str:
+    return node.text.decode("utf-8", "replace") if node.text else ""
+
+
+def _named(node: Node) -> list[Node]:
+    return [c for c in node.named_children if not c.is_missing and c.type != "comment"]
+
+
+def _strip(node: Node | None) -> Node | None:
+    """Look through parentheses, `with x;`, `let … in`, `assert …;` and function heads."""
+    while node is not None:
+        if node.type in ("parenthesized_expression", "source_code"):
+            node = _named(node)[0] if _named(node) else None
+        elif node.type in ("with_expression", "let_expression", "assert_expression",
+                           "function_expression"):
+            node = node.child_by_field_name("body") or (_named(node)[-1] if _named(node) else None)
+        else:
+            return node
+    return None
+
+
+def _call(node: Node) -> tuple[str | None, list[Node]]:
+    """(name of the called function, its arguments) of `f a b`; name is the last attr of `lib.f`."""
+    args: list[Node] = []
+    node = _strip(node)
+    while node is not None and node.type == "apply_expression":
+        args.append(node.child_by_field_name("argument"))
+        node = _strip(node.child_by_field_name("function"))
+    args.reverse()
+    if node is None:
+        return None, args
+    if node.type == "variable_expression":
+        return _text(node), args
+    if node.type == "select_expression":
+        attrpath = node.child_by_field_name("attrpath")
+        if attrpath is not None and _named(attrpath):
+            return _text(_named(attrpath)[-1]), args
+    return None, args
+
+
+def _string(node: Node | None) -> str | None:
+    """The value of a string literal without interpolation (None otherwise)."""
+    node = _strip(node)
+    if node is None or node.type not in ("string_expression", "indented_string_expression"):
+        return None
+    parts = []
+    for child in _named(node):
+        if child.type == "string_fragment":
+            parts.append(_text(child))
+        elif child.type == "escape_sequence":
+            parts.append(_text(child)[1:])
+        else:
+            return None
+    return "".join(parts)
+
+
+def _attr_names(attrpath: Node) -> list[str] | None:
+    out = []
+    for part in _named(attrpath):
+        if part.type == "identifier":
+            out.append(_text(part))
+        elif (s := _string(part)) is not None:
+            out.append(s)
+        else:
+            return None  # interpolated attribute name
+    return out
+
+
+def _bindings(node: Node | None) -> Iterator[tuple[list[str], Node]]:
+    """(attribute path, value) of the bindings of an attrset (rec or not)."""
+    node = _strip(node)
+    if node is None or node.type not in ("attrset_expression", "rec_attrset_expression"):
+        return
+    for bset in _named(node):
+        if bset.type != "binding_set":
+            continue
+        for binding in _named(bset):
+            if binding.type != "binding":
+                continue
+            attrpath = binding.child_by_field_name("attrpath")
+            value = binding.child_by_field_name("expression")
+            if attrpath is None or value is None:
+                continue
+            names = _attr_names(attrpath)
+            if names:
+                yield names, value
+
+
+def _path_list(node: Node | None) -> tuple[str, ...] | None:
+    """`[ "a" "b" ]` -> ("a", "b"); a single dotted element is a dotted path."""
+    node = _strip(node)
+    if node is None or node.type != "list_expression":
+        return None
+    segs = [_string(e) for e in _named(node)]
+    if not segs or any(s is None for s in segs):
+        return None
+    if len(segs) == 1 and "." in segs[0]:
+        return tuple(segs[0].split("."))
+    return tuple(segs)  # type: ignore[arg-type]
+
+
+def _collapse(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"^with (?:lib\.)?types; ", "", text)
+    text = re.sub(r"\b(?:lib\.)?types\.", "", text)
+    return text if len(text) <= _MAX_TYPE else text[: _MAX_TYPE - 1] + "…"
+
+
+class _FileReader:
+    """Reads one file (and the files its submodules import) into an Extraction."""
+
+    def __init__(self, parser: Parser, out: Extraction, release: str) -> None:
+        self.parser = parser
+        self.out = out
+        self.release = release
+        self.lets: dict[str, Node] = {}
+        self.consumed: set[int] = set()
+        self.path = Path()
+        self._visiting: set[Path] = set()
+        #: files imported as submodules: their paths are relative, not top-level modules
+        self.submodule_files: set[Path] = set()
+
+    def read(self, path: Path) -> None:
+        try:
+            tree = self.parser.parse(path.read_bytes())
+        except OSError as exc:
+            self.out.parse_errors.append(f"{path}: {exc}")
+            return
+        if tree.root_node.has_error:
+            self.out.parse_errors.append(str(path))
+        previous, self.path = self.path, path
+        saved = self.lets
+        self.lets = dict(self._let_bindings(tree.root_node))
+        self._visiting.add(path.resolve())
+        self.module(tree.root_node, ())
+        self._scan_drift(tree.root_node, ())
+        self._visiting.discard(path.resolve())
+        self.lets, self.path = saved, previous
+
+    def _let_bindings(self, root: Node) -> Iterator[tuple[str, Node]]:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.type == "let_expression":
+                for child in _named(node):
+                    if child.type == "binding_set":
+                        for binding in _named(child):
+                            attrpath = binding.child_by_field_name("attrpath")
+                            value = binding.child_by_field_name("expression")
+                            names = _attr_names(attrpath) if attrpath is not None else None
+                            if names and len(names) == 1 and value is not None:
+                                yield names[0], value
+            stack.extend(node.named_children)
+
+    def _resolve(self, node: Node | None, depth: int = 0) -> Node | None:
+        node = _strip(node)
+        if node is not None and node.type == "variable_expression" and depth < 8:
+            target = self.lets.get(_text(node))
+            if target is not None:
+                return self._resolve(target, depth + 1)
+        return node
+
+    # --- modules and declarations -------------------------------------------------------
+
+    def module(self, node: Node, prefix: tuple[str, ...]) -> bool:
+        """Walk a module at `prefix`; returns True when it declares a freeformType."""
+        body = self._resolve(node)
+        if body is None:
+            return False
+        name, args = _call(body)
+        if name == "import" and args:
+            self._import(args[0], prefix)
+            return False
+        if body.type == "path_expression":
+            self._import(body, prefix)
+            return False
+        freeform = False
+        for names, value in _bindings(body):
+            if names[0] == "options":
+                self.declarations(value, prefix + tuple(names[1:]))
+            elif names == ["imports"]:
+                self._scan_drift(value, prefix)
+                if prefix:
+                    for element in _named(self._resolve(value) or value):
+                        self.module(element, prefix)
+            elif names == ["freeformType"]:
+                freeform = True
+        return freeform
+
+    def _import(self, node: Node, prefix: tuple[str, ...]) -> None:
+        node = _strip(node)
+        if node is None or node.type != "path_expression":
+            return
+        target = (self.path.parent / _text(node)).resolve()
+        if target.is_dir():
+            target = target / "default.nix"
+        if target in self._visiting or not target.is_file():
+            return
+        if prefix:
+            self.submodule_files.add(target)
+        saved = self.path, self.lets
+        try:
+            tree = self.parser.parse(target.read_bytes())
+        except OSError:
+            return
+        self.path, self.lets = target, dict(self._let_bindings(tree.root_node))
+        self._visiting.add(target)
+        self.module(tree.root_node, prefix)
+        self._scan_drift(tree.root_node, prefix)
+        self._visiting.discard(target)
+        self.path, self.lets = saved
+
+    def declarations(self, node: Node, prefix: tuple[str, ...]) -> None:
+        value = _strip(node)
+        if value is None:
+            return
+        if value.type in ("attrset_expression", "rec_attrset_expression"):
+            for names, child in _bindings(value):
+                self.declarations(child, prefix + tuple(names))
+            return
+        name, args = _call(value)
+        resolved = self._resolve(value)
+        if name is None and resolved is not None and resolved is not value and \
+                resolved.type in ("attrset_expression", "rec_attrset_expression"):
+            self.declarations(resolved, prefix)
+            return
+        if not prefix:
+            return
+        if name == "mkOption" and args:
+            self._mk_option(args[0], prefix)
+        elif name == "mkEnableOption":
+            self.out.options.append(OptionRow(prefix, "boolean", default="false"))
+        elif name == "mkPackageOption":
+            self.out.options.append(OptionRow(prefix, "package"))
+        else:
+            # a helper we cannot see through: an option of unknown type (free below it)
+            self.out.options.append(OptionRow(prefix, ""))
+
+    def _mk_option(self, attrs: Node, prefix: tuple[str, ...]) -> None:
+        fields = {names[0]: value for names, value in _bindings(self._resolve(attrs))
+                  if len(names) == 1}
+        type_node = fields.get("type")
+        type_text = _collapse(_text(type_node)) if type_node is not None else ""
+        ro = fields.get("readOnly")
+        default = fields.get("default")
+        if type_node is not None and self._submodules(type_node, prefix, ()):
+            type_text = f"open submodule of {type_text}"
+        self.out.options.append(OptionRow(
+            prefix, type_text, read_only=ro is not None and _text(ro).strip() == "true",
+            default=_collapse(_text(default)) if default is not None else None,
+            description=_string(fields["description"]) if "description" in fields else None,
+            declarations=(str(self.path),),
+        ))
+
+    def _submodules(self, node: Node, prefix: tuple[str, ...], suffix: tuple[str, ...],
+                    depth: int = 0) -> bool:
+        """Walk the submodules inside a type expression at their mount points.
+
+        Returns True when a submodule mounted at the option itself has a freeformType (a
+        freeform submodule below a placeholder gets an "open submodule" row of its own).
+        """
+        node = self._resolve(node)
+        if node is None or depth > 12:
+            return False
+        name, args = _call(node)
+        if name in ("submodule", "submoduleWith") and args:
+            modules = [args[0]]
+            if name == "submoduleWith":
+                fields = dict((n[0], v) for n, v in _bindings(self._resolve(args[0])))
+                mods = self._resolve(fields.get("modules"))
+                modules = _named(mods) if mods is not None else []
+            else:
+                listed = self._resolve(args[0])
+                if listed is not None and listed.type == "list_expression":
+                    modules = _named(listed)
+            freeform = False
+            for module in modules:
+                freeform |= self.module(module, prefix + suffix)
+            if freeform and suffix:
+                self.out.options.append(OptionRow(prefix + suffix, "open submodule"))
+            return freeform and not suffix
+        if name in self.lets and args and depth < 8:
+            # a let-bound type constructor, e.g. `localModule = name: types.submodule { … }`
+            return self._submodules(self.lets[name], prefix, suffix, depth + 1)
+        extra = _PLACEHOLDER_TYPES.get(name or "")
+        found = False
+        for arg in args:
+            found |= self._submodules(arg, prefix, suffix + ((extra,) if extra else ()),
+                                      depth + 1)
+        return found
+
+    # --- drift ------------------------------------------------------------------------------
+
+    def _scan_drift(self, root: Node, prefix: tuple[str, ...]) -> None:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.type == "apply_expression" and node.id not in self.consumed:
+                name, args = _call(node)
+                if name in _DRIFT_FUNCTIONS:
+                    self._mark(node)
+                    self._drift(_DRIFT_FUNCTIONS[name], name, args, prefix)
+                    continue
+            stack.extend(reversed(node.named_children))
+
+    def _mark(self, node: Node) -> None:
+        while node is not None and node.type == "apply_expression":
+            self.consumed.add(node.id)
+            node = node.child_by_field_name("function")
+
+    def _drift(self, kind: str, name: str, args: list[Node], prefix: tuple[str, ...]) -> None:
+        message = ""
+        if name == "mkRenamedOptionModuleWith" and args:
+            fields = {n[0]: v for n, v in _bindings(args[0])}
+            froms, to = [_path_list(fields.get("from"))], _path_list(fields.get("to"))
+        elif kind == "merged" and args:
+            outer = self._resolve(args[0])
+            froms = [_path_list(e) for e in _named(outer)] if outer is not None else []
+            to = _path_list(args[1]) if len(args) > 1 else None
+        elif kind == "removed":
+            froms, to = [_path_list(args[0]) if args else None], None
+            message = _string(args[1]) or "" if len(args) > 1 else ""
+        else:
+            froms = [_path_list(args[0]) if args else None]
+            to = _path_list(args[1]) if len(args) > 1 else None
+        for frm in froms:
+            if frm is None or (kind != "removed" and to is None):
+                continue  # computed paths (interpolation, map over a list): not static
+            self.out.drift.append(DriftRecord(
+                kind=kind,  # type: ignore[arg-type]
+                from_path=show_path(prefix + frm),
+                to_path=show_path(prefix + to) if to is not None else None,
+                release=self.release, message=message.strip().splitlines()[0][:300]
+                if message.strip() else "",
+                release_inferred=True, release_window=f"<={self.release}",
+                source=f"{self.path}:{args[0].start_point[0] + 1 if args else 0}",
+            ))
+
+
+def nix_files(root: Path) -> Iterator[Path]:
+    if root.is_file():
+        yield root
+        return
+    for path in sorted(root.rglob("*.nix")):
+        if not _SKIP_DIRS.intersection(p.name for p in path.relative_to(root).parents):
+            yield path
+
+
+def extract_tree(root: Path, *, release: str = "unstable") -> Extraction:
+    """Options and drift declared by the `.nix` files under `root` (or the single file `root`)."""
+    out = Extraction()
+    parser = Parser(_LANGUAGE)
+    per_file: dict[Path, Extraction] = {}
+    submodule_files: set[Path] = set()
+    for path in nix_files(root):
+        part = per_file[path.resolve()] = Extraction()
+        reader = _FileReader(parser, part, release)
+        reader.read(path)
+        submodule_files |= reader.submodule_files
+        out.files += 1
+        out.parse_errors += part.parse_errors
+    for path, part in per_file.items():
+        if path not in submodule_files:  # read on its own it would mount at the top level
+            out.options += part.options
+            out.drift += part.drift
+    return out
