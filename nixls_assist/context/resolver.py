@@ -20,6 +20,8 @@ class FileContext:
     home_manager: ReleasePin | None = None
     lock_path: Path | None = None
     notices: tuple[str, ...] = field(default=())  # problems worth one info (e.g. broken lock)
+    lock: FlakeLock | None = None  # the parsed lock at lock_path (flake rules read its graph)
+    lock_error: str | None = None  # why the lock at lock_path could not be read
 
     @property
     def kind(self) -> FileKind:
@@ -58,7 +60,11 @@ class ContextResolver:
             override = ReleasePin(self.settings.release, None, "set by --release / configuration")
             nixos = home_manager = override
         classification = self._classify(doc, path, lock_path)
-        return FileContext(path, classification, nixos, home_manager, lock_path, tuple(notices))
+        return FileContext(
+            path, classification, nixos, home_manager, lock_path, tuple(notices),
+            lock=lock if isinstance(lock, FlakeLock) else None,
+            lock_error=str(lock) if isinstance(lock, LockError) else None,
+        )
 
     def _classify(
         self, doc: ParsedDocument, path: Path | None, lock_path: Path | None
