@@ -14,12 +14,6 @@ from typing import Literal
 
 Submodule = Literal["attrs", "list"] | None
 
-# Sub-keys of a value of these types are data, not options.
-_FREE_TOKENS = re.compile(
-    r"attribute set|attrsOf|lazyAttrsOf|\battrs\b|anything|JSON value|TOML value|YAML value|"
-    r"raw value|unspecified|\bjson\b|\braw\b|INI|Nix value|open submodule|freeform|"
-    r"systemd option|\bformat\b|settingsFormat|\.type\b|\bunit\b",
-)
 _ATTRS_OF_SUBMODULE = re.compile(
     r"^(?:null or )?\(?(?:lazy )?(?:attribute set of|(?:types\.)?(?:lazy)?[aA]ttrsOf)\b.*submodule"
 )
