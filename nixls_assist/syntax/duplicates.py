@@ -1,0 +1,164 @@
+"""Attributes defined twice, by the exact rules of Nix 2.8's parser (`addAttr` in parser.y).
+
+Nix builds each attribute set (`{ }`, `rec { }`, `let … in`) binding by binding:
+
+- a dotted path `a.b.c = v;` walks into what `a` / `a.b` already are: a set made by an
+  earlier dotted path, or an attribute set *literal* (parentheses do not matter); anything
+  else there (another expression, an `inherit`) is a duplicate;
+- a final name already present is a duplicate unless both the old and the new value are
+  attribute set literals: then the new literal's attributes are added to the old one, one
+  level deep only: a name both literals define is a duplicate, even if both are sets;
+- `${…}` segments are never duplicates (they are only known at run time).
+
+The walk is iterative (reverse document order, so inner literals are built first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from nixls_assist.findings import Span
+from nixls_assist.syntax.nodes import ATTRSET_KINDS, unwrap_parens
+from nixls_assist.syntax.scopes import attr_name
+
+BINDING_SET_OWNERS = frozenset(
+    {"attrset_expression", "rec_attrset_expression", "let_expression", "let_attrset_expression"}
+)
+
+
+@dataclass(frozen=True)
+class DuplicateAttribute:
+    """`later` redefines what `first` defined; `path` is shown as written (`a.b."c"`)."""
+
+    path: str
+    later: Span
+    first: Span
+    reason: str  # "value" | "not-a-set" | "inherited" | "merge"
+    later_binding: Node | None = None  # the binding node holding `later`
+    first_binding: Node | None = None
+    literal_binding: Node | None = None  # "merge": the outer binding whose literal is merged
+
+
+@dataclass
+class _Def:
+    span: Span
+    binding: Node | None
+    value: _Attrs | None  # an attribute set literal / a set made by dotted paths
+    inherited: bool = False
+
+
+@dataclass
+class _Attrs:
+    entries: dict[str, _Def] = field(default_factory=dict)
+
+
+def duplicate_attributes(root: Node) -> list[DuplicateAttribute]:
+    """Every duplicate definition in the tree, in document order of the later definition."""
+    owners: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in BINDING_SET_OWNERS:
+            owners.append(node)
+        stack.extend(reversed(node.named_children))
+    models: dict[int, _Attrs] = {}
+    found: list[DuplicateAttribute] = []
+    for owner in reversed(owners):
+        models[owner.id] = _build(owner, models, found)
+    found.sort(key=lambda d: (d.later.start, d.first.start))
+    return found
+
+
+def attrpath_text(segments: list[Node]) -> str:
+    return ".".join(
+        (s.text or b"").decode("utf-8", errors="replace") for s in segments
+    )
+
+
+def _build(owner: Node, models: dict[int, _Attrs], found: list[DuplicateAttribute]) -> _Attrs:
+    attrs = _Attrs()
+    for binding_set in owner.named_children:
+        if binding_set.type != "binding_set":
+            continue
+        for binding in binding_set.named_children:
+            if binding.type in ("inherit", "inherit_from"):
+                _add_inherit(attrs, binding, found)
+            elif binding.type == "binding":
+                _add_binding(attrs, binding, models, found)
+    return attrs
+
+
+def _add_inherit(attrs: _Attrs, binding: Node, found: list[DuplicateAttribute]) -> None:
+    names = binding.child_by_field_name("attrs")
+    for attr in names.named_children if names is not None else ():
+        name = attr_name(attr)
+        if name is None:
+            continue
+        span = Span(attr.start_byte, attr.end_byte)
+        previous = attrs.entries.get(name)
+        if previous is not None:
+            found.append(DuplicateAttribute(
+                attrpath_text([attr]), span, previous.span, "value", binding, previous.binding))
+            continue
+        attrs.entries[name] = _Def(span, binding, None, inherited=binding.type == "inherit")
+
+
+def _add_binding(
+    attrs: _Attrs, binding: Node, models: dict[int, _Attrs], found: list[DuplicateAttribute]
+) -> None:
+    attrpath = binding.child_by_field_name("attrpath")
+    if attrpath is None or attrpath.named_child_count == 0:
+        return
+    segments = [s for s in attrpath.named_children if s.type != "comment"]
+    span = Span(attrpath.start_byte, attrpath.end_byte)
+    path = attrpath_text(segments)
+    current = attrs
+    for segment in segments[:-1]:
+        name = attr_name(segment)
+        if name is None:
+            current = _Attrs()  # `${…}`: a set of its own, never a duplicate
+            continue
+        existing = current.entries.get(name)
+        if existing is None:
+            nested = _Attrs()
+            current.entries[name] = _Def(span, binding, nested)
+            current = nested
+        elif existing.inherited or existing.value is None:
+            reason = "inherited" if existing.inherited else "not-a-set"
+            found.append(DuplicateAttribute(path, span, existing.span, reason, binding, existing.binding))
+            return
+        else:
+            current = existing.value
+    value = unwrap_parens(binding.child_by_field_name("expression"))
+    literal = models.get(value.id) if value is not None and value.type in ATTRSET_KINDS else None
+    name = attr_name(segments[-1])
+    if name is None:
+        return
+    existing = current.entries.get(name)
+    if existing is None:
+        current.entries[name] = _Def(span, binding, literal)
+        return
+    if existing.value is not None and literal is not None and not existing.inherited:
+        for inner_name, inner in literal.entries.items():
+            clash = existing.value.entries.get(inner_name)
+            if clash is not None:
+                inner_path = path + "." + _shown(inner, inner_name)
+                found.append(DuplicateAttribute(
+                    inner_path, inner.span, clash.span, "merge", inner.binding, clash.binding, binding))
+            else:
+                existing.value.entries[inner_name] = inner
+        return
+    reason = "inherited" if existing.inherited else "value"
+    found.append(DuplicateAttribute(path, span, existing.span, reason, binding, existing.binding))
+
+
+def _shown(definition: _Def, name: str) -> str:
+    """The first segment of the inner definition as written, else the bare name."""
+    binding = definition.binding
+    if binding is not None and binding.type == "binding":
+        attrpath = binding.child_by_field_name("attrpath")
+        if attrpath is not None and attrpath.named_child_count:
+            return attrpath_text([attrpath.named_children[0]])
+    return name
