@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 from nixls_assist.findings import Edit
@@ -14,7 +15,7 @@ class OverlappingEdits(ValueError):
 def apply_edits(source: bytes, edits: Iterable[Edit]) -> bytes:
     """`source` with `edits` applied; edits for other files must be filtered out first."""
     ordered = sorted(edits, key=lambda e: (e.span.start, e.span.end))
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         if after.span.start < before.span.end:
             raise OverlappingEdits(f"edits at bytes {before.span} and {after.span} overlap")
     result = source

@@ -1,4 +1,4 @@
-"""The bridge from a file's release pin to option indexes: one cached index per (system, release)."""
+"""From a file's release pin to option indexes: one cached index per (system, release)."""
 
 from __future__ import annotations
 

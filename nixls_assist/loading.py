@@ -7,7 +7,9 @@ from nixls_assist.syntax.document import LoadNote, ParsedDocument, parse, skippe
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
-def load_document(data: bytes, path: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocument:
+def load_document(
+    data: bytes, path: str | None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> ParsedDocument:
     """Parse `data`; oversized and binary files become skipped documents with a note."""
     if len(data) > max_bytes:
         return skipped(

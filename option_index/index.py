@@ -54,6 +54,8 @@ class OptionIndex:
         self._authoritative = authoritative and tree is not None
         self._drift = drift
         self._history = [(r, t) for r, t in history if release_key(r) > release_key(release)]
+        self._older = sorted(((r, t) for r, t in history if release_key(r) < release_key(release)),
+                             key=lambda item: release_key(item[0]), reverse=True)
         self._fallback = fallback
         self._notice = on_notice
 
@@ -117,6 +119,23 @@ class OptionIndex:
         for release, tree in self._history:
             try:
                 if tree.resolve(path)[0] in (Lookup.FOUND, Lookup.PREFIX):
+                    return release
+            except StoreCorrupt:
+                return None
+        return None
+
+    def existed_before(self, path: Sequence[str]) -> str | None:
+        """Newest older release whose option set has `path`, when this release's does not.
+
+        Options hidden from the manual (`visible = false`, deprecated but still accepted)
+        vanish from an option set without a rename record: such a path is not proof of a typo.
+        """
+        path = tuple(path)
+        if not self._authoritative or self.lookup(path)[0] is not Lookup.UNKNOWN:
+            return None
+        for release, tree in self._older:
+            try:
+                if tree.resolve(path)[0] in _EXISTS:
                     return release
             except StoreCorrupt:
                 return None

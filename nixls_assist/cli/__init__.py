@@ -1,1 +1,4 @@
-"""The command line: `nixls-assist check | serve | index | explain`. Only this layer prints or exits."""
+"""The command line: `nixls-assist check | serve | index | explain`.
+
+Only this layer prints or exits.
+"""

@@ -49,6 +49,10 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = None) -> int:
+    if indexes is None:
+        from nixls_assist.indexes import IndexProvider
+
+        indexes = IndexProvider()
     selection = Selection(select=_codes(args.select, "--select"),
                           ignore=_codes(args.ignore, "--ignore"))
     release = None

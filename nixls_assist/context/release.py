@@ -33,6 +33,13 @@ class ReleasePin:
     reason: str  # e.g. "flake.lock: nixpkgs → github:NixOS/nixpkgs/nixos-24.11"
     ref: str | None = None
     rev: str | None = None
+    via: str = ""  # where the pin comes from, short: "flake.lock", "--release"
+
+    @property
+    def phrase(self) -> str:
+        """`pinned to nixos-24.11 via flake.lock`, for messages."""
+        what = f"`{self.ref}`" if self.ref else self.label
+        return f"pinned to {what}" + (f" via {self.via}" if self.via else "")
 
     @property
     def label(self) -> str:
@@ -98,7 +105,7 @@ def pin_from_node(node: LockedNode, input_name: str, lock_label: str) -> Release
         # A bare rev, a fork's own branch, the default branch: judge by the lock date.
         release = UNSTABLE
         reason += " (no release branch; judged by its lock date)"
-    return ReleasePin(release=release, date=date, reason=reason, ref=ref, rev=rev)
+    return ReleasePin(release=release, date=date, reason=reason, ref=ref, rev=rev, via=lock_label)
 
 
 def normalise_release(text: str) -> str | None:

@@ -57,7 +57,8 @@ class ContextResolver:
             nixos = self._pin(lock, self.settings.nixpkgs_input)
             home_manager = self._pin(lock, self.settings.home_manager_input) or nixos
         if self.settings.release is not None:
-            override = ReleasePin(self.settings.release, None, "set by --release / configuration")
+            override = ReleasePin(self.settings.release, None, "set by --release / configuration",
+                                  via="--release / configuration")
             nixos = home_manager = override
         classification = self._classify(doc, path, lock_path)
         return FileContext(
@@ -97,7 +98,7 @@ class ContextResolver:
         node = lock.resolve([input_name])
         if node is None:
             return None
-        label = f"{lock.path.parent.name}/flake.lock"
+        label = "flake.lock"
         return pin_from_node(node, input_name, label)
 
     def invalidate(self, path: Path | None = None) -> None:

@@ -110,6 +110,17 @@ MODULE_OUTPUTS = {
 }
 
 
+def option_bindings(doc: ParsedDocument, *, file_is_module: bool) -> tuple[OptionBinding, ...]:
+    """`module_bindings` in source order, computed once per document version."""
+    key = ("option_bindings", file_is_module)
+    cached = doc.memo.get(key)
+    if cached is None:
+        found = sorted(module_bindings(doc, file_is_module=file_is_module),
+                       key=lambda b: (b.binding_span.start, -b.binding_span.end))
+        cached = doc.memo[key] = tuple(found)
+    return cached  # type: ignore[no-any-return]
+
+
 def module_bindings(doc: ParsedDocument, *, file_is_module: bool) -> Iterator[OptionBinding]:
     """All option definitions of a document, in source order per module.
 

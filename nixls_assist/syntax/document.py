@@ -49,6 +49,8 @@ class ParsedDocument:
         self.tree = tree
         self.path = path
         self.note = note
+        # Derived data computed once per version (bindings, scopes), keyed by its producer.
+        self.memo: dict[object, object] = {}
 
     @property
     def skipped(self) -> bool:

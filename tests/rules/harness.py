@@ -53,9 +53,9 @@ def context_from_header(doc: ParsedDocument, path: Path) -> FileContext:
     pairs = dict(pair.split("=", 1) for pair in match["pairs"].split())
     kind = FileKind(pairs.get("kind", "nixos-module"))
     release = pairs.get("release")
-    nixos = ReleasePin(release, None, "fixture header") if release else None
+    nixos = ReleasePin(release, None, "fixture header", via="the fixture header") if release else None
     hm_release = pairs.get("hm-release", release)
-    home_manager = ReleasePin(hm_release, None, "fixture header") if hm_release else None
+    home_manager = ReleasePin(hm_release, None, "fixture header", via="the fixture header") if hm_release else None
     return FileContext(path, Classification(kind, "fixture header"), nixos, home_manager)
 
 

@@ -1,0 +1,80 @@
+"""Which option definitions of a file are judged, and against which index and release."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from nixls_assist.context import FileContext, FileKind, ReleasePin
+from nixls_assist.rules.base import Indexes
+from nixls_assist.syntax.bindings import ModuleSystem, OptionBinding, option_bindings
+from nixls_assist.syntax.document import ParsedDocument
+from option_index.index import OptionIndex
+
+_SYSTEM_OF_KIND = {
+    FileKind.NIXOS: "nixos",
+    FileKind.HOME_MANAGER: "home-manager",
+}
+_SYSTEM_OF_SCOPE = {
+    ModuleSystem.NIXOS: "nixos",
+    ModuleSystem.HOME_MANAGER: "home-manager",
+}
+SYSTEM_LABEL = {"nixos": "NixOS", "home-manager": "home-manager"}
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One definition with the index of its module system at the file's pinned release."""
+
+    binding: OptionBinding
+    system: str
+    pin: ReleasePin
+    index: OptionIndex
+    newer: OptionIndex | None  # for unstable pins: the next release (existence checks)
+
+    @property
+    def where(self) -> str:
+        """`home-manager 24.11` / `NixOS 24.11`, as messages print the release judged."""
+        return f"{SYSTEM_LABEL[self.system]} {self.index.release}"
+
+
+def system_of(binding: OptionBinding, ctx: FileContext) -> str | None:
+    if binding.scope.system is ModuleSystem.FILE:
+        return _SYSTEM_OF_KIND.get(ctx.kind)
+    return _SYSTEM_OF_SCOPE.get(binding.scope.system)
+
+
+def pin_of(system: str, ctx: FileContext) -> ReleasePin | None:
+    return ctx.home_manager if system == "home-manager" else ctx.nixos
+
+
+def file_bindings(doc: ParsedDocument, ctx: FileContext) -> tuple[OptionBinding, ...]:
+    return option_bindings(doc, file_is_module=ctx.kind.is_module)
+
+
+def judged_bindings(
+    doc: ParsedDocument, ctx: FileContext, indexes: Indexes | None
+) -> Iterator[Judged]:
+    """Definitions whose module system and release are known, with their index."""
+    if indexes is None or doc.skipped:
+        return
+    for binding in file_bindings(doc, ctx):
+        system = system_of(binding, ctx)
+        if system is None:
+            continue
+        pin = pin_of(system, ctx)
+        index = indexes.get(system, pin)
+        if pin is None or not isinstance(index, OptionIndex):
+            continue
+        newer = getattr(indexes, "newer", lambda _s, _p: None)(system, pin)
+        yield Judged(binding, system, pin, index, newer)
+
+
+def unpinned_systems(doc: ParsedDocument, ctx: FileContext) -> list[str]:
+    """Module systems this file defines options for but has no release pin for."""
+    missing: list[str] = []
+    for binding in file_bindings(doc, ctx):
+        system = system_of(binding, ctx)
+        if system is not None and pin_of(system, ctx) is None and system not in missing:
+            missing.append(system)
+    return missing
