@@ -8,6 +8,7 @@ from nixls_assist.context import FileContext
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules import ALL_RULES
 from nixls_assist.rules.base import Indexes, Rule
+from nixls_assist.rules.suppressions import NXA005, apply_suppressions
 from nixls_assist.syntax.document import ParsedDocument
 
 
@@ -44,14 +45,21 @@ def check(
     """All findings for one document, sorted by (span, code)."""
     selection = selection or Selection()
     findings: list[Finding] = []
-    for rule in rules_for(selection):
+    rules = rules_for(selection)
+    for rule in rules:
         if rule.function is None:
             continue
-        for finding in rule.function(doc, ctx, indexes):
-            severity = selection.severity_of(finding)
-            if severity is not finding.severity:
-                finding = replace(finding, severity=severity)
-            findings.append(finding)
+        findings.extend(rule.function(doc, ctx, indexes))
+    findings = apply_suppressions(
+        doc, findings, {rule.code for rule in rules}, {rule.code for rule in ALL_RULES},
+        have_index=indexes is not None, report_unused=selection.enabled(NXA005.code),
+    )
+    findings = [_with_severity(finding, selection) for finding in findings]
     findings.sort(key=lambda f: f.sort_key)
     return findings
+
+
+def _with_severity(finding: Finding, selection: Selection) -> Finding:
+    severity = selection.severity_of(finding)
+    return finding if severity is finding.severity else replace(finding, severity=severity)
 
