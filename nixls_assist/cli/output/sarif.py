@@ -48,7 +48,7 @@ def render_sarif(report: CheckReport, out: TextIO) -> None:
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
-    head, parts = sections(rule)
+    head, _ = sections(rule)
     text = rule.documentation or rule.summary
     item: dict[str, Any] = {
         "id": rule.code,
