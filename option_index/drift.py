@@ -62,13 +62,16 @@ def _substitute(target: tuple[str, ...], bound: list[str]) -> tuple[str, ...]:
 
 
 class DriftTable:
-    """All drift records of one system, indexed by the first segment of `from`."""
+    """All drift records of one system, indexed by the start of `from`."""
 
     def __init__(self, records: Iterable[DriftRecord]) -> None:
-        self._by_head: dict[str, list[tuple[tuple[str, ...], DriftRecord]]] = defaultdict(list)
+        # bucketed by the first two segments (one for one-segment paths): a lookup scans only
+        # the records of its own module, not the whole namespace
+        self._by_head: dict[tuple[str, ...], list[tuple[tuple[str, ...], DriftRecord]]] = \
+            defaultdict(list)
         for rec in records:
             segs = split_path(rec.from_path)
-            self._by_head[segs[0]].append((segs, rec))
+            self._by_head[segs[:2]].append((segs, rec))
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_head.values())
@@ -80,7 +83,9 @@ class DriftTable:
                 is_option: Callable[[Sequence[str]], bool]) -> tuple[DriftRecord, tuple] | None:
         """The best record for `path` at `release`: longest `from`, shim present, newest."""
         best: tuple[tuple, DriftRecord, tuple] | None = None
-        for segs, rec in self._by_head.get(path[0], ()) if path else ():
+        candidates = [*self._by_head.get(tuple(path[:1]), ()),
+                      *(self._by_head.get(tuple(path[:2]), ()) if len(path) > 1 else ())]
+        for segs, rec in candidates:
             bound = _match(segs, path)
             if bound is None or not _applies(rec, release):
                 continue

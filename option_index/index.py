@@ -172,6 +172,17 @@ def _once(on_notice: Notice | None) -> Notice:
     return notice
 
 
+_drift_tables: dict[int, DriftTable] = {}
+
+
+def _drift_of(store: Store) -> DriftTable:
+    """The embedded stores live for the whole process; build their drift table once."""
+    table = _drift_tables.get(id(store))
+    if table is None:
+        table = _drift_tables[id(store)] = DriftTable(store.drift_records())
+    return table
+
+
 def _embedded_index(system: str, release: str, cache_dir: Path, notice: Notice) -> OptionIndex:
     try:
         store = open_embedded(system, cache_dir, notice)
@@ -182,7 +193,7 @@ def _embedded_index(system: str, release: str, cache_dir: Path, notice: Notice) 
         return OptionIndex(system=system, release=release, source=f"no {system} data",
                            tree=None, authoritative=False, drift=DriftTable(()),
                            on_notice=notice)
-    drift = DriftTable(store.drift_records())
+    drift = _drift_of(store)
     history = [(r.name, OptionTree(store, r.mask)) for r in store.releases.values()
                if r.authoritative]
     info = store.releases.get(release)
