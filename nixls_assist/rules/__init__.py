@@ -1,17 +1,26 @@
 """The rule families. Each module holds one family; every rule is listed here explicitly."""
 
-from nixls_assist.rules import options, suppressions, syntax
+from nixls_assist.rules import flake_inputs, options, secrets, state_version, suppressions, syntax
 from nixls_assist.rules.base import Rule
 
 ALL_RULES: tuple[Rule, ...] = (
     syntax.NXA001,
+    syntax.NXA002,
     syntax.NXA003,
+    syntax.NXA004,
     suppressions.NXA005,
     options.NXA100,
     options.NXA101,
     options.NXA102,
     options.NXA103,
     options.NXA104,
+    secrets.NXA201,
+    secrets.NXA202,
+    secrets.NXA203,
+    state_version.NXA301,
+    state_version.NXA302,
+    flake_inputs.NXA501,
+    flake_inputs.NXA502,
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}

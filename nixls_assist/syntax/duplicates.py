@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from nixls_assist.findings import Span
+from nixls_assist.findings import Edit, Span
 from nixls_assist.syntax.nodes import ATTRSET_KINDS, unwrap_parens
 from nixls_assist.syntax.scopes import attr_name
 
@@ -72,9 +72,7 @@ def duplicate_attributes(root: Node) -> list[DuplicateAttribute]:
 
 
 def attrpath_text(segments: list[Node]) -> str:
-    return ".".join(
-        (s.text or b"").decode("utf-8", errors="replace") for s in segments
-    )
+    return ".".join((s.text or b"").decode("utf-8", errors="replace") for s in segments)
 
 
 def _build(owner: Node, models: dict[int, _Attrs], found: list[DuplicateAttribute]) -> _Attrs:
@@ -99,8 +97,11 @@ def _add_inherit(attrs: _Attrs, binding: Node, found: list[DuplicateAttribute]) 
         span = Span(attr.start_byte, attr.end_byte)
         previous = attrs.entries.get(name)
         if previous is not None:
-            found.append(DuplicateAttribute(
-                attrpath_text([attr]), span, previous.span, "value", binding, previous.binding))
+            found.append(
+                DuplicateAttribute(
+                    attrpath_text([attr]), span, previous.span, "value", binding, previous.binding
+                )
+            )
             continue
         attrs.entries[name] = _Def(span, binding, None, inherited=binding.type == "inherit")
 
@@ -127,7 +128,9 @@ def _add_binding(
             current = nested
         elif existing.inherited or existing.value is None:
             reason = "inherited" if existing.inherited else "not-a-set"
-            found.append(DuplicateAttribute(path, span, existing.span, reason, binding, existing.binding))
+            found.append(
+                DuplicateAttribute(path, span, existing.span, reason, binding, existing.binding)
+            )
             return
         else:
             current = existing.value
@@ -145,8 +148,17 @@ def _add_binding(
             clash = existing.value.entries.get(inner_name)
             if clash is not None:
                 inner_path = path + "." + _shown(inner, inner_name)
-                found.append(DuplicateAttribute(
-                    inner_path, inner.span, clash.span, "merge", inner.binding, clash.binding, binding))
+                found.append(
+                    DuplicateAttribute(
+                        inner_path,
+                        inner.span,
+                        clash.span,
+                        "merge",
+                        inner.binding,
+                        clash.binding,
+                        binding,
+                    )
+                )
             else:
                 existing.value.entries[inner_name] = inner
         return
@@ -162,3 +174,73 @@ def _shown(definition: _Def, name: str) -> str:
         if attrpath is not None and attrpath.named_child_count:
             return attrpath_text([attrpath.named_children[0]])
     return name
+
+
+def merge_edits(source: bytes, dup: DuplicateAttribute) -> tuple[Edit, ...] | None:
+    """Edits that resolve `dup` the obvious way, or None when there is none.
+
+    - "merge" (two literals define the same name): move the later literal's binding out
+      as a dotted binding after it (`a = { b.d = 2; };` → `a = { };` `a.b.d = 2;`), where
+      Nix's dotted-path rule merges it into what exists;
+    - the same path bound twice to the same text: delete the later binding.
+    The caller must re-check the result (it may still clash deeper down).
+    """
+    later = dup.later_binding
+    if later is None or later.type != "binding":
+        return None
+    if dup.reason == "merge":
+        outer = dup.literal_binding
+        if outer is None or _has_dynamic(outer) or later.parent is None:
+            return None
+        literal = later.parent.parent  # binding → binding_set → attrset literal
+        if literal is None or literal.type != "attrset_expression":
+            return None  # moving out of `rec { }` would change what names refer to
+        outer_path = outer.child_by_field_name("attrpath")
+        if outer_path is None:
+            return None
+        prefix = source[outer_path.start_byte : outer_path.end_byte].decode("utf-8", "replace")
+        moved = source[later.start_byte : later.end_byte].decode("utf-8", "replace")
+        line_start = source.rfind(b"\n", 0, outer.start_byte) + 1
+        indent = source[line_start : outer.start_byte]
+        own_line = (
+            indent.strip() == b"" and source[outer.end_byte :].split(b"\n", 1)[0].strip() == b""
+        )
+        separator = "\n" + indent.decode("utf-8", "replace") if own_line else " "
+        return (
+            Edit(_removal(source, later), ""),
+            Edit(Span(outer.end_byte, outer.end_byte), f"{separator}{prefix}.{moved}"),
+        )
+    first = dup.first_binding
+    if (
+        dup.reason == "value"
+        and first is not None
+        and first.type == "binding"
+        and _text(source, first) == _text(source, later)
+    ):
+        return (Edit(_removal(source, later), ""),)
+    return None
+
+
+def _text(source: bytes, node: Node) -> bytes:
+    return b" ".join(source[node.start_byte : node.end_byte].split())
+
+
+def _has_dynamic(binding: Node) -> bool:
+    attrpath = binding.child_by_field_name("attrpath")
+    return attrpath is None or any(attr_name(s) is None for s in attrpath.named_children)
+
+
+def _removal(source: bytes, node: Node) -> Span:
+    """The node, plus its line when it stands alone on it (no blank line left behind)."""
+    line_start = source.rfind(b"\n", 0, node.start_byte) + 1
+    line_end = source.find(b"\n", node.end_byte)
+    line_end = len(source) if line_end == -1 else line_end
+    if (
+        source[line_start : node.start_byte].strip() == b""
+        and source[node.end_byte : line_end].strip() == b""
+    ):
+        return Span(line_start, min(line_end + 1, len(source)))
+    start = node.start_byte
+    while start > 0 and source[start - 1 : start] in (b" ", b"\t"):
+        start -= 1
+    return Span(start, node.end_byte)

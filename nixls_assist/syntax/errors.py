@@ -3,7 +3,13 @@
 tree-sitter-nix 0.1.0 recovers from a few constructs that are *valid* Nix with
 ERROR / MISSING nodes — most importantly the trailing comma that nixfmt (RFC 166)
 writes after the last function formal. Those recoveries are not syntax errors.
-Nix stops at the first error, so only the first real one is reported.
+
+Nix 2.8's parser also rejects, while parsing, things the grammar accepts: duplicate
+formals, `${…}` names in `let` and `inherit`, paths ending in `/`, integers that do not
+fit 64 bits, and (once the whole file parsed) undefined variables. Nix stops at the first
+error it *detects*: a check that runs when a construct is complete (a function, a `let`)
+loses against a syntax error inside that construct. Duplicate attributes are NXA002
+(`duplicates.py`); pipe operators (`|>`, `<|`) are reported once as `pipe-operator`.
 """
 
 from __future__ import annotations
@@ -14,28 +20,177 @@ from tree_sitter import Node
 
 from nixls_assist.findings import Span
 from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.scopes import undefined_variables
+
+SYNTAX = "syntax"
+UNDEFINED_VARIABLE = "undefined-variable"
+PIPE_OPERATOR = "pipe-operator"
 
 
 @dataclass(frozen=True)
 class SyntaxProblem:
     span: Span
     message: str
+    kind: str = SYNTAX  # SYNTAX (incl. parse-time checks) | UNDEFINED_VARIABLE | PIPE_OPERATOR
 
 
 def first_syntax_error(doc: ParsedDocument) -> SyntaxProblem | None:
     """The first place Nix's parser rejects `doc`, or None when it parses."""
+    problems = syntax_problems(doc)
+    return problems[0] if problems else None
+
+
+def syntax_problems(doc: ParsedDocument) -> list[SyntaxProblem]:
+    """What `nix-instantiate --parse` rejects: the first syntax / parse-time error, else
+    every undefined variable (Nix names only the first; each one is a real error)."""
+    problem = first_parse_error(doc)
+    if problem is not None:
+        return [problem]
+    return [
+        SyntaxProblem(u.span, f"undefined variable `{u.name}`", UNDEFINED_VARIABLE)
+        for u in undefined_variables(doc.root)
+    ]
+
+
+def first_parse_error(doc: ParsedDocument) -> SyntaxProblem | None:
+    """The first syntax or parse-time error (not undefined variables, not duplicates)."""
     root = doc.root
     if doc.source.startswith(b"\xef\xbb\xbf"):
-        return SyntaxProblem(Span(0, 3), "unexpected byte-order mark (Nix rejects it; save as UTF-8 without BOM)")
+        return SyntaxProblem(
+            Span(0, 3), "unexpected byte-order mark (Nix rejects it; save as UTF-8 without BOM)"
+        )
     if root.child_by_field_name("expression") is None and not _has_error(root):
-        end = len(doc.source)
+        end = len(doc.source.rstrip())
         return SyntaxProblem(Span(end, end), "unexpected end of file; expected an expression")
-    if not root.has_error:
-        return None
-    for node in _error_nodes(root):
-        if _is_valid_recovery(node):
+    syntax: SyntaxProblem | None = None
+    if root.has_error:
+        pipe = pipe_operator(doc)
+        if pipe is not None:
+            return SyntaxProblem(pipe, PIPE_MESSAGE, PIPE_OPERATOR)
+        for node in _error_nodes(root):
+            if _is_valid_recovery(node):
+                continue
+            syntax = _describe(doc, node)
+            break
+    limit = syntax.span.start if syntax is not None else len(doc.source) + 1
+    checked = parse_time_errors(doc, limit)
+    return checked if checked is not None else syntax
+
+
+PIPE_MESSAGE = "pipe operators need `experimental-features = pipe-operators`; not analysed"
+
+
+def pipe_operator(doc: ParsedDocument) -> Span | None:
+    """The first `|>` / `<|` outside strings and comments, in a file the grammar rejects."""
+    source = doc.source
+    for token in (b"|>", b"<|"):
+        at = source.find(token)
+        while at != -1:
+            node = doc.root.descendant_for_byte_range(at, at + 2)
+            inside = node is not None and node.type in _TEXT_KINDS
+            if not inside:
+                return Span(at, at + 2)
+            at = source.find(token, at + 2)
+    return None
+
+
+_TEXT_KINDS = frozenset(
+    {"string_fragment", "comment", "string_expression", "indented_string_expression",
+     "escape_sequence", "dollar_escape"}
+)
+_INT64_MAX = 2**63 - 1
+
+
+def parse_time_errors(doc: ParsedDocument, limit: int) -> SyntaxProblem | None:
+    """The parse-time check Nix makes first, among those it completes before `limit`.
+
+    Each check fires when Nix reduces its construct: duplicate formals when the whole
+    function is parsed, `${…}` in `let` when the whole `let … in …` is, the others at once.
+    """
+    best: tuple[int, SyntaxProblem] | None = None
+
+    def consider(detected: int, problem: SyntaxProblem) -> None:
+        nonlocal best
+        if detected < limit and (best is None or detected < best[0]):
+            best = (detected, problem)
+
+    stack = [doc.root]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if node.start_byte >= limit or node.is_error or node.is_missing:
             continue
-        return _describe(doc, node)
+        if kind == "function_expression":
+            dup = _duplicate_formal(node)
+            if dup is not None:
+                consider(node.end_byte, dup)
+        elif kind == "let_expression":
+            dynamic = _dynamic_let(node)
+            if dynamic is not None:
+                consider(node.end_byte, dynamic)
+        elif kind == "inherit" or kind == "inherit_from":
+            attrs = node.child_by_field_name("attrs")
+            for attr in attrs.named_children if attrs is not None else ():
+                if attr.type == "interpolation" or (attr.type == "string_expression" and any(
+                        c.type == "interpolation" for c in attr.named_children)):
+                    consider(node.end_byte, SyntaxProblem(
+                        Span(attr.start_byte, attr.end_byte),
+                        "dynamic attributes not allowed in inherit"))
+        elif kind == "path_expression" and node.named_child_count:
+            last = node.named_children[-1]
+            if last.type == "path_fragment" and (last.text or b"").endswith(b"/"):
+                consider(node.start_byte, SyntaxProblem(
+                    Span(node.start_byte, node.end_byte), "path has a trailing slash"))
+        elif kind == "integer_expression":
+            text = node.text or b"0"
+            if text.isdigit() and int(text) > _INT64_MAX:
+                consider(node.start_byte, SyntaxProblem(
+                    Span(node.start_byte, node.end_byte),
+                    f"invalid integer `{text.decode()}` (larger than 64 bits)"))
+        stack.extend(node.named_children)
+    return best[1] if best is not None else None
+
+
+def _duplicate_formal(function: Node) -> SyntaxProblem | None:
+    formals = function.child_by_field_name("formals")
+    if formals is None:
+        return None
+    seen: set[bytes] = set()
+    for formal in formals.named_children:
+        name = formal.child_by_field_name("name") if formal.type == "formal" else None
+        if name is None or not name.text or name.is_missing:
+            continue
+        if name.text in seen:
+            return SyntaxProblem(
+                Span(name.start_byte, name.end_byte),
+                f"duplicate function argument `{name.text.decode()}`")
+        seen.add(name.text)
+    universal = function.child_by_field_name("universal")
+    if universal is not None and universal.text in seen:
+        return SyntaxProblem(
+            Span(universal.start_byte, universal.end_byte),
+            f"duplicate function argument `{universal.text.decode()}` (`@` name is also a formal)")
+    return None
+
+
+def _dynamic_let(let: Node) -> SyntaxProblem | None:
+    for binding_set in let.named_children:
+        if binding_set.type != "binding_set":
+            continue
+        for binding in binding_set.named_children:
+            if binding.type != "binding":
+                continue
+            attrpath = binding.child_by_field_name("attrpath")
+            if attrpath is None or not attrpath.named_child_count:
+                continue
+            first = attrpath.named_children[0]
+            if first.type == "interpolation" or (first.type == "string_expression" and any(
+                    c.type == "interpolation" for c in first.named_children)):
+                keyword = let.children[0]
+                return SyntaxProblem(
+                    Span(keyword.start_byte, keyword.end_byte),
+                    f"dynamic attribute `{(first.text or b'').decode()}` not allowed in `let`; "
+                    "use a plain name")
     return None
 
 
@@ -64,6 +219,8 @@ def _is_valid_recovery(node: Node) -> bool:
         # `{ a, b, }:` → (formal name: (MISSING identifier)) right before `}`.
         previous = parent.prev_sibling
         following = parent.next_sibling
+        if previous is not None and _after_ellipsis(previous):
+            return False
         return (
             previous is not None
             and previous.type == ","
@@ -76,12 +233,21 @@ def _is_valid_recovery(node: Node) -> bool:
         tokens = [c for c in node.children if c.type != "comment"]
         following = node.next_sibling
         return (
-            len(tokens) == 1
+            not _after_ellipsis(node)
+            and len(tokens) == 1
             and tokens[0].type == ","
             and following is not None
             and following.type == "}"
         )
     return False
+
+
+def _after_ellipsis(node: Node) -> bool:
+    """`{ lib, ..., }`: Nix accepts a trailing comma after a formal, never after `...`."""
+    previous = node.prev_sibling
+    while previous is not None and previous.type == "comment":
+        previous = previous.prev_sibling
+    return previous is not None and previous.type in ("ellipses", "...")
 
 
 def _describe(doc: ParsedDocument, node: Node) -> SyntaxProblem:

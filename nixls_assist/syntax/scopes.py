@@ -19,15 +19,12 @@ from nixls_assist.syntax.nodes import static_string
 # The names Nix 2.8 defines at the top level, measured with `nix-instantiate --parse -E NAME`
 # for every `builtins` attribute and its `__` form, plus builtins newer Nix releases add
 # (knowing one name too many only costs a missed finding, never a false one).
-GLOBAL_NAMES: frozenset[str] = frozenset(
-    """
+_TOP_LEVEL = """
     abort baseNameOf builtins derivation derivationStrict dirOf false fetchGit fetchMercurial
     fetchTarball fetchTree fromTOML import isNull map null placeholder removeAttrs
     scopedImport throw toString true __curPos
-    """.split()
-) | frozenset(
-    "__" + name
-    for name in """
+"""
+_UNDERSCORED = """
     add addErrorContext all any appendContext attrNames attrValues bitAnd bitOr bitXor
     catAttrs ceil compareVersions concatLists concatMap concatStringsSep currentSystem
     currentTime deepSeq div elem elemAt fetchurl filter filterSource findFile floor foldl'
@@ -40,7 +37,9 @@ GLOBAL_NAMES: frozenset[str] = frozenset(
     unsafeGetAttrPos zipAttrsWith
     addDrvOutputDependencies break convertHash fetchClosure flakeRefToString getFlake
     outputOf parseFlakeRef readFileType traceVerbose warn
-    """.split()
+"""
+GLOBAL_NAMES: frozenset[str] = frozenset(_TOP_LEVEL.split()) | frozenset(
+    "__" + name for name in _UNDERSCORED.split()
 )
 
 
@@ -55,7 +54,9 @@ class _Scope:
 
     __slots__ = ("names", "parent", "with_")
 
-    def __init__(self, names: frozenset[str] | set[str], parent: _Scope | None, with_: bool) -> None:
+    def __init__(
+        self, names: frozenset[str] | set[str], parent: _Scope | None, with_: bool
+    ) -> None:
         self.names = names
         self.parent = parent
         self.with_ = with_
@@ -153,7 +154,11 @@ def _bound_names(node: Node) -> set[str]:
         for binding in binding_set.named_children:
             if binding.type == "binding":
                 attrpath = binding.child_by_field_name("attrpath")
-                first = attrpath.named_children[0] if attrpath is not None and attrpath.named_child_count else None
+                first = (
+                    attrpath.named_children[0]
+                    if attrpath is not None and attrpath.named_child_count
+                    else None
+                )
                 name = attr_name(first) if first is not None else None
                 if name is not None:
                     names.add(name)
@@ -176,7 +181,8 @@ def _push_bindings(
     """Bindings' values see `inner`; the names of a plain `inherit a;` are looked up in `outer`."""
     for binding_set in node.named_children:
         if binding_set.type != "binding_set":
-            if binding_set.type not in ("comment",) and binding_set != node.child_by_field_name("body"):
+            body = node.child_by_field_name("body")
+            if binding_set.type != "comment" and binding_set != body:
                 stack.append((binding_set, inner))  # ERROR nodes and the like
             continue
         for binding in reversed(binding_set.named_children):
@@ -186,7 +192,9 @@ def _push_bindings(
                     if attr.type == "identifier" and attr.text and not attr.is_missing:
                         name = attr.text.decode("utf-8", errors="replace")
                         if not outer.with_ and not outer.defines(name):
-                            found.append(UndefinedVariable(name, Span(attr.start_byte, attr.end_byte)))
+                            found.append(
+                                UndefinedVariable(name, Span(attr.start_byte, attr.end_byte))
+                            )
                     else:
                         stack.append((attr, outer))
             else:
