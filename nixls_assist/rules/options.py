@@ -21,6 +21,8 @@ from option_index.model import DriftRecord, Lookup
 from option_index.paths import show_path, split_path
 from option_index.releases import release_key
 
+_INPUT_NAMES = {"nixos": "nixpkgs", "home-manager": "home-manager"}
+
 NXA100 = Rule(
     code="NXA100",
     name="release-unknown",
@@ -86,7 +88,7 @@ def release_unknown(
     """
     missing = unpinned_systems(doc, ctx)
     if missing:
-        names = " and ".join(f"`{s}`" for s in missing)
+        names = " and ".join(f"`{_INPUT_NAMES[s]}`" for s in missing)
         systems = " / ".join(SYSTEM_LABEL[s] for s in missing)
         yield NXA100.finding(
             Span(0, 0),
@@ -347,10 +349,11 @@ def unknown_option(
             continue  # hidden or deprecated without a rename record: not provably wrong
         if j.newer is not None and j.newer.lookup(unknown)[0] is not Lookup.UNKNOWN:
             continue  # an unstable pin may already have it
-        parent_known = j.index.lookup(unknown[:-1])[0] is Lookup.PREFIX
+        if not _is_module_attrset(j, unknown[:-1]):
+            # `programs.nixvim`: a namespace of modules gains modules from third parties
+            # (nixvim, stylix, …); only a typo inside a known module is provably wrong.
+            continue
         suggestions = j.index.suggest(binding.path)
-        if not parent_known and not suggestions:
-            continue  # probably a third-party module's namespace: not ours to judge
         reported.append(binding)
         hint = f"; did you mean `{suggestions[0]}`?" if suggestions else ""
         fixes = ()
@@ -365,6 +368,13 @@ def unknown_option(
             release=j.index.release,
             fixes=fixes,
         )
+
+
+def _is_module_attrset(j: Judged, path: tuple[str, ...]) -> bool:
+    """An attrset that declares options directly (`programs.git`), not only sub-modules."""
+    if len(path) < 2 or j.index.lookup(path)[0] is not Lookup.PREFIX:
+        return False
+    return any(option is not None for _, option in j.index.children(path))
 
 
 def _first_unknown_prefix(j: Judged, path: tuple[str, ...]) -> tuple[str, ...]:
