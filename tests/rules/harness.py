@@ -53,10 +53,14 @@ def context_from_header(doc: ParsedDocument, path: Path) -> FileContext:
     pairs = dict(pair.split("=", 1) for pair in match["pairs"].split())
     kind = FileKind(pairs.get("kind", "nixos-module"))
     release = pairs.get("release")
-    nixos = ReleasePin(release, None, "fixture header", via="the fixture header") if release else None
     hm_release = pairs.get("hm-release", release)
-    home_manager = ReleasePin(hm_release, None, "fixture header", via="the fixture header") if hm_release else None
+    nixos = _pin(release)
+    home_manager = _pin(hm_release)
     return FileContext(path, Classification(kind, "fixture header"), nixos, home_manager)
+
+
+def _pin(release: str | None) -> ReleasePin | None:
+    return ReleasePin(release, None, "fixture header", via="the fixture header") if release else None
 
 
 @dataclass
