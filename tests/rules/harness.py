@@ -60,7 +60,9 @@ def context_from_header(doc: ParsedDocument, path: Path) -> FileContext:
 
 
 def _pin(release: str | None) -> ReleasePin | None:
-    return ReleasePin(release, None, "fixture header", via="the fixture header") if release else None
+    if release is None:
+        return None
+    return ReleasePin(release, None, "fixture header", via="the fixture header")
 
 
 @dataclass
