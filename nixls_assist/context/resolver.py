@@ -7,6 +7,7 @@ from pathlib import Path
 
 from nixls_assist.context.filekind import Classification, FileKind, classify
 from nixls_assist.context.flake_lock import FlakeLock, LockError, read_flake_lock
+from nixls_assist.context.git import Baseline
 from nixls_assist.context.release import ReleasePin, pin_from_node
 from nixls_assist.context.workspace import WorkspaceHints, scan_workspace
 from nixls_assist.syntax.document import ParsedDocument
@@ -22,6 +23,8 @@ class FileContext:
     notices: tuple[str, ...] = field(default=())  # problems worth one info (e.g. broken lock)
     lock: FlakeLock | None = None  # the parsed lock at lock_path (flake rules read its graph)
     lock_error: str | None = None  # why the lock at lock_path could not be read
+    # An earlier version of the file (git HEAD, or on disk at open) for NXA301; see context/git.py.
+    baseline: Baseline | None = None
 
     @property
     def kind(self) -> FileKind:

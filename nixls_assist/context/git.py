@@ -1,0 +1,68 @@
+"""The version of a file to compare against: the committed one (CLI) or the one on disk (editor).
+
+Only NXA301 (`stateVersion` changed) uses it. Reading the committed version runs
+`git cat-file` once per file that mentions `stateVersion`, and quietly gives up outside a
+repository, without git, for untracked files or on any git error.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nixls_assist.context.resolver import FileContext
+
+# Only files that can define a stateVersion need a baseline.
+_MARKER = b"stateVersion"
+_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """An earlier version of a file's text and where it comes from (for messages)."""
+
+    source: bytes
+    label: str  # e.g. "HEAD", "the version on disk when the file was opened"
+
+
+def committed_baseline(path: Path | None, source: bytes) -> Baseline | None:
+    """The file's content at git `HEAD`, or None (no git, not tracked, nothing to compare)."""
+    if path is None or _MARKER not in source or not path.is_file():
+        return None
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+    try:
+        result = subprocess.run(
+            # `HEAD:./name` is relative to the working directory; no hooks, no fsmonitor.
+            ["git", "-c", "core.fsmonitor=false", "--no-pager", "cat-file", "blob",
+             f"HEAD:./{path.name}"],
+            cwd=path.parent,
+            capture_output=True,
+            timeout=_TIMEOUT_SECONDS,
+            env=env,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    return Baseline(result.stdout, "HEAD")
+
+
+def with_committed_baseline(ctx: FileContext, source: bytes) -> FileContext:
+    """`ctx` with the committed version of its file attached (unchanged when there is none)."""
+    baseline = committed_baseline(ctx.path, source)
+    return replace(ctx, baseline=baseline) if baseline is not None else ctx
+
+
+def with_open_baseline(ctx: FileContext, text_on_disk: str | bytes | None) -> FileContext:
+    """For the editor: compare against the text the file had on disk when it was opened."""
+    if text_on_disk is None:
+        return ctx
+    source = text_on_disk.encode("utf-8") if isinstance(text_on_disk, str) else text_on_disk
+    if _MARKER not in source:
+        return ctx
+    return replace(ctx, baseline=Baseline(source, "the version on disk when the file was opened"))

@@ -1,0 +1,277 @@
+"""Where secrets hide in a Nix file: option values, config text, file reads, test VMs.
+
+Pure syntax questions for the NXA2xx rules (`rules/secrets.py`); nothing here decides
+whether a finding is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from tree_sitter import Node
+
+from nixls_assist.context import FileContext
+from nixls_assist.syntax.bindings import OptionBinding, module_bindings
+from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.nodes import (
+    CONDITIONAL_WRAPPERS,
+    PASS_THROUGH_WRAPPERS,
+    STRING_KINDS,
+    callee_name,
+    flatten_apply,
+    static_string,
+    unwrap_parens,
+)
+from option_index.paths import show_path
+
+# Calls whose arguments are documentation or option declarations, not definitions.
+DECLARATION_CALLS = frozenset(
+    {"mkOption", "mkEnableOption", "mkPackageOption", "mkPackageOptionMD", "literalExpression",
+     "literalExample", "literalMD", "mdDoc", "mkRemovedOptionModule", "mkRenamedOptionModule",
+     "mkChangedOptionModule", "mkAliasOptionModule"}
+)
+# NixOS VM tests: everything inside them is a throwaway machine.
+TEST_CALLS = frozenset({"nixosTest", "runNixOSTest", "makeTest", "simpleTest", "makeNixOSTest"})
+# Prefixes of option paths that configure a throwaway VM build of the machine.
+VM_PREFIXES = (("virtualisation", "vmVariant"), ("virtualisation", "vmVariantWithBootLoader"))
+# Functions whose string argument is written to a store file verbatim.
+WRITE_CALLS = frozenset(
+    {"writeText", "writeTextFile", "writeTextDir", "writeScript", "writeScriptBin",
+     "writeShellScript", "writeShellScriptBin", "writeShellApplication", "toFile", "writeBash",
+     "writeDash", "writePython3", "writeYAML", "writeTOML", "writeJSON"}
+)
+# Option names whose string value is a whole config file / script.
+TEXT_OPTIONS = frozenset({"text", "extraConfig", "config", "script", "preStart", "postStart",
+                          "extraSettings", "configText", "initExtra", "extraLines"})
+READ_CALLS = frozenset({"readFile", "fileContents", "readFileContents", "importJSON",
+                        "importTOML"})
+TEST_DIRECTORIES = frozenset({"tests", "test", "nixos-tests", "vm-tests"})
+
+# `key = value` / `key: value` / `KEY=value` lines in a config text.
+_ASSIGNMENT = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?[\"']?(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)[\"']?[ \t]*[:=][ \t]*"
+    r"(?P<value>[^\n]*?)[ \t;,]*$",
+    re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class ValueSite:
+    """A definition `option = value` whose value may be a secret."""
+
+    path: tuple[str, ...]  # option path, with a VM-variant prefix removed
+    binding: OptionBinding | None  # None for loose bindings inside a VM test
+    name: str  # the last attribute name
+    value: Node  # the value, looked through parens and mkDefault/mkForce/mkIf
+    in_test: bool
+
+    @property
+    def dotted(self) -> str:
+        return show_path(self.path)
+
+
+def definition_value(node: Node | None) -> Node | None:
+    """The definition under `( … )`, `mkDefault x`, `mkForce x`, `mkOverride n x`, `mkIf c x`."""
+    while node is not None:
+        node = unwrap_parens(node)
+        if node is None or node.type != "apply_expression":
+            return node
+        function, args = flatten_apply(node)
+        name = callee_name(function)
+        if name in PASS_THROUGH_WRAPPERS and args:
+            node = args[-1]
+        elif name in CONDITIONAL_WRAPPERS and len(args) == 2:
+            node = args[1]
+        else:
+            return node
+    return None
+
+
+def is_test_file(doc: ParsedDocument, ctx: FileContext) -> bool:
+    path = ctx.path or (PurePosixPath(doc.path) if doc.path else None)
+    return path is not None and any(part in TEST_DIRECTORIES for part in path.parts[:-1])
+
+
+def enclosing_call(node: Node, names: frozenset[str]) -> Node | None:
+    """The nearest enclosing `f …` application whose function is one of `names`."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "apply_expression":
+            function, _ = flatten_apply(parent)
+            if callee_name(function) in names:
+                return parent
+        parent = parent.parent
+    return None
+
+
+def value_sites(doc: ParsedDocument, ctx: FileContext) -> Iterator[ValueSite]:
+    """Leaf definitions of the file's modules, plus loose bindings inside VM tests."""
+    test_file = is_test_file(doc, ctx)
+    for binding in module_bindings(doc, file_is_module=ctx.kind.is_module):
+        if binding.value is None or not binding.is_leaf or not binding.segments:
+            continue
+        value = definition_value(binding.value)
+        if value is None:
+            continue
+        path = binding.path
+        in_test = test_file
+        for prefix in VM_PREFIXES:
+            if path[: len(prefix)] == prefix:
+                path, in_test = path[len(prefix) :], True
+        if not path:
+            continue
+        in_test = in_test or enclosing_call(binding.value, TEST_CALLS) is not None
+        yield ValueSite(path, binding, path[-1], value, in_test)
+    yield from _test_bindings(doc)
+
+
+def _test_bindings(doc: ParsedDocument) -> Iterator[ValueSite]:
+    """Bindings inside `nixosTest { nodes.machine = { … }; }` (not modules of the file)."""
+    stack = [doc.root]
+    while stack:
+        node = stack.pop()
+        if node.type == "apply_expression":
+            function, args = flatten_apply(node)
+            if callee_name(function) in TEST_CALLS:
+                for arg in args:
+                    yield from _loose_bindings(doc, arg)
+                continue
+        stack.extend(reversed(node.named_children))
+
+
+def _loose_bindings(doc: ParsedDocument, root: Node) -> Iterator[ValueSite]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "binding":
+            attrpath = node.child_by_field_name("attrpath")
+            value = definition_value(node.child_by_field_name("expression"))
+            names = [doc.node_text(a) for a in attrpath.named_children] if attrpath else []
+            if names and value is not None and value.type in STRING_KINDS:
+                yield ValueSite(tuple(names), None, names[-1].strip('"'), value, True)
+        if node.type == "apply_expression":
+            function, _ = flatten_apply(node)
+            if callee_name(function) in DECLARATION_CALLS:
+                continue
+        stack.extend(reversed(node.named_children))
+
+
+def string_nodes(doc: ParsedDocument) -> Iterator[Node]:
+    """Every outermost string literal outside option declarations and documentation."""
+    stack = [doc.root]
+    while stack:
+        node = stack.pop()
+        if node.type in STRING_KINDS:
+            yield node
+        elif node.type == "apply_expression":
+            function, _ = flatten_apply(node)
+            if callee_name(function) in DECLARATION_CALLS:
+                continue
+        elif node.type == "binding" and _binding_name(doc, node) == "options":
+            continue
+        stack.extend(reversed(node.named_children))
+
+
+def fragments(node: Node) -> Iterator[Node]:
+    """The literal text pieces of a string (interpolations excluded)."""
+    for child in node.named_children:
+        if child.type == "string_fragment":
+            yield child
+
+
+def nested_strings(node: Node) -> Iterator[Node]:
+    """Strings inside a string's interpolations (`"${f "x"}"`)."""
+    for child in node.named_children:
+        if child.type == "interpolation":
+            stack = list(child.named_children)
+            while stack:
+                inner = stack.pop()
+                if inner.type in STRING_KINDS:
+                    yield inner
+                else:
+                    stack.extend(inner.named_children)
+
+
+def is_config_text(doc: ParsedDocument, node: Node) -> bool:
+    """A string written verbatim to a config file: `environment.etc.<n>.text`, `writeText`."""
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None:
+        return False
+    if parent.type == "binding":
+        return _binding_name(doc, parent) in TEXT_OPTIONS
+    if parent.type == "apply_expression":
+        return callee_name(flatten_apply(parent)[0]) in WRITE_CALLS
+    return False
+
+
+def assignments(text: str) -> Iterator[tuple[str, str]]:
+    """(key, value) of each `key = value` / `key: value` line, quotes around the value removed."""
+    for match in _ASSIGNMENT.finditer(text):
+        value = match["value"].strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        yield match["key"], value
+
+
+def _binding_name(doc: ParsedDocument, binding: Node) -> str | None:
+    attrpath = binding.child_by_field_name("attrpath")
+    if attrpath is None or not attrpath.named_child_count:
+        return None
+    last = attrpath.named_children[-1]
+    if last.type == "string_expression":
+        return static_string(last)
+    return doc.node_text(last)
+
+
+def literal_path(node: Node | None) -> str | None:
+    """`./secrets/wg.key` or `./secrets + "/wg.key"` → its text; None for anything else."""
+    node = unwrap_parens(node)
+    if node is None:
+        return None
+    if node.type in ("path_expression", "hpath_expression"):
+        if any(c.type == "interpolation" for c in node.named_children):
+            return None
+        return node.text.decode("utf-8", errors="replace") if node.text else None
+    if node.type == "binary_expression":
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        operator = node.child_by_field_name("operator")
+        if operator is None or operator.type != "+":
+            return None
+        base = literal_path(left)
+        tail = static_string(right) if right is not None else None
+        if base is not None and tail is not None:
+            return base + tail
+    return None
+
+
+def read_calls(doc: ParsedDocument) -> Iterator[tuple[Node, str]]:
+    """`builtins.readFile ./x` / `lib.fileContents ./x`: (call, path text)."""
+    stack = [doc.root]
+    while stack:
+        node = stack.pop()
+        if node.type == "apply_expression":
+            function, args = flatten_apply(node)
+            if callee_name(function) in READ_CALLS and args:
+                path = literal_path(args[-1])
+                if path is not None:
+                    yield node, path
+        stack.extend(reversed(node.named_children))
+
+
+def interpolated_paths(doc: ParsedDocument) -> Iterator[tuple[Node, str]]:
+    """`"${./wg.key}"`: a path literal interpolated into a string (copied to the store)."""
+    stack = [doc.root]
+    while stack:
+        node = stack.pop()
+        if node.type == "interpolation":
+            inner = node.named_children[0] if node.named_child_count else None
+            path = literal_path(inner)
+            if path is not None and inner is not None:
+                yield inner, path
+        stack.extend(reversed(node.named_children))
