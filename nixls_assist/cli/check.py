@@ -5,40 +5,63 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from nixls_assist.cli.files import discover
+from nixls_assist.cli.fix import FixOutcome, fix_document, unified_diff, write_atomic
+from nixls_assist.cli.output.github import render_github
 from nixls_assist.cli.output.jsonout import render_json
+from nixls_assist.cli.output.sarif import render_sarif
+from nixls_assist.cli.output.statistics import render_statistics, statistics
 from nixls_assist.cli.output.text import render_text
-from nixls_assist.cli.results import CheckReport, FileResult
+from nixls_assist.cli.results import CheckReport, FileResult, FixRecord
+from nixls_assist.config import FAIL_ON, ConfigFinder, ProjectConfig
 from nixls_assist.context.release import normalise_release
 from nixls_assist.context.resolver import ContextResolver, ContextSettings
 from nixls_assist.errors import ConfigError
-from nixls_assist.findings import Severity
+from nixls_assist.findings import Finding, Severity
 from nixls_assist.loading import DEFAULT_MAX_BYTES, load_document
 from nixls_assist.rules import RULES_BY_CODE
 from nixls_assist.rules.base import Indexes
 from nixls_assist.rules.engine import Selection
 from nixls_assist.rules.engine import check as run_rules
+from nixls_assist.syntax.document import ParsedDocument
 
-FAIL_ON = ("error", "warning", "info", "never")
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github")
 
 
 def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check", help="check Nix files and report findings",
-        description="Check Nix files against the release they are pinned to.",
+        description="Check Nix files against the release they are pinned to. Exit codes: "
+                    "0 nothing at or above --fail-on, 1 findings, 2 usage or configuration "
+                    "error, 3 internal error.",
     )
     parser.add_argument("paths", nargs="*", default=["."],
                         help="files or directories (default: .); - reads stdin")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--release", help="override the detected release, e.g. 24.11, unstable")
-    parser.add_argument("--select", default="", help="comma-separated codes or prefixes to run")
-    parser.add_argument("--ignore", default="", help="comma-separated codes or prefixes to skip")
-    parser.add_argument("--fail-on", choices=FAIL_ON, default="warning",
+    parser.add_argument("--select", default=None,
+                        help="comma-separated codes or prefixes to run (replaces config `select`)")
+    parser.add_argument("--ignore", default="",
+                        help="comma-separated codes or prefixes to skip (added to config `ignore`)")
+    parser.add_argument("--fail-on", choices=FAIL_ON, default=None,
                         help="lowest severity that makes the exit code 1 (default: warning)")
+    parser.add_argument("--fix", action="store_true",
+                        help="apply safe fixes in place, then report what is left")
+    parser.add_argument("--diff", action="store_true",
+                        help="print the safe fixes as a unified diff; change nothing "
+                             "(exit 1 when there is something to fix)")
+    parser.add_argument("--statistics", action="store_true",
+                        help="count findings per code instead of listing them (text), "
+                             "or add a `statistics` list (json)")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="use this .nixls-assist.toml for every file (no discovery)")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="apply config `exclude` to files named on the command line too")
     parser.add_argument("--offline", action="store_true", help="never download an option index")
     parser.add_argument("--stdin-filename", default="stdin.nix",
                         help="the path to report for `-` (decides flake.lock lookup)")
@@ -46,57 +69,126 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="skip files larger than this many bytes (default: 10 MB)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="list every file with its kind and release")
+    parser.set_defaults(handler=run_check)
 
 
 def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = None) -> int:
+    if args.fix and args.diff:
+        raise ConfigError("--fix and --diff exclude each other: --diff only shows the fixes")
+    if args.fix and args.paths == ["-"]:
+        raise ConfigError("--fix cannot rewrite stdin; use --diff to see the fixes")
     if indexes is None:
-        from nixls_assist.indexes import IndexProvider
-
-        indexes = IndexProvider()
-    selection = Selection(select=_codes(args.select, "--select"),
-                          ignore=_codes(args.ignore, "--ignore"))
-    release = None
-    if args.release is not None:
-        release = normalise_release(args.release)
-        if release is None:
-            raise ConfigError(
-                f"--release {args.release!r}: expected a release like 24.11 or `unstable`"
-            )
-    resolver = ContextResolver(ContextSettings(release=release))
+        indexes = _default_indexes()
+    checker = Checker(args, indexes)
     started = time.perf_counter()
-    results = [
-        _check_one(data, path, display, resolver, indexes, selection, args.max_file_size)
-        for data, path, display in _inputs(args.paths, args.stdin_filename)
-    ]
-    report = CheckReport(results, time.perf_counter() - started)
-    if args.format == "json":
-        render_json(report, out)
-    else:
-        render_text(report, out, verbose=args.verbose)
-    return _exit_code(report, args.fail_on)
+    outcomes: list[tuple[FileResult, FixOutcome | None]] = []
+    for data, path, display in _inputs(args, checker):
+        result = checker.check(data, path, display)
+        outcome = checker.fix(result) if args.fix or args.diff else None
+        if outcome is not None and outcome.changed:
+            if args.fix and path is not None:
+                write_atomic(path, outcome.doc.source)
+            result = FileResult(display, path, outcome.doc, result.context, outcome.findings)
+        outcomes.append((result, outcome))
+    if not outcomes and args.paths != ["-"]:
+        print(f"nixls-assist: no .nix files found in {' '.join(args.paths)}", file=sys.stderr)
+    fixed = [FixRecord(result.display_path, outcome.applied, tuple(outcome.refused))
+             for result, outcome in outcomes
+             if outcome is not None and (outcome.applied or outcome.refused)]
+    report = CheckReport([r for r, _ in outcomes], time.perf_counter() - started, fixed)
+    if args.diff:
+        return _render_diff(outcomes, out)
+    _render(report, args, out)
+    return _exit_code(report, checker.fail_on)
 
 
-def _check_one(
-    data: bytes,
-    path: Path | None,
-    display: str,
-    resolver: ContextResolver,
-    indexes: Indexes | None,
-    selection: Selection,
-    max_bytes: int,
-) -> FileResult:
-    doc = load_document(data, display, max_bytes)
-    ctx = resolver.context_for(doc, path)
-    findings = run_rules(doc, ctx, indexes, selection)
-    return FileResult(display, path, doc, ctx, findings)
+def _default_indexes() -> Indexes | None:
+    try:
+        from nixls_assist.indexes import IndexProvider
+    except ImportError:  # the index layer is optional: the option rules then stay quiet
+        return None
+    return IndexProvider()
 
 
-def _inputs(paths: list[str], stdin_name: str):  # type: ignore[no-untyped-def]
-    if paths == ["-"]:
-        yield sys.stdin.buffer.read(), Path(stdin_name).resolve(), stdin_name
+@dataclass(frozen=True)
+class _FileSetup:
+    selection: Selection
+    resolver: ContextResolver
+
+
+class Checker:
+    """Combines flags and `.nixls-assist.toml` files into per-file settings, and runs the rules."""
+
+    def __init__(self, args: argparse.Namespace, indexes: Indexes | None) -> None:
+        self.args = args
+        self.indexes = indexes
+        self.select = None if args.select is None else _codes(args.select, "--select")
+        self.ignore = _codes(args.ignore, "--ignore")
+        self.release = None
+        if args.release is not None:
+            self.release = normalise_release(args.release)
+            if self.release is None:
+                raise ConfigError(
+                    f"--release {args.release!r}: expected a release like 24.11 or `unstable`"
+                )
+        self.configs = ConfigFinder(explicit=args.config)
+        first = Path(args.paths[0]) if args.paths and args.paths != ["-"] else None
+        self.fail_on = args.fail_on or self.configs.for_path(first).fail_on or "warning"
+        self._resolvers: dict[ContextSettings, ContextResolver] = {}
+        self._setups: dict[tuple[int, tuple[str, ...], str | None], _FileSetup] = {}
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        return self.configs.for_path(path if is_dir else path.parent).is_excluded(
+            path, is_dir=is_dir)
+
+    def setup(self, path: Path | None) -> _FileSetup:
+        config = self.configs.for_path(path)
+        settings = config.for_file(path)
+        key = (id(config), settings.ignore, settings.release)
+        if key not in self._setups:
+            self._setups[key] = _FileSetup(self._selection(config, settings.ignore),
+                                           self._resolver(config, settings.release))
+        return self._setups[key]
+
+    def _selection(self, config: ProjectConfig, ignore: tuple[str, ...]) -> Selection:
+        select = self.select if self.select is not None else config.select
+        return Selection(select=select, ignore=ignore + self.ignore,
+                         severities=dict(config.severities))
+
+    def _resolver(self, config: ProjectConfig, release: str | None) -> ContextResolver:
+        settings = ContextSettings(release=self.release or release,
+                                   nixpkgs_input=config.nixpkgs_input,
+                                   home_manager_input=config.home_manager_input)
+        if settings not in self._resolvers:
+            self._resolvers[settings] = ContextResolver(settings)
+        return self._resolvers[settings]
+
+    def check(self, data: bytes, path: Path | None, display: str) -> FileResult:
+        setup = self.setup(path)
+        doc = load_document(data, display, self.args.max_file_size)
+        ctx = setup.resolver.context_for(doc, path)
+        findings = run_rules(doc, ctx, self.indexes, setup.selection)
+        return FileResult(display, path, doc, ctx, findings)
+
+    def fix(self, result: FileResult) -> FixOutcome:
+        setup = self.setup(result.path)
+
+        def recheck(source: bytes) -> tuple[ParsedDocument, list[Finding]]:
+            doc = load_document(source, result.display_path, self.args.max_file_size)
+            ctx = setup.resolver.context_for(doc, result.path)
+            return doc, run_rules(doc, ctx, self.indexes, setup.selection)
+
+        return fix_document(result.doc, result.findings, recheck)
+
+
+def _inputs(args: argparse.Namespace, checker: Checker) -> Iterator[tuple[bytes, Path | None, str]]:
+    if args.paths == ["-"]:
+        yield sys.stdin.buffer.read(), Path(args.stdin_filename).resolve(), args.stdin_filename
         return
+    if "-" in args.paths:
+        raise ConfigError("`-` (stdin) cannot be combined with other paths")
     cwd = Path.cwd()
-    for path in discover(paths):
+    for path in discover(args.paths, checker.excluded, args.force_exclude):
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -119,6 +211,49 @@ def _codes(text: str, flag: str) -> tuple[str, ...]:
             raise ConfigError(f"{flag} {code}: no finding code starts with it "
                               f"(known: {', '.join(sorted(RULES_BY_CODE))})")
     return codes
+
+
+def _render(report: CheckReport, args: argparse.Namespace, out: TextIO) -> None:
+    fix_note = sys.stderr if args.format != "text" else out
+    for record in sorted(report.fixed, key=lambda r: r.display_path):
+        if record.applied:
+            codes = ", ".join(f"{code} ×{n}" for code, n in sorted(record.applied.items()))
+            fix_note.write(f"fixed {record.count} finding(s) in {record.display_path} ({codes})\n")
+        for refusal in record.refused:
+            fix_note.write(f"{record.display_path}: {refusal}\n")
+    if args.format == "json":
+        extra = {"statistics": statistics(report)} if args.statistics else {}
+        if args.fix:
+            extra["fixed"] = [{"file": r.display_path, "count": r.count,
+                               "codes": dict(sorted(r.applied.items()))}
+                              for r in sorted(report.fixed, key=lambda r: r.display_path)]
+        render_json(report, out, extra)
+    elif args.format == "sarif":
+        render_sarif(report, out)
+    elif args.format == "github":
+        render_github(report, out)
+    elif args.statistics:
+        render_statistics(report, out)
+    else:
+        render_text(report, out, verbose=args.verbose)
+    if args.statistics and args.format in ("sarif", "github"):
+        render_statistics(report, sys.stderr)
+
+
+def _render_diff(outcomes: list[tuple[FileResult, FixOutcome | None]], out: TextIO) -> int:
+    changed = 0
+    fixes = 0
+    for result, outcome in sorted(outcomes, key=lambda pair: pair[0].display_path):
+        if outcome is None:
+            continue
+        for refusal in outcome.refused:
+            print(f"{result.display_path}: {refusal}", file=sys.stderr)
+        if outcome.changed:
+            changed += 1
+            fixes += sum(outcome.applied.values())
+            out.write(unified_diff(result.display_path, outcome))
+    print(f"nixls-assist: {fixes} fix(es) would change {changed} file(s)", file=sys.stderr)
+    return 1 if changed else 0
 
 
 def _exit_code(report: CheckReport, fail_on: str) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pathspec
@@ -13,21 +13,31 @@ from nixls_assist.errors import ConfigError
 ALWAYS_SKIPPED = frozenset({".git", ".direnv", "node_modules", "result", ".jj", ".hg"})
 
 
-def discover(paths: list[str]) -> Iterator[Path]:
-    """Files named on the command line (any extension), and `*.nix` files under directories."""
+# excluded(path, is_dir) -> True when configuration excludes it
+Excluded = Callable[[Path, bool], bool]
+
+
+def discover(paths: list[str], excluded: Excluded | None = None,
+             force_exclude: bool = False) -> Iterator[Path]:
+    """Files named on the command line (any extension), and `*.nix` files under directories.
+
+    `excluded` prunes walked directories and files; files named explicitly are excluded
+    only with `force_exclude` (what pre-commit needs: it passes every changed file).
+    """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from _walk(path)
+            yield from _walk(path, excluded)
         elif path.is_file():
-            yield path
+            if not (force_exclude and excluded is not None and excluded(path, False)):
+                yield path
         elif not path.exists():
             raise ConfigError(f"{raw}: no such file or directory")
         else:
             raise ConfigError(f"{raw}: not a regular file or directory")
 
 
-def _walk(top: Path) -> Iterator[Path]:
+def _walk(top: Path, excluded: Excluded | None = None) -> Iterator[Path]:
     specs: list[tuple[Path, pathspec.PathSpec]] = _parent_ignores(top)
     for directory, dirnames, filenames in os.walk(top, onerror=_raise):
         here = Path(directory)
@@ -37,10 +47,12 @@ def _walk(top: Path) -> Iterator[Path]:
         dirnames[:] = sorted(
             d for d in dirnames
             if d not in ALWAYS_SKIPPED and not _ignored(here / d, specs, is_dir=True)
+            and not (excluded is not None and excluded(here / d, True))
         )
         for name in sorted(filenames):
             candidate = here / name
-            if name.endswith(".nix") and not _ignored(candidate, specs, is_dir=False):
+            if name.endswith(".nix") and not _ignored(candidate, specs, is_dir=False) \
+                    and not (excluded is not None and excluded(candidate, False)):
                 yield candidate
 
 

@@ -8,7 +8,8 @@ import traceback
 from collections.abc import Sequence
 
 from nixls_assist import __version__
-from nixls_assist.cli.check import add_check_parser, run_check
+from nixls_assist.cli.check import add_check_parser
+from nixls_assist.cli.explain import add_explain_parser
 from nixls_assist.errors import NixlsError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -22,7 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nixls-assist {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     subparsers = parser.add_subparsers(dest="command", required=True)
+    # Each subcommand's add_*_parser sets `handler(args, out) -> exit code`.
     add_check_parser(subparsers)
+    add_explain_parser(subparsers)
     subparsers.add_parser("serve", help="run the language server on stdio")
     return parser
 
@@ -31,8 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "check":
-            return run_check(args, sys.stdout)
+        handler = getattr(args, "handler", None)
+        if handler is not None:
+            return handler(args, sys.stdout)
         if args.command == "serve":
             from nixls_assist.server.app import run_stdio
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nixls_assist.context import FileContext
@@ -40,9 +41,23 @@ class FileResult:
 
 
 @dataclass(frozen=True)
+class FixRecord:
+    """What `--fix` changed in one file (or refused to change)."""
+
+    display_path: str
+    applied: Counter[str]
+    refused: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return sum(self.applied.values())
+
+
+@dataclass(frozen=True)
 class CheckReport:
     files: list[FileResult]
     seconds: float
+    fixed: list[FixRecord] = field(default_factory=list)
 
     def all_findings(self) -> list[tuple[FileResult, Finding]]:
         pairs = [(result, finding) for result in self.files for finding in result.findings]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from nixls_assist.context import FileContext
+from nixls_assist.context import FileContext, FileKind
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules import ALL_RULES
 from nixls_assist.rules.base import Indexes, Rule
@@ -52,11 +52,20 @@ def check(
         findings.extend(rule.function(doc, ctx, indexes))
     findings = apply_suppressions(
         doc, findings, {rule.code for rule in rules}, {rule.code for rule in ALL_RULES},
-        have_index=indexes is not None, report_unused=selection.enabled(NXA005.code),
+        have_index=_index_available(ctx, indexes), report_unused=selection.enabled(NXA005.code),
     )
     findings = [_with_severity(finding, selection) for finding in findings]
     findings.sort(key=lambda f: f.sort_key)
     return findings
+
+
+def _index_available(ctx: FileContext, indexes: Indexes | None) -> bool:
+    """Whether the option rules had an index for this file (else their codes cannot fire)."""
+    pin = ctx.pin_for(ctx.kind)
+    if indexes is None or pin is None:
+        return False
+    system = "home-manager" if ctx.kind is FileKind.HOME_MANAGER else "nixos"
+    return indexes.get(system, pin) is not None
 
 
 def _with_severity(finding: Finding, selection: Selection) -> Finding:

@@ -30,8 +30,11 @@ _DIRECTIVE = re.compile(
 )
 _CODE = re.compile(rb"[A-Za-z]{3}\d{3}")
 # Rules that need an option index: without one they cannot fire, so their
-# suppressions are not reported as unused.
+# suppressions are not reported as unused then.
 _NEEDS_INDEX = ("NXA1",)
+# Rules whose result depends on the environment (git history): a suppression may be
+# needed on one machine and idle on another, so it is never reported as unused.
+_ENVIRONMENT = ("NXA301",)
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ def unused_suppression(
     finding with that code is reported on the line it applies to (the next line for
     a comment on its own line, the same line for a comment after code). Codes that
     no rule has are reported too. Suppressions of codes that did not run
-    (`--select`/`--ignore`, or the option rules without an index) are left alone.
+    (`--select`/`--ignore`, or the option rules without a release pin and index) and
+    of `NXA301` (which depends on git history) are left alone.
 
     ## Why is this bad?
     A stale suppression hides the next real finding on that line, and tells the
@@ -174,7 +178,7 @@ def _unused(
         for position, (code, span) in enumerate(suppression.codes):
             if (number, code) in used:
                 continue
-            if code in known and (code not in enabled or
+            if code in known and (code not in enabled or code.startswith(_ENVIRONMENT) or
                                   (not have_index and code.startswith(_NEEDS_INDEX))):
                 continue  # the rule did not run: it cannot have been used
             unused.append((position, code, span))

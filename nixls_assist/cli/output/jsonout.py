@@ -37,7 +37,8 @@ def finding_json(result: FileResult, finding: Finding) -> dict[str, Any]:
     return item
 
 
-def render_json(report: CheckReport, out: TextIO) -> None:
+def render_json(report: CheckReport, out: TextIO, extra: dict[str, Any] | None = None) -> None:
+    """The document; `extra` keys (`statistics`, `fixed`) extend it after `summary`."""
     pairs = report.all_findings()
     counts = {severity: 0 for severity in Severity}
     for _, finding in pairs:
@@ -64,6 +65,7 @@ def render_json(report: CheckReport, out: TextIO) -> None:
             "infos": counts[Severity.INFO],
             "seconds": round(report.seconds, 3),
         },
+        **(extra or {}),
     }
     json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")
