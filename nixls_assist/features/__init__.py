@@ -1,0 +1,1 @@
+"""Editor features built on the rules, syntax and option indexes: pure, no LSP types."""

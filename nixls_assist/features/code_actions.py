@@ -1,0 +1,86 @@
+"""Code actions: a finding's own fixes, "fix all safe", and "ignore this code here".
+
+Everything here works on nixls-assist values (findings, fixes, byte spans); the server turns
+an `Action` into an LSP code action.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from nixls_assist.findings import Applicability, Edit, Finding, Fix, Span
+from nixls_assist.syntax.document import ParsedDocument
+
+QUICKFIX = "quickfix"
+FIX_ALL = "source.fixAll.nixls-assist"
+# The inline suppression the rules engine honours: on the line before the finding.
+SUPPRESSION = "# nixls-assist: ignore {code}"
+_CODE = re.compile(r"NXA\d{3}")
+
+
+@dataclass(frozen=True)
+class Action:
+    title: str
+    kind: str
+    edits: tuple[Edit, ...]
+    preferred: bool = False
+    finding: Finding | None = None  # the diagnostic the action resolves
+
+
+def quick_fixes(finding: Finding) -> list[Action]:
+    """One action per fix the finding carries; the safe one is preferred."""
+    safe = [f for f in finding.fixes if f.applicability is Applicability.SAFE]
+    return [
+        Action(
+            title=fix.title if fix.applicability is not Applicability.UNSAFE
+            else f"{fix.title} (unsafe: review the change)",
+            kind=QUICKFIX, edits=fix.edits,
+            preferred=len(safe) == 1 and fix is safe[0], finding=finding)
+        for fix in finding.fixes
+        if fix.applicability is not Applicability.DISPLAY_ONLY and fix.edits
+    ]
+
+
+def ignore_here(doc: ParsedDocument, finding: Finding) -> Action | None:
+    """Insert `# nixls-assist: ignore CODE` on its own line before the finding's line,
+    indented like that line."""
+    if not _CODE.fullmatch(finding.code):
+        return None
+    line, _ = doc.lines.position(finding.span.start)
+    start = doc.lines.line_start(line)
+    text = doc.source[start:].split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    indent = text[: len(text) - len(text.lstrip(" \t"))]
+    comment = f"{indent}{SUPPRESSION.format(code=finding.code)}\n"
+    return Action(f"Ignore {finding.code} here", QUICKFIX, (Edit(Span(start, start), comment),),
+                  finding=finding)
+
+
+def fix_all(findings: Iterable[Finding]) -> Action | None:
+    """Every SAFE fix of this document that does not touch another fix's edits."""
+    chosen: list[Edit] = []
+    for finding in findings:
+        for fix in finding.fixes:
+            if fix.applicability is not Applicability.SAFE or not _fits(fix, chosen):
+                continue
+            chosen.extend(fix.edits)
+            break
+    if not chosen:
+        return None
+    chosen.sort(key=lambda e: (e.file or "", e.span))
+    return Action("Fix all safe nixls-assist findings", FIX_ALL, tuple(chosen))
+
+
+def _fits(fix: Fix, chosen: list[Edit]) -> bool:
+    for edit in fix.edits:
+        for other in chosen:
+            if edit.file == other.file and _overlaps(edit.span, other.span):
+                return False
+    return True
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    if a.start == a.end or b.start == b.end:  # insertions clash only at the same point
+        return a.start == b.start or (b.start < a.start < b.end) or (a.start < b.start < a.end)
+    return a.start < b.end and b.start < a.end

@@ -1,0 +1,1 @@
+"""The language server (pygls): the only layer that speaks LSP."""

@@ -1,0 +1,224 @@
+"""The one place where nixls-assist values become lsprotocol types and back.
+
+Spans are byte offsets; LSP positions are (line, UTF-16 unit). Every conversion goes
+through the document's `LineIndex`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
+from nixls_assist.syntax.document import ParsedDocument, TextChange
+from nixls_assist.syntax.positions import LineIndex
+
+SOURCE = "nixls-assist"
+DOCS_URL = "https://github.com/nixls-assist/nixls-assist/blob/main/docs/codes.md"
+# A renamed or removed option is deprecated; editors strike it through.
+DEPRECATED_CODES = frozenset({"NXA101", "NXA102"})
+# Findings about code that does nothing; editors fade it out.
+UNNECESSARY_CODES = frozenset({"NXA502"})
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+def to_lsp_position(lines: LineIndex, offset: int) -> types.Position:
+    line, character = lines.position(offset)
+    return types.Position(line=line, character=character)
+
+
+def to_lsp_range(lines: LineIndex, span: Span) -> types.Range:
+    return types.Range(start=to_lsp_position(lines, span.start),
+                       end=to_lsp_position(lines, span.end))
+
+
+def from_lsp_position(lines: LineIndex, position: types.Position) -> int:
+    return lines.offset(position.line, position.character)
+
+
+def from_lsp_range(lines: LineIndex, range_: types.Range) -> Span:
+    return Span(from_lsp_position(lines, range_.start), from_lsp_position(lines, range_.end))
+
+
+def from_lsp_changes(
+    source: bytes, changes: list[types.TextDocumentContentChangeEvent]
+) -> tuple[list[TextChange], bytes] | str:
+    """Incremental changes as byte `TextChange`s (each against the text after the previous
+    one) plus the final source; a full-text change returns the new text instead."""
+    out: list[TextChange] = []
+    for change in changes:
+        if isinstance(change, types.TextDocumentContentChangeWholeDocument):
+            return _full_text_after(source, changes, change)
+        lines = LineIndex(source)
+        span = from_lsp_range(lines, change.range)
+        out.append(TextChange(span.start, span.end, change.text))
+        source = source[: span.start] + change.text.encode("utf-8") + source[span.end :]
+    return out, source
+
+
+def _full_text_after(source: bytes, changes: list[Any], whole: Any) -> str:
+    # A whole-document change resets the text; later incremental ones apply to it.
+    text = whole.text.encode("utf-8")
+    after = changes[changes.index(whole) + 1 :]
+    result = from_lsp_changes(text, after) if after else (None, text)
+    if isinstance(result, str):
+        return result
+    return result[1].decode("utf-8", errors="surrogateescape")
+
+
+def code_description(code: str) -> types.CodeDescription:
+    return types.CodeDescription(href=f"{DOCS_URL}#{code.lower()}")
+
+
+def to_lsp_diagnostic(doc: ParsedDocument, uri: str, finding: Finding) -> types.Diagnostic:
+    tags = []
+    if finding.code in DEPRECATED_CODES:
+        tags.append(types.DiagnosticTag.Deprecated)
+    if finding.code in UNNECESSARY_CODES:
+        tags.append(types.DiagnosticTag.Unnecessary)
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=uri, range=to_lsp_range(doc.lines, span)), message=text)
+        for span, text in finding.related
+    ]
+    return types.Diagnostic(
+        range=to_lsp_range(doc.lines, finding.span),
+        message=finding.message,
+        severity=_SEVERITY[finding.severity],
+        code=finding.code,
+        code_description=code_description(finding.code),
+        source=SOURCE,
+        tags=tags or None,
+        related_information=related or None,
+        data=fixes_to_data(doc, finding.fixes) if finding.fixes else None,
+    )
+
+
+# -- fixes travel in Diagnostic.data, already in LSP positions -------------------------------
+
+def fixes_to_data(doc: ParsedDocument, fixes: tuple[Fix, ...]) -> dict[str, Any]:
+    """Fixes as plain JSON for `Diagnostic.data`, so codeAction never re-runs the rules.
+
+    Edits in this document carry LSP ranges; edits in another file (`Edit.file`) carry byte
+    offsets, converted when the action is built (that file is read then)."""
+    return {"fixes": [
+        {"title": fix.title, "applicability": fix.applicability.value,
+         "edits": [_edit_to_data(doc, edit) for edit in fix.edits]}
+        for fix in fixes
+    ]}
+
+
+def _edit_to_data(doc: ParsedDocument, edit: Edit) -> dict[str, Any]:
+    if edit.file is not None:
+        return {"file": edit.file, "start": edit.span.start, "end": edit.span.end,
+                "newText": edit.new_text}
+    r = to_lsp_range(doc.lines, edit.span)
+    return {"range": [r.start.line, r.start.character, r.end.line, r.end.character],
+            "newText": edit.new_text}
+
+
+def fixes_from_data(doc: ParsedDocument, data: Any) -> list[Fix]:
+    """Inverse of `fixes_to_data` against the current text; [] for foreign or stale data."""
+    if not isinstance(data, dict) or not isinstance(data.get("fixes"), list):
+        return []
+    fixes = []
+    try:
+        for item in data["fixes"]:
+            edits = []
+            for e in item["edits"]:
+                if "file" in e:
+                    edits.append(Edit(Span(int(e["start"]), int(e["end"])), str(e["newText"]),
+                                      str(e["file"])))
+                else:
+                    sl, sc, el, ec = (int(v) for v in e["range"])
+                    span = Span(doc.lines.offset(sl, sc), doc.lines.offset(el, ec))
+                    edits.append(Edit(span, str(e["newText"])))
+            fixes.append(Fix(str(item["title"]), tuple(edits),
+                             Applicability(item.get("applicability", "safe"))))
+    except (KeyError, TypeError, ValueError):
+        return []
+    return fixes
+
+
+def to_lsp_text_edit(lines: LineIndex, edit: Edit) -> types.TextEdit:
+    return types.TextEdit(range=to_lsp_range(lines, edit.span), new_text=edit.new_text)
+
+
+def finding_from_diagnostic(doc: ParsedDocument, diagnostic: types.Diagnostic) -> Finding | None:
+    """The finding behind one of our diagnostics, fixes from its `data`; None if not ours."""
+    if diagnostic.source != SOURCE or not isinstance(diagnostic.code, str):
+        return None
+    severity = next((s for s, d in _SEVERITY.items() if d == diagnostic.severity),
+                    Severity.WARNING)
+    return Finding(code=diagnostic.code, severity=severity,
+                   span=from_lsp_range(doc.lines, diagnostic.range),
+                   message=diagnostic.message,
+                   fixes=tuple(fixes_from_data(doc, diagnostic.data)))
+
+
+def to_lsp_code_action(entry: Any, action: Any,
+                       lines_for: Callable[[Path], LineIndex | None]) -> types.CodeAction:
+    """An `features.code_actions.Action` as a code action with a WorkspaceEdit; edits in
+    other files (`Edit.file`, relative to the document's directory) go under their URI."""
+    changes: dict[str, list[types.TextEdit]] = {}
+    for edit in action.edits:
+        if edit.file is None:
+            uri, lines = entry.uri, entry.doc.lines
+        else:
+            path = Path(edit.file)
+            if not path.is_absolute() and entry.path is not None:
+                path = entry.path.parent / path
+            lines = lines_for(path)
+            if lines is None:
+                continue
+            uri = path.resolve().as_uri()
+        changes.setdefault(uri, []).append(to_lsp_text_edit(lines, edit))
+    diagnostics = None
+    if action.finding is not None:
+        finding = action.finding
+        diagnostics = [types.Diagnostic(range=to_lsp_range(entry.doc.lines, finding.span),
+                                        message=finding.message, code=finding.code,
+                                        source=SOURCE, severity=_SEVERITY[finding.severity])]
+    return types.CodeAction(title=action.title, kind=action.kind,
+                            edit=types.WorkspaceEdit(changes=changes),
+                            is_preferred=action.preferred or None, diagnostics=diagnostics)
+
+
+def to_lsp_hover(doc: ParsedDocument, result: Any) -> types.Hover:
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=result.markdown),
+        range=to_lsp_range(doc.lines, result.span) if result.span is not None else None)
+
+
+_ITEM_KIND = {"option": types.CompletionItemKind.Property,
+              "namespace": types.CompletionItemKind.Module}
+
+
+def to_lsp_completion(doc: ParsedDocument, result: Any) -> types.CompletionList:
+    replace = to_lsp_range(doc.lines, result.replace)
+    items = []
+    for item in result.items:
+        snippet = item.snippet is not None
+        items.append(types.CompletionItem(
+            label=item.label,
+            kind=_ITEM_KIND.get(item.kind, types.CompletionItemKind.Property),
+            detail=item.detail,
+            documentation=types.MarkupContent(kind=types.MarkupKind.Markdown,
+                                              value=item.documentation)
+            if item.documentation else None,
+            sort_text=item.sort_text,
+            filter_text=item.label,
+            text_edit=types.TextEdit(range=replace,
+                                     new_text=item.snippet if snippet else item.label),
+            insert_text_format=types.InsertTextFormat.Snippet if snippet
+            else types.InsertTextFormat.PlainText,
+        ))
+    return types.CompletionList(is_incomplete=result.incomplete, items=items)

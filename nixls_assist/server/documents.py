@@ -1,0 +1,65 @@
+"""Open documents by URI: the parsed text of the latest version, re-parsed incrementally."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+
+from nixls_assist.loading import load_document
+from nixls_assist.server.convert import from_lsp_changes
+from nixls_assist.syntax.document import ParsedDocument
+
+
+@dataclass
+class OpenDocument:
+    uri: str
+    version: int
+    doc: ParsedDocument
+    path: Path | None
+
+
+def uri_to_path(uri: str) -> Path | None:
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return Path(unquote(parsed.path))
+
+
+class DocumentStore:
+    def __init__(self) -> None:
+        self._open: dict[str, OpenDocument] = {}
+
+    def get(self, uri: str) -> OpenDocument | None:
+        return self._open.get(uri)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(list(self._open.values()))
+
+    def open(self, item: types.TextDocumentItem) -> OpenDocument:
+        path = uri_to_path(item.uri)
+        doc = load_document(item.text.encode("utf-8", errors="surrogateescape"),
+                            str(path) if path else item.uri)
+        self._open[item.uri] = entry = OpenDocument(item.uri, item.version, doc, path)
+        return entry
+
+    def change(self, params: types.DidChangeTextDocumentParams) -> OpenDocument | None:
+        entry = self._open.get(params.text_document.uri)
+        if entry is None:
+            return None
+        result = from_lsp_changes(entry.doc.source, list(params.content_changes))
+        if isinstance(result, str) or entry.doc.skipped or entry.doc.note is not None:
+            # A full-text change, or a document that was loaded with a caveat: load afresh.
+            text = result if isinstance(result, str) else result[1]
+            data = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) \
+                else text
+            entry.doc = load_document(data, entry.doc.path)
+        else:
+            entry.doc = entry.doc.apply(result[0])
+        entry.version = params.text_document.version
+        return entry
+
+    def close(self, uri: str) -> None:
+        self._open.pop(uri, None)
