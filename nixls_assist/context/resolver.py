@@ -11,6 +11,8 @@ from nixls_assist.context.git import Baseline
 from nixls_assist.context.release import ReleasePin, pin_from_node
 from nixls_assist.context.workspace import WorkspaceHints, scan_workspace
 from nixls_assist.syntax.document import ParsedDocument
+from option_index.index import OptionIndex
+from option_index.workspace import user_module_index
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class FileContext:
     home_manager: ReleasePin | None = None
     lock_path: Path | None = None
     notices: tuple[str, ...] = field(default=())  # problems worth one info (e.g. broken lock)
+    # Options declared by the workspace's own modules: valid whatever the release says.
+    workspace_options: OptionIndex | None = None
     lock: FlakeLock | None = None  # the parsed lock at lock_path (flake rules read its graph)
     lock_error: str | None = None  # why the lock at lock_path could not be read
     # An earlier version of the file (git HEAD, or on disk at open) for NXA301; see context/git.py.
@@ -48,6 +52,7 @@ class ContextResolver:
         self.settings = settings or ContextSettings()
         self._locks: dict[Path, FlakeLock | LockError | None] = {}
         self._hints: dict[Path, WorkspaceHints] = {}
+        self._declared: dict[Path, OptionIndex] = {}
 
     def context_for(self, doc: ParsedDocument, path: Path | None) -> FileContext:
         path = path.resolve() if path is not None else None
@@ -64,11 +69,29 @@ class ContextResolver:
                                   via="--release / configuration")
             nixos = home_manager = override
         classification = self._classify(doc, path, lock_path)
+        root = self._workspace_root(path, lock_path)
         return FileContext(
             path, classification, nixos, home_manager, lock_path, tuple(notices),
+            workspace_options=self._declared_options(root) if root is not None else None,
             lock=lock if isinstance(lock, FlakeLock) else None,
             lock_error=str(lock) if isinstance(lock, LockError) else None,
         )
+
+    def _workspace_root(self, path: Path | None, lock_path: Path | None) -> Path | None:
+        if lock_path is not None:
+            return lock_path.parent
+        if path is None:
+            return None
+        for candidate in path.parents:
+            if (candidate / ".git").exists() or (candidate / "flake.nix").is_file():
+                return candidate
+        return None
+
+    def _declared_options(self, root: Path) -> OptionIndex:
+        """Options the workspace's own modules declare, extracted once per root."""
+        if root not in self._declared:
+            self._declared[root] = user_module_index([root])
+        return self._declared[root]
 
     def _classify(
         self, doc: ParsedDocument, path: Path | None, lock_path: Path | None
@@ -108,3 +131,4 @@ class ContextResolver:
         """Forget cached locks and workspace hints (a flake.lock or flake.nix changed)."""
         self._locks.clear()
         self._hints.clear()
+        self._declared.clear()

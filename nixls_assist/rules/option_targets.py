@@ -10,6 +10,7 @@ from nixls_assist.rules.base import Indexes
 from nixls_assist.syntax.bindings import ModuleSystem, OptionBinding, option_bindings
 from nixls_assist.syntax.document import ParsedDocument
 from option_index.index import OptionIndex
+from option_index.model import Lookup
 
 _SYSTEM_OF_KIND = {
     FileKind.NIXOS: "nixos",
@@ -78,3 +79,12 @@ def unpinned_systems(doc: ParsedDocument, ctx: FileContext) -> list[str]:
         if system is not None and pin_of(system, ctx) is None and system not in missing:
             missing.append(system)
     return missing
+
+
+def declared_in_workspace(ctx: FileContext, path: tuple[str, ...]) -> bool:
+    """Whether the workspace's own modules declare `path` (or an option above it)."""
+    declared = ctx.workspace_options
+    return declared is not None and declared.lookup(path)[0] in _DECLARED
+
+
+_DECLARED = (Lookup.FOUND, Lookup.UNDER_FREEFORM, Lookup.PREFIX)

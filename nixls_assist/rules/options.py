@@ -10,6 +10,7 @@ from nixls_assist.rules.base import FixAvailability, Indexes, Rule
 from nixls_assist.rules.option_targets import (
     SYSTEM_LABEL,
     Judged,
+    declared_in_workspace,
     file_bindings,
     judged_bindings,
     unpinned_systems,
@@ -290,7 +291,11 @@ def option_from_newer_release(
             )
             continue
         later = j.index.added_later(j.binding.path)
-        if later is not None and j.index.drift(j.binding.path) is None:
+        if (
+            later is not None
+            and j.index.drift(j.binding.path) is None
+            and not declared_in_workspace(ctx, j.binding.path)
+        ):
             reported.append(j.binding)
             yield NXA103.finding(
                 j.binding.own_span,
@@ -343,6 +348,8 @@ def unknown_option(
         if "*" in binding.path or j.index.lookup(binding.path)[0] is not Lookup.UNKNOWN:
             continue
         unknown = _first_unknown_prefix(j, binding.path)
+        if declared_in_workspace(ctx, unknown):
+            continue  # declared by the user's own modules
         if j.index.drift(unknown) is not None or j.index.added_later(unknown):
             continue  # reported as renamed / removed / not yet
         if j.index.existed_before(unknown):
