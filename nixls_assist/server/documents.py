@@ -19,6 +19,7 @@ class OpenDocument:
     version: int
     doc: ParsedDocument
     path: Path | None
+    on_disk: bytes | None = None  # the file's content when it was opened
 
 
 def uri_to_path(uri: str) -> Path | None:
@@ -42,7 +43,13 @@ class DocumentStore:
         path = uri_to_path(item.uri)
         doc = load_document(item.text.encode("utf-8", errors="surrogateescape"),
                             str(path) if path else item.uri)
-        self._open[item.uri] = entry = OpenDocument(item.uri, item.version, doc, path)
+        on_disk = None
+        if path is not None:
+            try:
+                on_disk = path.read_bytes()
+            except OSError:
+                on_disk = None
+        self._open[item.uri] = entry = OpenDocument(item.uri, item.version, doc, path, on_disk)
         return entry
 
     def change(self, params: types.DidChangeTextDocumentParams) -> OpenDocument | None:

@@ -129,9 +129,11 @@ async def publish_diagnostics(server: NixlsServer, uri: str) -> None:
     if entry is None:
         return
     version, doc = entry.version, entry.doc
+    setup = server.session.setup_for(entry.path)
     ctx = server.session.context_of(entry)
     await _warm_indexes(server, ctx)
-    findings = check(doc, ctx, server.session.indexes, server.session.selection)
+    findings = [] if setup.excluded else check(doc, ctx, server.session.indexes,
+                                                setup.selection)
     server.flush_notices()
     current = server.session.documents.get(uri)
     if current is None or current.version != version:
@@ -187,7 +189,8 @@ def hover(server: NixlsServer, params: types.HoverParams) -> types.Hover | None:
         return None
     offset = convert.from_lsp_position(entry.doc.lines, params.position)
     ctx = server.session.context_of(entry)
-    result = hover_at(entry.doc, ctx, server.session.indexes, offset, server.session.references)
+    result = hover_at(entry.doc, ctx, server.session.indexes, offset,
+                      server.session.references_for(entry.path))
     server.flush_notices()
     return convert.to_lsp_hover(entry.doc, result) if result else None
 

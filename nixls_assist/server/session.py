@@ -1,13 +1,16 @@
-"""Per-session state the handlers share: settings, open documents, release contexts per
-workspace folder, option indexes, and the messages already shown."""
+"""Per-session state the handlers share: settings, open documents, per-file setup (the
+governing `.nixls-assist.toml` under the editor settings), option indexes, reference notes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.context.release import normalise_release
 from nixls_assist.context.resolver import ContextResolver, ContextSettings, FileContext
+from nixls_assist.errors import ConfigError
 from nixls_assist.features.skill_references import ReferenceLibrary, load_references
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.engine import Selection
@@ -16,7 +19,16 @@ from nixls_assist.server.settings import Settings
 from nixls_assist.syntax.positions import LineIndex
 
 if TYPE_CHECKING:
+    from nixls_assist.config import ConfigFinder, ProjectConfig
     from nixls_assist.indexes import IndexProvider
+
+
+@dataclass(frozen=True)
+class FileSetup:
+    selection: Selection
+    resolver: ContextResolver
+    excluded: bool
+    skill_references: tuple[Path, ...]
 
 
 class Session:
@@ -24,64 +36,109 @@ class Session:
         self.settings = Settings()
         self.documents = DocumentStore()
         self.roots: list[Path] = []
-        self._resolvers: dict[Path | None, ContextResolver] = {}
-        self._contexts: dict[str, tuple[int, FileContext]] = {}
-        self._indexes: IndexProvider | None = None
-        self.notices: list[str] = []  # index notices not yet shown to the user
+        self.notices: list[str] = []  # problems not yet shown to the user
         self.warmed: set[tuple[str, str]] = set()  # (system, release) indexes opened
         # The findings last published per URI, with their version (for "fix all").
         self.published: dict[str, tuple[int, list[Finding]]] = {}
-        self._references: tuple[tuple[str, ...], ReferenceLibrary] | None = None
-
-    # -- settings -------------------------------------------------------------------------
+        self._resolvers: dict[ContextSettings, ContextResolver] = {}
+        self._setups: dict[tuple[int, object], FileSetup] = {}
+        self._configs: ConfigFinder | None = None
+        self._contexts: dict[str, tuple[int, FileContext]] = {}
+        self._baselines: dict[str, Baseline | None] = {}
+        self._indexes: IndexProvider | None = None
+        self._references: tuple[tuple[Path, ...], ReferenceLibrary] | None = None
 
     def apply_settings(self, settings: Settings) -> bool:
         """Use `settings`; True when they differ from the current ones."""
         if settings == self.settings:
             return False
         self.settings = settings
-        self._resolvers.clear()
-        self._contexts.clear()
+        self._forget_setups()
         return True
 
-    @property
-    def selection(self) -> Selection:
+    def _forget_setups(self) -> None:
+        self._setups.clear()
+        self._contexts.clear()
+        self._configs = None
+
+    # -- per-file setup -------------------------------------------------------------------
+
+    def setup_for(self, path: Path | None) -> FileSetup:
+        """Selection and release context for a file, combined as `check` does (the editor
+        settings play the part of the command-line flags)."""
+        config = self._config_for(path)
+        file_settings = config.for_file(path)
+        key = (id(config), file_settings)
+        if key not in self._setups:
+            self._setups[key] = self._combine(config, file_settings)
+        return self._setups[key]
+
+    def _combine(self, config: ProjectConfig, file_settings: object) -> FileSetup:
         s = self.settings
-        return Selection(
-            select=tuple(c.upper() for c in s.select),
-            ignore=tuple(c.upper() for c in s.ignore),
-            severities={c.upper(): Severity.parse(v) for c, v in s.severities.items()},
-        )
+        release = normalise_release(s.release) if s.release else file_settings.release  # type: ignore[attr-defined]
+        context = ContextSettings(
+            release=release,
+            nixpkgs_input=s.nixpkgs_input if s.nixpkgs_input != "nixpkgs"
+            else config.nixpkgs_input,
+            home_manager_input=s.home_manager_input if s.home_manager_input != "home-manager"
+            else config.home_manager_input)
+        if context not in self._resolvers:
+            self._resolvers[context] = ContextResolver(context)
+        selection = Selection(
+            select=tuple(c.upper() for c in s.select) or config.select,
+            ignore=file_settings.ignore + tuple(c.upper() for c in s.ignore),  # type: ignore[attr-defined]
+            severities={**config.severities,
+                        **{c.upper(): Severity.parse(v) for c, v in s.severities.items()}})
+        return FileSetup(selection, self._resolvers[context],
+                         file_settings.excluded, config.skill_references)  # type: ignore[attr-defined]
+
+    def _config_for(self, path: Path | None) -> ProjectConfig:
+        from nixls_assist.config import ConfigFinder, default_config
+
+        if self._configs is None:
+            self._configs = ConfigFinder(cwd=self.roots[0] if self.roots else None)
+        try:
+            return self._configs.for_path(path)
+        except ConfigError as exc:
+            self.notices.append(f"{exc}; using the defaults")
+            return default_config(path.parent if path is not None else Path.cwd())
 
     # -- contexts -------------------------------------------------------------------------
-
-    def _root_of(self, path: Path | None) -> Path | None:
-        if path is None:
-            return None
-        matches = [r for r in self.roots if path == r or r in path.parents]
-        return max(matches, key=lambda r: len(r.parts)) if matches else None
-
-    def resolver_for(self, path: Path | None) -> ContextResolver:
-        root = self._root_of(path)
-        if root not in self._resolvers:
-            s = self.settings
-            release = normalise_release(s.release) if s.release else None
-            self._resolvers[root] = ContextResolver(ContextSettings(
-                release=release, nixpkgs_input=s.nixpkgs_input,
-                home_manager_input=s.home_manager_input))
-        return self._resolvers[root]
 
     def context_of(self, entry: OpenDocument) -> FileContext:
         cached = self._contexts.get(entry.uri)
         if cached is not None and cached[0] == entry.version:
             return cached[1]
-        ctx = self.resolver_for(entry.path).context_for(entry.doc, entry.path)
+        ctx = self.setup_for(entry.path).resolver.context_for(entry.doc, entry.path)
+        baseline = self._baseline(entry)
+        if baseline is not None:
+            ctx = replace(ctx, baseline=baseline)
         self._contexts[entry.uri] = (entry.version, ctx)
         return ctx
 
+    def _baseline(self, entry: OpenDocument) -> Baseline | None:
+        """What NXA301 compares `stateVersion` with: the committed file, else the file as it
+        was on disk when opened. Looked up once per open document (git runs once)."""
+        if entry.uri in self._baselines:
+            return self._baselines[entry.uri]
+        if b"stateVersion" not in entry.doc.source:
+            return None
+        baseline = committed_baseline(entry.path, entry.doc.source)
+        if baseline is None and entry.on_disk is not None and b"stateVersion" in entry.on_disk:
+            baseline = Baseline(entry.on_disk, "the version on disk when the file was opened")
+        self._baselines[entry.uri] = baseline
+        return baseline
+
     def forget(self, uri: str) -> None:
         self._contexts.pop(uri, None)
+        self._baselines.pop(uri, None)
         self.published.pop(uri, None)
+
+    def invalidate_contexts(self) -> None:
+        """A flake.lock / flake.nix / config changed: re-read locks, structure and config."""
+        for resolver in self._resolvers.values():
+            resolver.invalidate()
+        self._forget_setups()
 
     def lines_for(self, path: Path) -> LineIndex | None:
         """Positions in another file an edit touches: its open version, else the disk."""
@@ -93,13 +150,7 @@ class Session:
         except OSError:
             return None
 
-    def invalidate_contexts(self) -> None:
-        """A flake.lock / flake.nix changed: re-read locks and workspace structure."""
-        for resolver in self._resolvers.values():
-            resolver.invalidate()
-        self._contexts.clear()
-
-    # -- indexes --------------------------------------------------------------------------
+    # -- indexes and reference notes ------------------------------------------------------
 
     @property
     def indexes(self) -> IndexProvider:
@@ -109,13 +160,12 @@ class Session:
             self._indexes = IndexProvider(on_notice=self.notices.append)
         return self._indexes
 
-    # -- skill references -------------------------------------------------------------------
-
-    @property
-    def references(self) -> ReferenceLibrary:
-        dirs = tuple(self.settings.skill_references)
+    def references_for(self, path: Path | None) -> ReferenceLibrary:
+        """Notes from the `skillReferences` setting plus the project config's."""
+        dirs = tuple(self._expand(d) for d in self.settings.skill_references)
+        dirs += self.setup_for(path).skill_references
         if self._references is None or self._references[0] != dirs:
-            library = load_references([self._expand(d) for d in dirs])
+            library = load_references(dirs)
             self.notices.extend(library.problems)
             self._references = (dirs, library)
         return self._references[1]
