@@ -81,6 +81,8 @@ _PLACEHOLDER = re.compile(
     r"|\$__(?:file|env|vault)\{"  # Grafana's $__file{…}
     r"|\{\{[^}]*\}\}"  # Go/Jinja templates
     r"|^<[^<>]+>$"  # <your-token-here>
+    r"|^ext:[A-Za-z0-9_]+$"  # wpa_supplicant `ext:` name (wireless.secretsFile)
+    r"|^!(?:secret|env_var|include)\s"  # Home Assistant's `!secret name`
 )
 # Commands that fetch a secret at runtime (a `*Command` value, `passwordeval`, …).
 _FETCH_COMMAND = re.compile(

@@ -91,8 +91,9 @@ def definition_value(node: Node | None) -> Node | None:
 
 
 def is_test_file(doc: ParsedDocument, ctx: FileContext) -> bool:
+    """A file in a `tests/` directory (its parent or grandparent), as in nixpkgs' nixos/tests."""
     path = ctx.path or (PurePosixPath(doc.path) if doc.path else None)
-    return path is not None and any(part in TEST_DIRECTORIES for part in path.parts[:-1])
+    return path is not None and any(part in TEST_DIRECTORIES for part in path.parts[-3:-1])
 
 
 def enclosing_call(node: Node, names: frozenset[str]) -> Node | None:

@@ -25,6 +25,7 @@ from nixls_assist.rules.secret_shapes import (
     words,
 )
 from nixls_assist.rules.secret_sites import (
+    READ_CALLS,
     TEST_CALLS,
     ValueSite,
     assignments,
@@ -40,7 +41,7 @@ from nixls_assist.rules.secret_sites import (
     value_sites,
 )
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.nodes import STRING_KINDS, span, static_string
+from nixls_assist.syntax.nodes import STRING_KINDS, callee_name, flatten_apply, span, static_string
 
 NXA201 = Rule(
     code="NXA201",
@@ -86,7 +87,7 @@ def _advice(site: ValueSite, ctx: FileContext, index: Indexes | None) -> str:
     for prefix, advice in _ADVICE.items():
         if site.path[: len(prefix)] == prefix:
             return advice
-    return f"read it at runtime from {_RUNTIME}"
+    return "read it at runtime from a secret file (sops-nix, agenix)"
 
 
 @NXA201.check
@@ -139,7 +140,7 @@ def secret_literal_in_store(
         return
     reported: set[int] = set()
     for site in value_sites(doc, ctx):
-        if site.value.type not in STRING_KINDS or not is_secret_name(site.name):
+        if site.value.type not in STRING_KINDS or not _holds_secret(site):
             continue
         text = static_string(site.value)
         if text is None or harmless_reason(text) is not None:
@@ -171,6 +172,11 @@ def secret_literal_in_store(
                 + (_TEST_NOTE if in_test else ""),
                 severity=_severity(NXA201, in_test),
             )
+
+
+def _holds_secret(site: ValueSite) -> bool:
+    """A secret-named option, or a user's password in a `basicAuth` attrset."""
+    return is_secret_name(site.name) or (len(site.path) >= 2 and site.path[-2] == "basicAuth")
 
 
 def _string_secret(doc: ParsedDocument, string: Node) -> str | None:
@@ -346,6 +352,10 @@ def _computed(doc: ParsedDocument, site: ValueSite) -> bool:
     if value.type in ("integer_expression", "float_expression", "path_expression",
                       "hpath_expression", "spath_expression"):
         return False
+    if value.type == "apply_expression":
+        function, args = flatten_apply(value)
+        if callee_name(function) in READ_CALLS and args and literal_path(args[-1]) is not None:
+            return False  # `readFile ./x.key`: NXA202's business
     text = doc.node_text(value)
     if value.type == "variable_expression" and text in ("null", "true", "false"):
         return False

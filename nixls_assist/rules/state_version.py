@@ -78,10 +78,14 @@ def state_versions(doc: ParsedDocument, ctx: FileContext) -> Iterator[StateVersi
     """The `system.stateVersion` / `home.stateVersion` definitions of a document."""
     file_is_module = ctx.kind.is_module
     for binding in module_bindings(doc, file_is_module=file_is_module):
-        systems = STATE_VERSION_PATHS.get(binding.path)
+        path = binding.path
+        system = _system_of(binding, ctx)
+        if path[:2] == ("home-manager", "users") and len(path) == 5:
+            # `home-manager.users.alice.home.stateVersion = …;` written as one path
+            path, system = path[3:], ModuleSystem.HOME_MANAGER
+        systems = STATE_VERSION_PATHS.get(path)
         if systems is None or binding.value is None:
             continue
-        system = _system_of(binding, ctx)
         if system not in systems and not (system is ModuleSystem.NIXOS
                                           and ctx.kind is FileKind.MODULE):
             continue
@@ -238,8 +242,8 @@ def _problem(doc: ParsedDocument, sv: StateVersion, ctx: FileContext) -> str | N
     if pin is not None and newest is not None and _key(sv.literal) > _key(newest):
         what = "home-manager" if sv.system is ModuleSystem.HOME_MANAGER else "nixpkgs"
         return (f"{name} is `{sv.literal}`, newer than the pinned {what} release "
-                f"{pin.label} ({pin.reason}); set it to the release this machine was first "
-                f"installed with, never newer than the {what} it runs")
+                f"{pin.label} ({pin.reason}); set it to the release this configuration was "
+                f"first installed with, never newer than the {what} it runs")
     return None
 
 
