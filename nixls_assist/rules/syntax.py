@@ -161,8 +161,7 @@ _REASONS = {
     "value": "; remove or rename one of the definitions",
     "not-a-set": "; the earlier value is not an attribute set literal, so Nix cannot add to it",
     "inherited": "; it is inherited there, so Nix cannot add to it",
-    "merge": "; Nix merges two attribute set literals only one level deep: "
-    "write it as a dotted path",
+    "merge": "; two attribute set literals for the same name merge only one level deep",
 }
 
 

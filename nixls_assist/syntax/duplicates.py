@@ -206,6 +206,7 @@ def merge_edits(source: bytes, dup: DuplicateAttribute) -> tuple[Edit, ...] | No
             indent.strip() == b"" and source[outer.end_byte :].split(b"\n", 1)[0].strip() == b""
         )
         separator = "\n" + indent.decode("utf-8", "replace") if own_line else " "
+        moved = _dedent(moved, _indent_of(source, later) - len(indent))
         return (
             Edit(_removal(source, later), ""),
             Edit(Span(outer.end_byte, outer.end_byte), f"{separator}{prefix}.{moved}"),
@@ -219,6 +220,23 @@ def merge_edits(source: bytes, dup: DuplicateAttribute) -> tuple[Edit, ...] | No
     ):
         return (Edit(_removal(source, later), ""),)
     return None
+
+
+def _indent_of(source: bytes, node: Node) -> int:
+    line_start = source.rfind(b"\n", 0, node.start_byte) + 1
+    prefix = source[line_start : node.start_byte]
+    return len(prefix) if prefix.strip() == b"" else 0
+
+
+def _dedent(text: str, width: int) -> str:
+    """Shift continuation lines left by `width` spaces (where they have them)."""
+    if width <= 0:
+        return text
+    lines = text.split("\n")
+    return "\n".join(
+        [lines[0]]
+        + [line[width:] if line[:width].strip() == "" else line.lstrip() for line in lines[1:]]
+    )
 
 
 def _text(source: bytes, node: Node) -> bytes:
