@@ -33,6 +33,7 @@ from nixls_assist.syntax.nodes import (
     static_string,
     unwrap_parens,
 )
+from option_index.paths import show_path
 
 
 class ModuleSystem(enum.Enum):
@@ -83,7 +84,8 @@ class OptionBinding:
 
     @property
     def dotted(self) -> str:
-        return ".".join(self.path)
+        """The path as Nix prints it: `fileSystems."/".device`."""
+        return show_path(self.path)
 
     @property
     def own_span(self) -> Span:
