@@ -76,7 +76,7 @@ def classify(doc: ParsedDocument, path: PurePath | None = None) -> Classificatio
         return Classification(FileKind.FLAKE, "top-level attrset with `outputs`")
     args, body = _function_shape(top)
     if _is_overlay(top):
-        return Classification(FileKind.OVERLAY, "a function `final: prev: { … }`")
+        return Classification(FileKind.OVERLAY, "a two-argument overlay (`final: prev: { … }`)")
     if args & PACKAGE_ARGS and not args & MODULE_ARGS:
         shown = ", ".join(sorted(args & PACKAGE_ARGS)[:3])
         return Classification(FileKind.PACKAGE, f"takes package-builder arguments ({shown})")

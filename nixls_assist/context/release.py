@@ -105,7 +105,17 @@ def pin_from_node(node: LockedNode, input_name: str, lock_label: str) -> Release
         # A bare rev, a fork's own branch, the default branch: judge by the lock date.
         release = UNSTABLE
         reason += " (no release branch; judged by its lock date)"
+    elif release == UNSTABLE and _is_fork(original):
+        reason += " (a fork's branch; judged by its lock date)"
     return ReleasePin(release=release, date=date, reason=reason, ref=ref, rev=rev, via=lock_label)
+
+
+_UPSTREAM_OWNERS = frozenset({"nixos", "nix-community", "rycee"})
+
+
+def _is_fork(original: dict[str, object]) -> bool:
+    owner = original.get("owner")
+    return isinstance(owner, str) and owner.lower() not in _UPSTREAM_OWNERS
 
 
 def normalise_release(text: str) -> str | None:
