@@ -1,6 +1,14 @@
 """The rule families. Each module holds one family; every rule is listed here explicitly."""
 
-from nixls_assist.rules import flake_inputs, options, secrets, state_version, suppressions, syntax
+from nixls_assist.rules import (
+    flake_inputs,
+    imperative,
+    options,
+    secrets,
+    state_version,
+    suppressions,
+    syntax,
+)
 from nixls_assist.rules.base import Rule
 
 ALL_RULES: tuple[Rule, ...] = (
@@ -19,6 +27,7 @@ ALL_RULES: tuple[Rule, ...] = (
     secrets.NXA203,
     state_version.NXA301,
     state_version.NXA302,
+    imperative.NXA401,
     flake_inputs.NXA501,
     flake_inputs.NXA502,
 )
