@@ -19,6 +19,7 @@ from nixls_assist.cli.output.statistics import render_statistics, statistics
 from nixls_assist.cli.output.text import render_text
 from nixls_assist.cli.results import CheckReport, FileResult, FixRecord
 from nixls_assist.config import FAIL_ON, ConfigFinder, ProjectConfig
+from nixls_assist.context.git import with_committed_baseline
 from nixls_assist.context.release import normalise_release
 from nixls_assist.context.resolver import ContextResolver, ContextSettings
 from nixls_assist.errors import ConfigError
@@ -166,7 +167,7 @@ class Checker:
     def check(self, data: bytes, path: Path | None, display: str) -> FileResult:
         setup = self.setup(path)
         doc = load_document(data, display, self.args.max_file_size)
-        ctx = setup.resolver.context_for(doc, path)
+        ctx = with_committed_baseline(setup.resolver.context_for(doc, path), doc.source)
         findings = run_rules(doc, ctx, self.indexes, setup.selection)
         return FileResult(display, path, doc, ctx, findings)
 
