@@ -34,7 +34,7 @@ def hover_at(doc: ParsedDocument, ctx: FileContext, indexes: Any, offset: int,
         parts = []
         scoped = index_for(ctx, indexes, binding.scope.system)
         if scoped is not None:
-            parts += _option_text(path, scoped)
+            parts += _option_text(path, binding.path, scoped)
         section = references.for_option(path) if references else None
         if section is not None:
             parts.append(_section_text(section))
@@ -64,7 +64,8 @@ def binding_at(doc: ParsedDocument, ctx: FileContext,
     return None
 
 
-def _option_text(path: tuple[str, ...], scoped: ScopeIndex) -> list[str]:
+def _option_text(path: tuple[str, ...], full: tuple[str, ...],
+                 scoped: ScopeIndex) -> list[str]:
     from option_index.model import Lookup
 
     index, dotted = scoped.index, ".".join(path)
@@ -88,24 +89,28 @@ def _option_text(path: tuple[str, ...], scoped: ScopeIndex) -> list[str]:
         lines.append(f"An attribute set of options ({count} below it)")
     elif outcome is Lookup.UNDER_FREEFORM:
         lines.append("Free-form settings: any attribute is accepted here")
-    if (record := index.drift(path)) is not None:
+    record = index.drift(path)
+    if record is None and full != path:
+        record = index.drift(full)  # `hardware.opengl` in `hardware.opengl.enable = …`
+    if record is not None:
         lines.append(_drift_text(record, scoped))
     if not lines:
         return []
     lines.append(f"*Index:* {index.source} · *pin:* {scoped.pin.reason}")
-    return [head, "\n\n".join(lines)]
+    return ["\n\n".join([head, *lines])]
 
 
 def _drift_text(record: Any, scoped: ScopeIndex) -> str:
     when = record.release if not record.release_window else f"{record.release} or earlier"
     pinned = f"(you are pinned to {scoped.system} {scoped.pin.label})"
+    old = f"`{record.from_path}`"
     if record.kind == "renamed" and record.to_path:
-        text = f"⚠ **Renamed** to `{record.to_path}` in {when} {pinned}"
+        text = f"⚠ {old} was **renamed** to `{record.to_path}` in {when} {pinned}"
     elif record.kind == "removed":
-        text = f"⚠ **Removed** in {when} {pinned}"
+        text = f"⚠ {old} was **removed** in {when} {pinned}"
     else:
         target = f" → `{record.to_path}`" if record.to_path else ""
-        text = f"⚠ **{record.kind.title()}**{target} in {when} {pinned}"
+        text = f"⚠ {old}: **{record.kind}**{target} in {when} {pinned}"
     return f"{text}\n\n{_clip(record.message)}" if record.message else text
 
 

@@ -206,4 +206,6 @@ def completion(server: NixlsServer, params: types.CompletionParams) -> types.Com
     result = complete_at(entry.doc, ctx, server.session.indexes, offset,
                          server.session.settings.completion_limit)
     server.flush_notices()
+    if result is None:
+        return types.CompletionList(is_incomplete=False, items=[])
     return convert.to_lsp_completion(entry.doc, result)
