@@ -112,23 +112,25 @@ MODULE_OUTPUTS = {
 }
 
 
-def option_bindings(doc: ParsedDocument, *, file_is_module: bool) -> tuple[OptionBinding, ...]:
-    """`module_bindings` in source order, computed once per document version."""
-    key = ("option_bindings", file_is_module)
-    cached = doc.memo.get(key)
-    if cached is None:
-        found = sorted(module_bindings(doc, file_is_module=file_is_module),
-                       key=lambda b: (b.binding_span.start, -b.binding_span.end))
-        cached = doc.memo[key] = tuple(found)
-    return cached  # type: ignore[no-any-return]
-
-
-def module_bindings(doc: ParsedDocument, *, file_is_module: bool) -> Iterator[OptionBinding]:
-    """All option definitions of a document, in source order per module.
+def module_bindings(doc: ParsedDocument, *, file_is_module: bool) -> tuple[OptionBinding, ...]:
+    """All option definitions of a document in source order, computed once per version.
 
     `file_is_module`: the file itself is a module (NixOS / home-manager / darwin);
     otherwise only module literals embedded in it (a flake's `modules = [ … ]`) count.
     """
+    key = ("module_bindings", file_is_module)
+    cached = doc.memo.get(key)
+    if cached is None:
+        found = sorted(_walk_document(doc, file_is_module),
+                       key=lambda b: (b.binding_span.start, -b.binding_span.end))
+        cached = doc.memo[key] = tuple(found)
+    return cached  # type: ignore[return-value]
+
+
+option_bindings = module_bindings
+
+
+def _walk_document(doc: ParsedDocument, file_is_module: bool) -> Iterator[OptionBinding]:
     expression = doc.root.child_by_field_name("expression")
     if expression is None:
         return
