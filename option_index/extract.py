@@ -170,6 +170,8 @@ class _FileReader:
         self._visiting: set[Path] = set()
         #: files imported as submodules: their paths are relative, not top-level modules
         self.submodule_files: set[Path] = set()
+        #: every other file this reader parsed (its result depends on their content)
+        self.imported_files: set[Path] = set()
 
     def read(self, path: Path) -> None:
         try:
@@ -249,6 +251,7 @@ class _FileReader:
             return
         if prefix:
             self.submodule_files.add(target)
+        self.imported_files.add(target)
         saved = self.path, self.lets
         try:
             tree = self.parser.parse(target.read_bytes())
@@ -397,6 +400,29 @@ def nix_files(root: Path) -> Iterator[Path]:
             yield path
 
 
+@dataclass
+class FileExtraction(Extraction):
+    """What one top-level file yields, and which files that result depends on."""
+
+    submodule_files: set[Path] = field(default_factory=set)
+    imported_files: set[Path] = field(default_factory=set)
+
+
+def extract_file(path: Path, *, release: str = "unstable",
+                 parser: Parser | None = None) -> FileExtraction:
+    """Options and drift of one file read as a top-level module (submodule imports followed)."""
+    part = FileExtraction(files=1)
+    reader = _FileReader(parser or Parser(_LANGUAGE), part, release)
+    reader.read(path)
+    part.submodule_files = reader.submodule_files
+    part.imported_files = reader.imported_files
+    return part
+
+
+def new_parser() -> Parser:
+    return Parser(_LANGUAGE)
+
+
 def extract_tree(root: Path, *, release: str = "unstable") -> Extraction:
     """Options and drift declared by the `.nix` files under `root` (or the single file `root`)."""
     out = Extraction()
@@ -404,10 +430,8 @@ def extract_tree(root: Path, *, release: str = "unstable") -> Extraction:
     per_file: dict[Path, Extraction] = {}
     submodule_files: set[Path] = set()
     for path in nix_files(root):
-        part = per_file[path.resolve()] = Extraction()
-        reader = _FileReader(parser, part, release)
-        reader.read(path)
-        submodule_files |= reader.submodule_files
+        part = per_file[path.resolve()] = extract_file(path, release=release, parser=parser)
+        submodule_files |= part.submodule_files
         out.files += 1
         out.parse_errors += part.parse_errors
     for path, part in per_file.items():
