@@ -232,6 +232,8 @@ def _is_valid_recovery(node: Node) -> bool:
         # `{ x ? 0, }:` → (formals (formal …) (ERROR ",")) right before `}`.
         tokens = [c for c in node.children if c.type != "comment"]
         following = node.next_sibling
+        while following is not None and following.type == "comment":
+            following = following.next_sibling  # `{ x, /* c */ }` / `{ x, # c` ⏎ `}`
         return (
             not _after_ellipsis(node)
             and len(tokens) == 1

@@ -106,7 +106,8 @@ def generated_cases() -> list[tuple[str, bytes]]:
     for index, path in enumerate(sorted((CORPUS / "valid").glob("*.nix"))):
         source = path.read_bytes()
         for layout, emit in LAYOUTS.items():
-            cases.append((f"{path.name}[{layout}]", emit(source).encode("utf-8", "surrogateescape")))
+            text = emit(source).encode("utf-8", "surrogateescape")
+            cases.append((f"{path.name}[{layout}]", text))
         for label, mutated in mutations(source, MUTATIONS_PER_FILE, seed=index):
             cases.append((f"{path.name}[{label}]", mutated))
     return cases
