@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from nixls_assist import __version__
 from nixls_assist.cli.check import add_check_parser
 from nixls_assist.cli.explain import add_explain_parser
+from nixls_assist.cli.imperative import add_imperative_parser
 from nixls_assist.errors import NixlsError
 from option_index.cli import add_index_parser, run_index
 
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Each subcommand's add_*_parser sets `handler(args, out) -> exit code`.
     add_check_parser(subparsers)
     add_explain_parser(subparsers)
+    add_imperative_parser(subparsers)
     add_index_parser(subparsers)
     subparsers.choices["index"].set_defaults(
         handler=lambda args, out: run_index(args, out, sys.stderr)

@@ -38,6 +38,7 @@ class ProfileEntry:
     package: PackageRef  # attr under pkgs when known
     source: str  # `flake:nixpkgs`, `github:nix-community/…`, `nix-env`
     store_paths: tuple[str, ...] = ()
+    handle: str = ""  # what `nix profile remove` / `nix-env -e` accepts for it
 
 
 def manifest_in(profile: Path) -> Path:
@@ -114,14 +115,16 @@ def _json_entry(name: str | None, element: dict[str, object]) -> ProfileEntry:
     attr_path = element.get("attrPath")
     url = element.get("originalUrl") or element.get("originalUri") or element.get("url")
     url = url if isinstance(url, str) else ""
+    store_name = _store_name(paths[0]) if paths else None
     if isinstance(attr_path, str) and attr_path:
         attr = _SYSTEM_PREFIX.sub("", attr_path)
         from_nixpkgs = _NIXPKGS_URL.match(url) is not None
-        label = name or attr
+        label = name or (attr if from_nixpkgs else _pname(store_name or attr))
         package = PackageRef(f"{url}#{attr_path}", attr if from_nixpkgs else None, from_nixpkgs)
-        return ProfileEntry(label, package, url or "unknown flake", paths)
-    label = name or _store_name(paths[0] if paths else "") or "unknown"
-    return ProfileEntry(label, PackageRef(label, None, False), "a store path", paths)
+        return ProfileEntry(label, package, url or "unknown flake", paths, name or attr_path)
+    label = name or (_pname(store_name) if store_name else "unknown")
+    return ProfileEntry(label, PackageRef(label, None, False), "a store path", paths,
+                        name or (paths[0] if paths else label))
 
 
 def _store_name(path: str) -> str | None:
@@ -154,7 +157,7 @@ def parse_manifest_nix(data: bytes, where: Path | str = "manifest.nix") -> list[
         pname = _pname(name)
         out = fields.get("outPath")
         entries.append(ProfileEntry(name, PackageRef(name, pname, exact=False), "nix-env",
-                                    (out,) if out else ()))
+                                    (out,) if out else (), name))
     return entries
 
 
