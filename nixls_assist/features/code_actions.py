@@ -18,6 +18,10 @@ FIX_ALL = "source.fixAll.nixls-assist"
 # The inline suppression the rules engine honours: on the line before the finding.
 SUPPRESSION = "# nixls-assist: ignore {code}"
 _CODE = re.compile(r"NXA\d{3}")
+# An own-line suppression already above the finding: the code is added to its list.
+_OWN_LINE = re.compile(
+    rb"^[ \t]*#[ \t]*nixls-assist:[ \t]*ignore[ \t]+"
+    rb"[A-Za-z]{3}\d{3}(?:[ \t]*,[ \t]*[A-Za-z]{3}\d{3})*")
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,19 @@ def ignore_here(doc: ParsedDocument, finding: Finding) -> Action | None:
         return None
     line, _ = doc.lines.position(finding.span.start)
     start = doc.lines.line_start(line)
+    title = f"Ignore {finding.code} here"
+    if line > 0:
+        above = doc.lines.line_start(line - 1)
+        if (match := _OWN_LINE.match(doc.source[above:start])) is not None:
+            if finding.code.encode() in match.group(0):
+                return None
+            end = above + match.end()
+            return Action(title, QUICKFIX, (Edit(Span(end, end), f", {finding.code}"),),
+                          finding=finding)
     text = doc.source[start:].split(b"\n", 1)[0].decode("utf-8", errors="replace")
     indent = text[: len(text) - len(text.lstrip(" \t"))]
     comment = f"{indent}{SUPPRESSION.format(code=finding.code)}\n"
-    return Action(f"Ignore {finding.code} here", QUICKFIX, (Edit(Span(start, start), comment),),
-                  finding=finding)
+    return Action(title, QUICKFIX, (Edit(Span(start, start), comment),), finding=finding)
 
 
 def fix_all(findings: Iterable[Finding]) -> Action | None:
