@@ -29,6 +29,7 @@ from nixls_assist.rules import RULES_BY_CODE
 from nixls_assist.rules.base import Indexes
 from nixls_assist.rules.engine import Selection
 from nixls_assist.rules.engine import check as run_rules
+from nixls_assist.rules.imperative import SHELL_SUFFIXES, shell_selection
 from nixls_assist.syntax.document import ParsedDocument
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -168,7 +169,7 @@ class Checker:
         setup = self.setup(path)
         doc = load_document(data, display, self.args.max_file_size)
         ctx = with_committed_baseline(setup.resolver.context_for(doc, path), doc.source)
-        findings = run_rules(doc, ctx, self.indexes, setup.selection)
+        findings = run_rules(doc, ctx, self.indexes, _for_path(setup.selection, path))
         return FileResult(display, path, doc, ctx, findings)
 
     def fix(self, result: FileResult) -> FixOutcome:
@@ -177,9 +178,17 @@ class Checker:
         def recheck(source: bytes) -> tuple[ParsedDocument, list[Finding]]:
             doc = load_document(source, result.display_path, self.args.max_file_size)
             ctx = setup.resolver.context_for(doc, result.path)
-            return doc, run_rules(doc, ctx, self.indexes, setup.selection)
+            return doc, run_rules(doc, ctx, self.indexes,
+                                  _for_path(setup.selection, result.path))
 
         return fix_document(result.doc, result.findings, recheck)
+
+
+def _for_path(selection: Selection, path: Path | None) -> Selection:
+    """Shell scripts (`*.sh`) are not Nix: only the rules that read shell run on them."""
+    if path is not None and path.suffix in SHELL_SUFFIXES:
+        return shell_selection(selection)
+    return selection
 
 
 def _inputs(args: argparse.Namespace, checker: Checker) -> Iterator[tuple[bytes, Path | None, str]]:

@@ -10,6 +10,8 @@ import pathspec
 
 from nixls_assist.errors import ConfigError
 
+# `*.sh` scripts are checked for imperative installs (NXA401) only.
+WALKED_SUFFIXES = (".nix", ".sh")
 ALWAYS_SKIPPED = frozenset({".git", ".direnv", "node_modules", "result", ".jj", ".hg"})
 
 
@@ -51,7 +53,7 @@ def _walk(top: Path, excluded: Excluded | None = None) -> Iterator[Path]:
         )
         for name in sorted(filenames):
             candidate = here / name
-            if name.endswith(".nix") and not _ignored(candidate, specs, is_dir=False) \
+            if name.endswith(WALKED_SUFFIXES) and not _ignored(candidate, specs, is_dir=False) \
                     and not (excluded is not None and excluded(candidate, False)):
                 yield candidate
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
@@ -22,6 +23,9 @@ from nixls_assist.syntax.package_lists import (
     package_lists,
 )
 from nixls_assist.syntax.shell_installs import PLACEHOLDER, ShellInstall, find_installs
+
+if TYPE_CHECKING:
+    from nixls_assist.rules.engine import Selection
 
 NXA401 = Rule(
     code="NXA401",
@@ -107,6 +111,13 @@ def imperative_package_install(
     """
     for item in script_installs(doc, ctx):
         yield _finding(doc, item)
+
+
+def shell_selection(selection: Selection) -> Selection:
+    """The part of `selection` that runs on a shell script: NXA401 alone (or nothing)."""
+    if not selection.enabled(NXA401.code):
+        return replace(selection, select=(NXA401.code,), ignore=(NXA401.code,))
+    return replace(selection, select=(NXA401.code,))
 
 
 def script_installs(doc: ParsedDocument, ctx: FileContext) -> list[ScriptInstall]:
