@@ -58,6 +58,7 @@ class OptionIndex:
                              key=lambda item: release_key(item[0]), reverse=True)
         self._fallback = fallback
         self._notice = on_notice
+        self._reverse: dict[str, DriftRecord] | None = None
 
     @property
     def has_option_set(self) -> bool:
@@ -111,6 +112,22 @@ class OptionIndex:
     def drift_records(self) -> list[DriftRecord]:
         return self._drift.records()
 
+    def renamed_from(self, path: str) -> DriftRecord | None:
+        """The rename whose new name is `path` (printed form), for "not yet" checks.
+
+        When several renames lead to the same name, the newest wins, then the most similar
+        old name (`hardware.opengl.extraPackages` over `services.xserver.vaapiDrivers`).
+        """
+        if self._reverse is None:
+            reverse: dict[str, DriftRecord] = {}
+            for record in self._drift.records():
+                if record.kind == "renamed" and record.to_path and not record.path_inferred:
+                    current = reverse.get(record.to_path)
+                    if current is None or _rename_rank(record) > _rename_rank(current):
+                        reverse[record.to_path] = record
+            self._reverse = reverse
+        return self._reverse.get(path)
+
     def added_later(self, path: Sequence[str]) -> str | None:
         """First newer release whose option set has `path`, when this release's does not."""
         path = tuple(path)
@@ -161,6 +178,14 @@ class OptionIndex:
 
     def __repr__(self) -> str:
         return f"OptionIndex({self.system!r}, {self.release!r}, source={self.source!r})"
+
+
+def _rename_rank(record: DriftRecord) -> tuple[tuple[int, int], int]:
+    old, new = split_path(record.from_path), split_path(record.to_path or "")
+    shared = 0
+    while shared < min(len(old), len(new)) and old[-1 - shared] == new[-1 - shared]:
+        shared += 1
+    return release_key(record.release), shared
 
 
 def _once(on_notice: Notice | None) -> Notice:

@@ -253,13 +253,12 @@ def option_from_newer_release(
     """
     reported: list[OptionBinding] = []
     judged = list(judged_bindings(doc, ctx, index))
-    reverse = _reverse_renames(judged)
     all_bindings = file_bindings(doc, ctx)
     for j in judged:
         if _under_any(j.binding, reported) or j.pin.release == "unstable":
             continue
         path = show_path(j.binding.path)
-        earlier = reverse.get((j.system, path))
+        earlier = j.index.renamed_from(path)
         exists = j.index.has_option_set and j.index.lookup(j.binding.path)[0] is not Lookup.UNKNOWN
         if (
             earlier is not None
@@ -412,36 +411,6 @@ def _under_any(binding: OptionBinding, outer: list[OptionBinding]) -> bool:
         and binding.binding_span.end <= o.binding_span.end
         for o in outer
     )
-
-
-def _reverse_renames(judged: list[Judged]) -> dict[tuple[str, str], DriftRecord]:
-    """New name → the rename record that introduced it, per system (for NXA103)."""
-    reverse: dict[tuple[str, str], DriftRecord] = {}
-    seen: set[str] = set()
-    for j in judged:
-        if j.system in seen:
-            continue
-        seen.add(j.system)
-        for record in j.index.drift_records():
-            if record.kind == "renamed" and record.to_path and not record.path_inferred:
-                key = (j.system, record.to_path)
-                if key not in reverse or _closer(record, reverse[key]):
-                    reverse[key] = record
-    return reverse
-
-
-def _closer(record: DriftRecord, other: DriftRecord) -> bool:
-    """The better "old name" for a new name: the newest rename, then the most similar name
-    (`hardware.opengl.extraPackages` over the long-gone `services.xserver.vaapiDrivers`)."""
-
-    def rank(r: DriftRecord) -> tuple[tuple[int, int], int]:
-        old, new = split_path(r.from_path), split_path(r.to_path or "")
-        shared = 0
-        while shared < min(len(old), len(new)) and old[-1 - shared] == new[-1 - shared]:
-            shared += 1
-        return release_key(r.release), shared
-
-    return rank(record) > rank(other)
 
 
 def _when(record: DriftRecord, judged: Judged) -> str:

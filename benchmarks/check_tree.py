@@ -1,0 +1,74 @@
+"""Full `check` over a generated tree of module files vs parse-only time.
+
+    python benchmarks/check_tree.py [--files 2000]
+
+Builds a flake workspace (flake.lock pinned to nixos-24.11 / release-24.11) holding N module
+files copied from tests/corpus/valid and examples/fleet with small variations, then times:
+parse only, and the full in-process pipeline (parse, context, every rule with the embedded
+index). Prints files/s for both and the ratio (goal: full ≤ 2× parse-only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from nixls_assist.context.resolver import ContextResolver  # noqa: E402
+from nixls_assist.indexes import IndexProvider  # noqa: E402
+from nixls_assist.loading import load_document  # noqa: E402
+from nixls_assist.rules.engine import check  # noqa: E402
+from nixls_assist.syntax import parse  # noqa: E402
+
+
+def build_tree(root: Path, count: int) -> list[Path]:
+    sources = sorted((REPO / "tests/corpus/valid").glob("*.nix"))
+    sources += sorted((REPO / "examples/fleet").rglob("*.nix"))
+    shutil.copy(REPO / "examples/fleet/flake.lock", root / "flake.lock")
+    files = []
+    for i in range(count):
+        source = sources[i % len(sources)]
+        target = root / f"hosts/h{i // 50:03d}/{i:05d}-{source.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes() + f"\n# variant {i}\n".encode())
+        files.append(target)
+    return files
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        files = build_tree(root, args.files)
+        contents = [(path, path.read_bytes()) for path in files]
+        size = sum(len(data) for _, data in contents)
+
+        started = time.perf_counter()
+        for path, data in contents:
+            parse(data, str(path))
+        parse_seconds = time.perf_counter() - started
+
+        resolver, indexes = ContextResolver(), IndexProvider()
+        findings = 0
+        started = time.perf_counter()
+        for path, data in contents:
+            doc = load_document(data, str(path))
+            findings += len(check(doc, resolver.context_for(doc, path), indexes))
+        check_seconds = time.perf_counter() - started
+
+    print(f"files: {len(files)}  bytes: {size / 1e6:.2f} MB  findings: {findings}")
+    print(f"parse only : {parse_seconds:6.2f} s  {len(files) / parse_seconds:8.0f} files/s")
+    print(f"full check : {check_seconds:6.2f} s  {len(files) / check_seconds:8.0f} files/s")
+    print(f"ratio full/parse: {check_seconds / parse_seconds:.2f}x (goal ≤ 2x)")
+
+
+if __name__ == "__main__":
+    main()
