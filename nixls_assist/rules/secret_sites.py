@@ -108,8 +108,13 @@ def enclosing_call(node: Node, names: frozenset[str]) -> Node | None:
     return None
 
 
-def value_sites(doc: ParsedDocument, ctx: FileContext) -> Iterator[ValueSite]:
+def value_sites(doc: ParsedDocument, ctx: FileContext) -> list[ValueSite]:
     """Leaf definitions of the file's modules, plus loose bindings inside VM tests."""
+    return doc.cached(("value_sites", ctx.kind.is_module, is_test_file(doc, ctx)),
+                      lambda: list(_value_sites(doc, ctx)))
+
+
+def _value_sites(doc: ParsedDocument, ctx: FileContext) -> Iterator[ValueSite]:
     test_file = is_test_file(doc, ctx)
     for binding in module_bindings(doc, file_is_module=ctx.kind.is_module):
         if binding.value is None or not binding.is_leaf or not binding.segments:
@@ -160,8 +165,12 @@ def _loose_bindings(doc: ParsedDocument, root: Node) -> Iterator[ValueSite]:
         stack.extend(reversed(node.named_children))
 
 
-def string_nodes(doc: ParsedDocument) -> Iterator[Node]:
+def string_nodes(doc: ParsedDocument) -> list[Node]:
     """Every outermost string literal outside option declarations and documentation."""
+    return doc.cached("string_nodes", lambda: list(_string_nodes(doc)))
+
+
+def _string_nodes(doc: ParsedDocument) -> Iterator[Node]:
     stack = [doc.root]
     while stack:
         node = stack.pop()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from tree_sitter import Node
 
@@ -78,7 +79,7 @@ class OptionBinding:
     value: Node | None  # None for `inherit`
     is_leaf: bool  # the value was not descended into
 
-    @property
+    @cached_property
     def path(self) -> tuple[str, ...]:
         return tuple(segment.label for segment in self.segments)
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 import tree_sitter
 import tree_sitter_nix
 
 from nixls_assist.findings import Span
 from nixls_assist.syntax.positions import LineIndex
+
+T = TypeVar("T")
 
 NIX = tree_sitter.Language(tree_sitter_nix.language())
 
@@ -51,6 +55,12 @@ class ParsedDocument:
         self.note = note
         # Derived data computed once per version (bindings, scopes), keyed by its producer.
         self.memo: dict[object, object] = {}
+
+    def cached(self, key: object, compute: Callable[[], T]) -> T:
+        """`compute()` once per document version; later calls with `key` reuse it."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]  # type: ignore[return-value]
 
     @property
     def skipped(self) -> bool:

@@ -43,6 +43,10 @@ def first_syntax_error(doc: ParsedDocument) -> SyntaxProblem | None:
 def syntax_problems(doc: ParsedDocument) -> list[SyntaxProblem]:
     """What `nix-instantiate --parse` rejects: the first syntax / parse-time error, else
     every undefined variable (Nix names only the first; each one is a real error)."""
+    return doc.cached("syntax_problems", lambda: _syntax_problems(doc))
+
+
+def _syntax_problems(doc: ParsedDocument) -> list[SyntaxProblem]:
     problem = first_parse_error(doc)
     if problem is not None:
         return [problem]
@@ -54,6 +58,10 @@ def syntax_problems(doc: ParsedDocument) -> list[SyntaxProblem]:
 
 def first_parse_error(doc: ParsedDocument) -> SyntaxProblem | None:
     """The first syntax or parse-time error (not undefined variables, not duplicates)."""
+    return doc.cached("first_parse_error", lambda: _first_parse_error(doc))
+
+
+def _first_parse_error(doc: ParsedDocument) -> SyntaxProblem | None:
     root = doc.root
     if doc.source.startswith(b"\xef\xbb\xbf"):
         return SyntaxProblem(
