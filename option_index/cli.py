@@ -20,6 +20,7 @@ from option_index.embedded import manifest
 from option_index.errors import CacheNotWritable, IndexUnavailable, OptionIndexError, StoreCorrupt
 from option_index.releases import normalize_release
 from option_index.store import Store
+from option_index.store_index import CACHE_FILE, source_indexes
 
 
 def add_index_parser(subparsers) -> None:
@@ -65,6 +66,15 @@ def _list(cache_dir: Path, out: TextIO) -> int:
         except (StoreCorrupt, StopIteration) as exc:
             count, source = "-", f"unreadable ({exc}); rebuild it"
         rows.append((f.system, f.release, count, _age(now - f.path.stat().st_mtime), source))
+    for system, _key, path in source_indexes(cache_dir):
+        try:
+            store = Store.open(path)
+            info = next(iter(store.releases.values()))
+            release, count, source = info.name, str(info.option_count), store.meta["source"]
+            store.close()
+        except (StoreCorrupt, StopIteration, KeyError) as exc:
+            release, count, source = "-", "-", f"unreadable ({exc}); it is rebuilt on next use"
+        rows.append((system, release, count, _age(now - path.stat().st_mtime), source))
     for system, info in sorted(manifest().items()):
         for rel in info["releases"]:
             kind = "option set" if rel["authoritative"] else "reference option set, not exact"
@@ -85,8 +95,14 @@ def _clear(cache_dir: Path, system: str | None, release: str | None, out: TextIO
         if (system is None or f.system == system) and (release is None or f.release == release):
             f.path.unlink(missing_ok=True)
             removed += 1
+    if release is None:
+        for found_system, _key, path in source_indexes(cache_dir):
+            if system is None or found_system == system:
+                path.unlink(missing_ok=True)
+                removed += 1
     if system is None and release is None and cache_dir.is_dir():
-        for extra in [*cache_dir.glob("*.corrupt"), *(cache_dir / "embedded").glob("*.sqlite")]:
+        for extra in [*cache_dir.glob("*.corrupt"), *(cache_dir / "embedded").glob("*.sqlite"),
+                      cache_dir / CACHE_FILE]:
             extra.unlink(missing_ok=True)
     out.write(f"removed {removed} cached index(es) from {cache_dir}\n")
     return 0

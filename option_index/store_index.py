@@ -39,6 +39,7 @@ from option_index.errors import CacheNotWritable, IndexUnavailable, StoreCorrupt
 from option_index.extract import Extraction, FileExtraction, extract_file, new_parser, nix_files
 from option_index.extract_cache import ExtractCache
 from option_index.index import Notice, OptionIndex, open_index
+from option_index.model import Lookup
 from option_index.nix_store import fixed_output_path
 from option_index.releases import normalize_release
 from option_index.store import ReleaseOptions, Store, StoreContent, write_store
@@ -281,6 +282,42 @@ def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
                        tree.source)
 
 
+class SourceIndex(OptionIndex):
+    """The extracted options of the exact tree, over the release's own index.
+
+    A path the tree declares exists. Any other path is judged by the release index: where that
+    is an evaluated, authoritative option set (home-manager releases) a path missing from both
+    is still unknown, so the static extractor's gaps never turn into false alarms and typos are
+    still caught. Where it is not (NixOS), nothing is ever called unknown.
+    """
+
+    def __init__(self, base: OptionIndex, **fields) -> None:
+        super().__init__(**fields)
+        self._base = base
+
+    @property
+    def has_option_set(self) -> bool:
+        return self._base.has_option_set
+
+    def _declared(self, path) -> bool:
+        return super().lookup(path)[0] in _DECLARED
+
+    def lookup(self, path):
+        outcome, opt = super().lookup(path)
+        if outcome in _DECLARED or not self._base.has_option_set:
+            return outcome, opt
+        return self._base.lookup(path)
+
+    def added_later(self, path):
+        return None if self._declared(path) else self._base.added_later(path)
+
+    def existed_before(self, path):
+        return None if self._declared(path) else self._base.existed_before(path)
+
+
+_DECLARED = (Lookup.FOUND, Lookup.PREFIX, Lookup.UNDER_FREEFORM)
+
+
 # --- opening --------------------------------------------------------------------------------
 
 def _exact_drift(store: Store, release: str, known: DriftTable) -> list:
@@ -319,7 +356,7 @@ def open_source_index(tree: SourceTree, release: str, *, cache_dir: Path | None 
     base = open_index(tree.system, release, cache_dir=cache_dir, on_notice=on_notice)
     known = DriftTable(base.drift_records())
     drift = DriftTable(base.drift_records() + _exact_drift(store, release, known))
-    return OptionIndex(system=tree.system, release=release,
+    return SourceIndex(base, system=tree.system, release=release,
                        source=store.meta.get("source", tree.source),
                        tree=OptionTree(store, info.mask), authoritative=False, drift=drift,
                        history=base._history, fallback=lambda: base, on_notice=on_notice,

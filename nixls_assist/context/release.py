@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from nixls_assist.context.flake_lock import LockedNode
+from option_index.store_index import locked_source
 
 UNSTABLE = "unstable"
 
@@ -34,6 +35,10 @@ class ReleasePin:
     ref: str | None = None
     rev: str | None = None
     via: str = ""  # where the pin comes from, short: "flake.lock", "--release"
+    nar_hash: str | None = None  # the locked input's narHash (flake.lock)
+    # The pinned nixpkgs / home-manager tree on this machine (Nix store or channel), if found:
+    # the index is then built from that exact source (option_index/store_index.py).
+    source_path: str | None = None
 
     @property
     def phrase(self) -> str:
@@ -107,7 +112,12 @@ def pin_from_node(node: LockedNode, input_name: str, lock_label: str) -> Release
         reason += " (no release branch; judged by its lock date)"
     elif release == UNSTABLE and _is_fork(original):
         reason += " (a fork's branch; judged by its lock date)"
-    return ReleasePin(release=release, date=date, reason=reason, ref=ref, rev=rev, via=lock_label)
+    nar_hash = locked.get("narHash") if isinstance(locked.get("narHash"), str) else None
+    tree = locked_source(nar_hash, rev=rev) if nar_hash else None
+    if tree is not None:
+        reason += f" ({tree.source})"
+    return ReleasePin(release=release, date=date, reason=reason, ref=ref, rev=rev, via=lock_label,
+                      nar_hash=nar_hash, source_path=str(tree.root) if tree else None)
 
 
 _UPSTREAM_OWNERS = frozenset({"nixos", "nix-community", "rycee"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nixls_assist.context.channels import channel_pin
 from nixls_assist.context.filekind import Classification, FileKind, classify
 from nixls_assist.context.flake_lock import FlakeLock, LockError, read_flake_lock
 from nixls_assist.context.git import Baseline
@@ -43,6 +44,8 @@ class ContextSettings:
     release: str | None = None  # user override, already normalised
     nixpkgs_input: str = "nixpkgs"
     home_manager_input: str = "home-manager"
+    # Files outside any flake fall back to the channels' nixpkgs / home-manager (channels.py).
+    channels: bool = True
 
 
 class ContextResolver:
@@ -53,6 +56,7 @@ class ContextResolver:
         self._locks: dict[Path, FlakeLock | LockError | None] = {}
         self._hints: dict[Path, WorkspaceHints] = {}
         self._declared: dict[Path, OptionIndex] = {}
+        self._channels: tuple[ReleasePin | None, ReleasePin | None] | None = None
 
     def context_for(self, doc: ParsedDocument, path: Path | None) -> FileContext:
         path = path.resolve() if path is not None else None
@@ -64,6 +68,8 @@ class ContextResolver:
         elif lock is not None:
             nixos = self._pin(lock, self.settings.nixpkgs_input)
             home_manager = self._pin(lock, self.settings.home_manager_input) or nixos
+        elif path is not None and self.settings.channels and not _inside_flake(path):
+            nixos, home_manager = self._channel_pins()
         if self.settings.release is not None:
             override = ReleasePin(self.settings.release, None, "set by --release / configuration",
                                   via="--release / configuration")
@@ -127,8 +133,25 @@ class ContextResolver:
         label = "flake.lock"
         return pin_from_node(node, input_name, label)
 
+    def _channel_pins(self) -> tuple[ReleasePin | None, ReleasePin | None]:
+        if self._channels is None:
+            nixos = channel_pin("nixos")
+            self._channels = (nixos, channel_pin("home-manager") or nixos)
+        return self._channels
+
     def invalidate(self, path: Path | None = None) -> None:
         """Forget cached locks and workspace hints (a flake.lock or flake.nix changed)."""
+        self._channels = None
         self._locks.clear()
         self._hints.clear()
         self._declared.clear()
+
+
+def _inside_flake(path: Path) -> bool:
+    """A flake (with or without its lock) between the file and its repository root."""
+    for candidate in path.parents:
+        if (candidate / "flake.nix").is_file():
+            return True
+        if (candidate / ".git").exists():
+            return False
+    return False
