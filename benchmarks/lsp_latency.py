@@ -1,0 +1,174 @@
+"""Latency of the real language server process (`python -m nixls_assist serve`).
+
+Prints: cold start → first publishDiagnostics; keystroke → publishDiagnostics p50/p95 on a
+1,000-line NixOS module; hover and completion p50/p95; the server's RSS.
+
+    python benchmarks/lsp_latency.py [--keystrokes 60] [--requests 100]
+
+Keystrokes are typed one at a time, each after the previous one's diagnostics arrived and
+a pause longer than the debounce delay (the latency a user sees when they stop typing is
+the delay plus this). Floors: cold start ≤ 600 ms, keystroke p95 ≤ 30 ms, hover and
+completion p95 ≤ 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+REPO = Path(__file__).resolve().parent.parent
+LOCK = REPO / "tests" / "e2e" / "workspaces" / "flake-2411" / "flake.lock"
+DELAY_MS = 150
+
+BLOCK = '''
+  services.nginx.virtualHosts."site{i}.example.org" = {{
+    enableACME = true;
+    forceSSL = true;
+    locations."/".proxyPass = "http://127.0.0.1:{port}";
+  }};
+  systemd.services.worker{i} = {{
+    description = "Worker {i}";
+    wantedBy = [ "multi-user.target" ];
+    serviceConfig.ExecStart = "${{pkgs.coreutils}}/bin/sleep infinity";
+  }};
+  networking.firewall.allowedTCPPorts = lib.mkIf config.services.nginx.enable [ {port} ];
+'''
+
+
+def module(lines: int = 1000) -> str:
+    head = ("{ config, lib, pkgs, ... }:\n\n{\n  boot.loader.systemd-boot.enable = true;\n"
+            "  services.openssh.enable = true;\n  hardware.opengl.enable = true;\n")
+    body, i = [], 0
+    while head.count("\n") + sum(b.count("\n") for b in body) < lines - 3:
+        body.append(BLOCK.format(i=i, port=8000 + i))
+        i += 1
+    return head + "".join(body) + '\n  system.stateVersion = "24.11";\n}\n'
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def show(name: str, values: list[float], floor: float | None = None) -> None:
+    line = (f"{name:<34} p50 {statistics.median(values):7.1f} ms   p95 {pct(values, 95):7.1f} ms"
+            f"   (n={len(values)})")
+    if floor is not None:
+        line += f"   floor p95 ≤ {floor:.0f} ms: {'ok' if pct(values, 95) <= floor else 'MISSED'}"
+    print(line)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run(keystrokes: int, requests: int) -> None:
+    workspace = Path(tempfile.mkdtemp(prefix="nixls-bench-"))
+    try:
+        shutil.copy(LOCK, workspace / "flake.lock")
+        path = workspace / "configuration.nix"
+        text = module()
+        path.write_text(text)
+        await measure(workspace, path, text, keystrokes, requests)
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+
+
+async def measure(workspace: Path, path: Path, text: str, keystrokes: int,
+                  requests: int) -> None:
+    client = LanguageClient("nixls-bench", "1")
+    published: dict[int, float] = {}
+    arrived = asyncio.Event()
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def on_publish(params: types.PublishDiagnosticsParams) -> None:
+        published[params.version or 0] = time.perf_counter()
+        arrived.set()
+
+    async def wait_version(version: int) -> float:
+        while version not in published:
+            arrived.clear()
+            await asyncio.wait_for(arrived.wait(), 30)
+        return published[version]
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    uri = path.as_uri()
+    started = time.perf_counter()
+    await client.start_io(sys.executable, "-m", "nixls_assist", "serve", env=env)
+    await client.initialize_async(types.InitializeParams(
+        capabilities=types.ClientCapabilities(),
+        root_uri=workspace.as_uri(),
+        initialization_options={"diagnosticsDelayMs": DELAY_MS}))
+    client.initialized(types.InitializedParams())
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="nix", version=1, text=text)))
+    cold = (await wait_version(1) - started) * 1000
+    print(f"{'module':<34} {text.count(chr(10))} lines, {len(text.encode()) // 1024} KiB")
+    print(f"{'cold start → first diagnostics':<34} {cold:7.1f} ms   "
+          f"floor ≤ 600 ms: {'ok' if cold <= 600 else 'MISSED'}")
+
+    # Keystrokes: type a comment character by character on line 3.
+    latencies = []
+    for version in range(2, keystrokes + 2):
+        await asyncio.sleep(DELAY_MS / 1000 + 0.03)
+        sent = time.perf_counter()
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(3, 2 + version - 2),
+                                  end=types.Position(3, 2 + version - 2)),
+                text="#" if version == 2 else "x")]))
+        latencies.append((await wait_version(version) - sent) * 1000)
+    show("keystroke → publishDiagnostics", latencies, 30)
+
+    lines = text.splitlines()
+    targets = [(n, line.index("=") - 2) for n, line in enumerate(lines)
+               if "=" in line and line.index("=") > 4][:requests]
+    hovers = []
+    for line, character in targets:
+        sent = time.perf_counter()
+        await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line, character)))
+        hovers.append((time.perf_counter() - sent) * 1000)
+    show("hover", hovers, 20)
+
+    completions = []
+    for line, _ in targets:
+        column = lines[line].find(".") + 1 or 2
+        sent = time.perf_counter()
+        await client.text_document_completion_async(types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line, column)))
+        completions.append((time.perf_counter() - sent) * 1000)
+    show("completion", completions, 20)
+
+    print(f"{'server RSS':<34} {rss_mb(client._server.pid):7.1f} MB")
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keystrokes", type=int, default=60)
+    parser.add_argument("--requests", type=int, default=100)
+    args = parser.parse_args()
+    asyncio.run(run(args.keystrokes, args.requests))
+
+
+if __name__ == "__main__":
+    main()
