@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -43,6 +44,7 @@ SYSTEMD_SCRIPT_KEYS = frozenset({"script", "preStart", "postStart", "preStop", "
                                  "reload"})
 SHELL_INIT_KEYS = frozenset({"interactiveShellInit", "shellInit", "loginShellInit", "initExtra",
                              "initContent", "profileExtra", "bashrcExtra", "envExtra"})
+_MENTION = re.compile(rb"nix-env|nix[ \t]+profile")
 DOC_KEYS = frozenset({"description", "example", "meta", "longDescription", "_doc"})
 
 
@@ -128,13 +130,17 @@ def script_installs(doc: ParsedDocument, ctx: FileContext) -> list[ScriptInstall
         text = doc.source.decode("latin-1")
         return [ScriptInstall(i, "a shell script", Target.UNKNOWN, i.alone)
                 for i in find_installs(text)]
+    # Only strings that mention the commands can hold one: find those, not every string.
+    strings: dict[tuple[int, int], Node] = {}
+    for match in _MENTION.finditer(doc.source):
+        node = doc.root.named_descendant_for_byte_range(match.start(), match.end())
+        while node is not None and node.type not in STRING_KINDS:
+            node = node.parent
+        if node is not None:
+            strings.setdefault((node.start_byte, node.end_byte), node)
     found: list[ScriptInstall] = []
-    stack = [doc.root]
-    while stack:
-        node = stack.pop()
-        if node.type in STRING_KINDS:
-            found.extend(_string_installs(doc, ctx, node))
-        stack.extend(reversed(node.children))
+    for _, node in sorted(strings.items()):
+        found.extend(_string_installs(doc, ctx, node))
     return found
 
 
