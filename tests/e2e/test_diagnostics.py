@@ -91,3 +91,14 @@ async def test_save_republishes(client):
     client.text_document_did_save(types.DidSaveTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
     assert await diagnostics_for(client, uri, 1, after=before) == []
+
+
+async def test_opening_an_index_reports_progress(client):
+    await initialize(client, FLAKE_2411)
+    uri = open_file(client, FLAKE_2411 / "configuration.nix")
+    await diagnostics_for(client, uri, 1)
+    titles = [r.title for reports in client.progress_reports.values() for r in reports
+              if isinstance(r, types.WorkDoneProgressBegin)]
+    assert "Opening the nixos 24.11 option index" in titles
+    kinds = [type(r).__name__ for reports in client.progress_reports.values() for r in reports]
+    assert kinds.count("WorkDoneProgressBegin") == kinds.count("WorkDoneProgressEnd")
