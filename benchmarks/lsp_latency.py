@@ -157,9 +157,28 @@ async def measure(workspace: Path, path: Path, text: str, keystrokes: int,
     show("completion", completions, 20)
 
     print(f"{'server RSS':<34} {rss_mb(client._server.pid):7.1f} MB")
+    engine_only(path, text)
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
+
+
+def engine_only(path: Path, text: str, runs: int = 10) -> None:
+    """The rules engine alone on the same text, in this process: the floor under keystrokes."""
+    sys.path.insert(0, str(REPO))
+    from nixls_assist.context.resolver import ContextResolver
+    from nixls_assist.indexes import IndexProvider
+    from nixls_assist.rules.engine import check
+    from nixls_assist.syntax.document import parse
+
+    resolver, indexes = ContextResolver(), IndexProvider()
+    times = []
+    for _ in range(runs + 1):
+        doc = parse(text, str(path))  # fresh: nothing memoised from the previous run
+        started = time.perf_counter()
+        check(doc, resolver.context_for(doc, path), indexes)
+        times.append((time.perf_counter() - started) * 1000)
+    show("engine.check alone (in-process)", times[1:])
 
 
 def main() -> None:
