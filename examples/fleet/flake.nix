@@ -10,6 +10,9 @@
     };
 
     sops-nix.url = "github:Mic92/sops-nix";
+
+    flake-utils.url = "github:numtide/flake-utils";
+    deploy-rs.url = "github:serokell/deploy-rs";
   };
 
   outputs =
@@ -18,6 +21,8 @@
       nixpkgs,
       home-manager,
       sops-nix,
+      flake-utils,
+      deploy-rs,
       ...
     }@inputs:
     let
@@ -45,6 +50,22 @@
         laptop = mkHost "laptop" "x86_64-linux";
         server = mkHost "server" "x86_64-linux";
       };
+
+      deploy.nodes.server = {
+        hostname = "server.home.arpa";
+        profiles.system = {
+          user = "root";
+          path = deploy-rs.lib.x86_64-linux.activate.nixos self.nixosConfigurations.server;
+        };
+      };
+
+      checks = builtins.mapAttrs (system: deployLib: deployLib.deployChecks self.deploy) deploy-rs.lib;
+
+      devShells = flake-utils.lib.eachDefaultSystemMap (system: {
+        default = nixpkgs.legacyPackages.${system}.mkShell {
+          packages = [ deploy-rs.packages.${system}.default ];
+        };
+      });
 
       formatter.x86_64-linux = nixpkgs.legacyPackages.x86_64-linux.nixfmt-rfc-style;
     };
