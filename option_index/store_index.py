@@ -25,6 +25,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import threading
 import time
@@ -183,7 +184,7 @@ def _reachable(tree: SourceTree, refs: dict[Path, set[Path]]) -> set[Path]:
 def _refs(path: Path, data: bytes) -> set[Path]:
     out = set()
     for match in _PATH_LITERAL.finditer(data):
-        target = (path.parent / match.group(1).decode("utf-8", "replace")).resolve()
+        target = Path(os.path.normpath(path.parent / match.group(1).decode("utf-8", "replace")))
         out.add(target / "default.nix" if not target.suffix else target)
     return out
 
