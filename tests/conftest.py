@@ -16,6 +16,8 @@ SHARED = Path(os.environ.get("NIXLS_SHARED_DIR", REPO.parent / "shared"))
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--snapshot-update", action="store_true",
                      help="rewrite rule snapshots (.snap) from the current output")
+    parser.addoption("--fuzz-long", action="store_true",
+                     help="tests/fuzz: the long random budget (also NIXLS_FUZZ_LONG=N)")
 
 
 @pytest.fixture

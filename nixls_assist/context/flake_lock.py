@@ -36,7 +36,8 @@ class FlakeLock:
     root: str
     nodes: dict[str, LockedNode]
 
-    def resolve(self, input_path: list[str], start: str | None = None) -> LockedNode | None:
+    def resolve(self, input_path: list[str], start: str | None = None,
+                _depth: int = 0) -> LockedNode | None:
         """The node an input path (`["home-manager", "nixpkgs"]`) points to, following `follows`."""
         node_name = start or self.root
         for _hops, name in enumerate(input_path):
@@ -47,7 +48,9 @@ class FlakeLock:
             if target is None:
                 return None
             if isinstance(target, list):
-                resolved = self.resolve(target) if len(target) < 64 else None
+                # A corrupt lock can make `follows` cycle (a → b → a): give up, never loop.
+                too_far = len(target) >= 64 or _depth >= 64
+                resolved = None if too_far else self.resolve(target, None, _depth + 1)
                 if resolved is None:
                     return None
                 node_name = resolved.name
@@ -72,7 +75,7 @@ def parse_flake_lock(data: object, path: Path) -> FlakeLock:
     if not isinstance(data, dict):
         raise LockError(f"{path}: expected a JSON object")
     version = data.get("version")
-    if version not in SUPPORTED_VERSIONS:
+    if not isinstance(version, int) or version not in SUPPORTED_VERSIONS:
         raise LockError(f"{path}: unsupported flake.lock version {version!r} (known: 5, 6, 7)")
     raw_nodes = data.get("nodes")
     root = data.get("root", "root")
@@ -83,7 +86,8 @@ def parse_flake_lock(data: object, path: Path) -> FlakeLock:
         if not isinstance(raw, dict):
             raise LockError(f"{path}: node {name!r} is not an object")
         inputs: dict[str, str | list[str]] = {}
-        for key, target in (raw.get("inputs") or {}).items():
+        raw_inputs = raw.get("inputs")
+        for key, target in (raw_inputs if isinstance(raw_inputs, dict) else {}).items():
             if isinstance(target, str) or (
                 isinstance(target, list) and all(isinstance(t, str) for t in target)
             ):

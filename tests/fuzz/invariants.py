@@ -1,0 +1,183 @@
+"""The invariants every input must keep, whatever its bytes.
+
+`check_source` runs the whole pipeline the CLI and the server run on one document (load, parse,
+option-path resolution, module references, syntax errors, every rule in every file kind) and
+raises `AssertionError` naming the broken invariant. Any other exception is a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from nixls_assist.context import Classification, FileContext, FileKind, ReleasePin
+from nixls_assist.context.flake_lock import FlakeLock, read_flake_lock
+from nixls_assist.context.git import Baseline
+from nixls_assist.edits import apply_edits
+from nixls_assist.findings import Applicability, Finding, Span
+from nixls_assist.indexes import IndexProvider
+from nixls_assist.loading import load_document
+from nixls_assist.rules.engine import Selection, check
+from nixls_assist.syntax.bindings import module_bindings
+from nixls_assist.syntax.document import ParsedDocument, TextChange, parse
+from nixls_assist.syntax.errors import first_syntax_error
+from nixls_assist.syntax.imports import module_references
+from tests.conftest import REPO
+from tests.fuzz.nix_strategies import SECRET_MARK
+
+RELEASES = ("23.05", "24.11", "25.05", "unstable", None)
+FLEET_LOCK = read_flake_lock(REPO / "examples" / "fleet" / "flake.lock")
+FILE_NAMES = {FileKind.FLAKE: "flake.nix", FileKind.HOME_MANAGER: "home.nix"}
+
+# One option-index cache for the whole fuzz session: the embedded indexes unpack once.
+_CACHE = Path(os.environ.get("NIXLS_FUZZ_CACHE") or tempfile.mkdtemp(prefix="nixls-fuzz-cache-"))
+PROVIDER = IndexProvider(cache_dir=_CACHE)
+
+
+@dataclass
+class Counter:
+    """How many inputs went through `check_source` (the long mode reports it)."""
+
+    inputs: int = 0  # Nix documents through `check_source` / `check_incremental`
+    data_inputs: int = 0  # flake.lock, options.json and config inputs
+    findings: int = 0
+    fixes_applied: int = 0
+
+
+COUNTER = Counter()
+
+
+def context(kind: FileKind, release: str | None, baseline: bytes | None = None,
+            directory: str = "/fuzz/ws", lock: FlakeLock | None = None) -> FileContext:
+    pin = ReleasePin(release, None, "fuzz", via="fuzz") if release else None
+    path = Path(directory) / FILE_NAMES.get(kind, "configuration.nix")
+    return FileContext(
+        path, Classification(kind, "fuzz"), pin, pin,
+        lock_path=FLEET_LOCK.path if kind is FileKind.FLAKE else None,
+        lock=(lock or FLEET_LOCK) if kind is FileKind.FLAKE else None,
+        baseline=Baseline(baseline, "fuzz baseline") if baseline is not None else None,
+    )
+
+
+def check_source(data: bytes, kind: FileKind, release: str | None,
+                 baseline: bytes | None = None, directory: str = "/fuzz/ws",
+                 lock: FlakeLock | None = None) -> list[Finding]:
+    """Run everything on `data`; AssertionError names a broken invariant."""
+    COUNTER.inputs += 1
+    ctx = context(kind, release, baseline, directory, lock)
+    doc = load_document(data, str(ctx.path))
+    check_syntax_layer(doc)
+    findings = check(doc, ctx, PROVIDER, Selection())
+    COUNTER.findings += len(findings)
+    parsed_before = first_syntax_error(doc) is None
+    secrets = _planted_secrets(doc.text)
+    for finding in findings:
+        check_span(doc, finding.span, f"{finding.code} span")
+        for related, note in finding.related:
+            check_span(doc, related, f"{finding.code} related span")
+            _no_secret(secrets, note, finding.code)
+        _no_secret(secrets, finding.message, finding.code)
+        _no_secret(secrets, finding.option or "", finding.code)
+        for fix in finding.fixes:
+            _no_secret(secrets, fix.title, finding.code)
+            local = [e for e in fix.edits if e.file is None]
+            for edit in local:
+                check_span(doc, edit.span, f"{finding.code} fix edit")
+            if fix.applicability is not Applicability.SAFE:
+                continue
+            fixed = apply_edits(doc.source, local)
+            COUNTER.fixes_applied += 1
+            if parsed_before:
+                after = load_document(fixed, str(ctx.path))
+                problem = first_syntax_error(after)
+                assert problem is None, (
+                    f"SAFE fix {fix.title!r} of {finding.code} breaks the syntax: {problem}")
+    return findings
+
+
+def check_syntax_layer(doc: ParsedDocument) -> None:
+    """Parser, option-path resolution and module references on their own."""
+    size = len(doc.source)
+    first_syntax_error(doc)
+    for is_module in (True, False):
+        for binding in module_bindings(doc, file_is_module=is_module):
+            assert binding.path == tuple(s.label for s in binding.segments)
+            binding.dotted  # noqa: B018  (renders quoted names; must not raise)
+            for segment in binding.segments:
+                assert 0 <= segment.span.start <= segment.span.end <= size, segment
+            if binding.segments[binding.own_from :]:
+                check_span(doc, binding.own_span, "binding own_span")
+            check_span(doc, binding.binding_span, "binding span")
+    for reference in module_references(doc):
+        assert reference is not None
+
+
+def check_span(doc: ParsedDocument, span: Span, what: str) -> None:
+    """Inside the document, start <= end, and on character boundaries (so it converts to
+    LSP positions on UTF-16 boundaries and back to the same bytes)."""
+    source = doc.source
+    assert 0 <= span.start <= span.end <= len(source), f"{what} {span} outside 0..{len(source)}"
+    lines = doc.lines
+    for offset in (span.start, span.end):
+        line, character = lines.position(offset)
+        assert 0 <= line < lines.line_count
+        if _on_char_boundary(source, offset) and _valid_utf8_line(doc, line):
+            assert lines.offset(line, character) == offset, (
+                f"{what}: byte {offset} -> {line}:{character} -> {lines.offset(line, character)}")
+    if _valid_utf8(source):
+        assert _on_char_boundary(source, span.start) and _on_char_boundary(source, span.end), (
+            f"{what} {span} splits a UTF-8 character")
+
+
+def _valid_utf8(source: bytes) -> bool:
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _valid_utf8_line(doc: ParsedDocument, line: int) -> bool:
+    start = doc.lines.line_start(line)
+    end = doc.source.find(b"\n", start)
+    return _valid_utf8(doc.source[start : end if end != -1 else len(doc.source)])
+
+
+def _on_char_boundary(source: bytes, offset: int) -> bool:
+    return offset in (0, len(source)) or (source[offset] & 0xC0) != 0x80
+
+
+def _planted_secrets(text: str) -> list[str]:
+    found, start = [], text.find(SECRET_MARK)
+    while start != -1:
+        end = start + len(SECRET_MARK)
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        if end - start >= len(SECRET_MARK) + 6 and text[end : end + 1] == '"':
+            found.append(text[start:end])
+        start = text.find(SECRET_MARK, end)
+    return found
+
+
+def _no_secret(secrets: list[str], text: str, code: str) -> None:
+    for secret in secrets:
+        assert secret not in text, f"{code} prints the planted secret {secret!r}: {text!r}"
+
+
+def check_incremental(source: bytes, changes: list[TextChange]) -> None:
+    """`ParsedDocument.apply` gives the same tree and the same analysis as a fresh parse."""
+    COUNTER.inputs += 1
+    old = parse(source)
+    new = old.apply(changes)
+    expected = source
+    for change in changes:
+        expected = expected[: change.start] + change.new_text.encode() + expected[change.end :]
+    assert new.source == expected
+    fresh = parse(expected)
+    assert str(new.root) == str(fresh.root), "incremental re-parse differs from a fresh parse"
+    assert first_syntax_error(new) == first_syntax_error(fresh)
+    paths = [b.path for b in module_bindings(new, file_is_module=True)]
+    assert paths == [b.path for b in module_bindings(fresh, file_is_module=True)]
+    assert str(old.root) == str(parse(source).root), "apply() changed the old version's tree"
