@@ -41,7 +41,10 @@ BLOCK = '''
     wantedBy = [ "multi-user.target" ];
     serviceConfig.ExecStart = "${{pkgs.coreutils}}/bin/sleep infinity";
   }};
-  networking.firewall.allowedTCPPorts = lib.mkIf config.services.nginx.enable [ {port} ];
+  systemd.timers.worker{i} = lib.mkIf config.services.nginx.enable {{
+    wantedBy = [ "timers.target" ];
+    timerConfig.OnCalendar = "hourly";
+  }};
 '''
 
 
