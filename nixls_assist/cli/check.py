@@ -104,11 +104,9 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
     return _exit_code(report, checker.fail_on)
 
 
-def _default_indexes() -> Indexes | None:
-    try:
-        from nixls_assist.indexes import IndexProvider
-    except ImportError:  # the index layer is optional: the option rules then stay quiet
-        return None
+def _default_indexes() -> Indexes:
+    from nixls_assist.indexes import IndexProvider  # lazily: `check --help` stays fast
+
     return IndexProvider()
 
 
