@@ -6,7 +6,10 @@ No evaluation: the module tree is parsed with tree-sitter-nix and read the way a
   unknown type (so nothing below it is ever called unknown). Submodules in a type (`submodule`,
   `submoduleWith { modules }`, through `attrsOf` -> `<name>`, `listOf` -> `*`, `nullOr`, ...) are
   walked at their mount point, including let-bound and imported (`import ./x.nix`) modules;
-  `freeformType` makes the mount point free.
+  `freeformType` makes the mount point free. Names are followed to their values: let bindings,
+  attributes of local attrsets, and values of other files (`(import ./lib/options.nix { … })
+  .fonts`, `inherit (commonOptions) fonts gaps;`, a type constructor such as `fileType` from
+  `lib/file-type.nix`), with the reader switched into that file while inside it.
 - drift: `mkRenamedOptionModule(With)`, `mkRemovedOptionModule`, `mkAliasOptionModule(MD)`,
   `mkChangedOptionModule`, `mkMergedOptionModule` wherever they stand; inside a submodule's
   `imports` they are relative to the mount point.
@@ -16,6 +19,7 @@ never fatal.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,7 +40,8 @@ _DRIFT_FUNCTIONS = {
     "mkMergedOptionModule": "merged",
 }
 _PLACEHOLDER_TYPES = {"attrsOf": "<name>", "lazyAttrsOf": "<name>", "attrsWith": "<name>",
-                      "listOf": "*"}
+                      "loaOf": "<name>", "dagOf": "<name>", "listOf": "*",
+                      "nonEmptyListOf": "*"}
 _SKIP_DIRS = {".git", "node_modules", "result", "tests", "test"}
 _MAX_TYPE = 160
 
@@ -87,6 +92,40 @@ def _call(node: Node) -> tuple[str | None, list[Node]]:
         if attrpath is not None and _named(attrpath):
             return _text(_named(attrpath)[-1]), args
     return None, args
+
+
+def _callee(node: Node) -> Node | None:
+    """The function node of `f a b` (after parentheses)."""
+    node = _strip(node)
+    while node is not None and node.type == "apply_expression":
+        node = _strip(node.child_by_field_name("function"))
+    return node
+
+
+def _attr_of(node: Node | None, names: list[str]) -> Node | None:
+    """The value bound to `names` (a.b.c) in the attrset `node`, through nested attrsets."""
+    for names_here, value in _bindings(node):
+        if names_here == names[: len(names_here)]:
+            rest = names[len(names_here):]
+            return value if not rest else _attr_of(value, rest)
+    return None
+
+
+def _inherits(node: Node | None) -> Iterator[tuple[Node | None, list[str]]]:
+    """(source expression or None, names) of the `inherit (x) a b;` / `inherit a;` of an
+    attrset."""
+    node = _strip(node)
+    if node is None or node.type not in ("attrset_expression", "rec_attrset_expression"):
+        return
+    for bset in _named(node):
+        if bset.type != "binding_set":
+            continue
+        for item in _named(bset):
+            if item.type not in ("inherit", "inherit_from"):
+                continue
+            attrs = item.child_by_field_name("attrs")
+            names = [_text(a) for a in _named(attrs)] if attrs is not None else []
+            yield item.child_by_field_name("expression"), [n for n in names if n]
 
 
 def _string(node: Node | None) -> str | None:
@@ -172,6 +211,8 @@ class _FileReader:
         self.submodule_files: set[Path] = set()
         #: every other file this reader parsed (its result depends on their content)
         self.imported_files: set[Path] = set()
+        self._trees: dict[Path, object] = {}  # parsed imports, kept alive while reading
+        self._depth = 0
 
     def read(self, path: Path) -> None:
         try:
@@ -212,6 +253,65 @@ class _FileReader:
             if target is not None:
                 return self._resolve(target, depth + 1)
         return node
+
+    @contextlib.contextmanager
+    def _in_file(self, target: Path) -> Iterator[Node | None]:
+        """Switch the reader into `target` (an imported value's file) while inside."""
+        tree = self._trees.get(target)
+        if tree is None:
+            try:
+                tree = self._trees[target] = self.parser.parse(target.read_bytes())
+            except OSError:
+                yield None
+                return
+        self.imported_files.add(target)
+        self.submodule_files.add(target)  # a helper file, not a top-level module
+        saved = self.path, self.lets
+        self.path, self.lets = target, dict(self._let_bindings(tree.root_node))
+        try:
+            yield tree.root_node
+        finally:
+            self.path, self.lets = saved
+
+    def _import_target(self, node: Node | None) -> Path | None:
+        node = _strip(node)
+        if node is None or node.type != "path_expression":
+            return None
+        target = (self.path.parent / _text(node)).resolve()
+        if target.is_dir():
+            target = target / "default.nix"
+        return target if target.is_file() else None
+
+    def _deref(self, node: Node | None, stack: contextlib.ExitStack,
+               depth: int = 0) -> Node | None:
+        """What `node` stands for: a let-bound value, an attribute of a local attrset, or a
+        value of another file (`(import ./x.nix { … }).name`, `inherit (x) name`). When the
+        value comes from another file, the reader is switched into it until `stack` closes.
+        Returns `node` itself (reader unchanged) when it cannot be followed."""
+        node = self._resolve(node)
+        if node is None or depth > 8:
+            return node
+        with contextlib.ExitStack() as local:
+            target: Node | None = node
+            if node.type == "select_expression" and \
+                    node.child_by_field_name("default") is None:
+                attrpath = node.child_by_field_name("attrpath")
+                names = _attr_names(attrpath) if attrpath is not None else None
+                base = self._deref(node.child_by_field_name("expression"), local, depth + 1)
+                target = _attr_of(base, names) if names else None
+                target = self._deref(target, local, depth + 1) if target is not None else None
+            else:
+                name, args = _call(node)
+                path = self._import_target(args[0]) if name == "import" and args else None
+                if path is None:
+                    return node
+                root = local.enter_context(self._in_file(path))
+                target = self._resolve(root) if root is not None else None
+            if target is None:
+                return node
+            stack.push(local.pop_all())
+            return target
+        return node  # pragma: no cover - the with block always returns
 
     # --- modules and declarations -------------------------------------------------------
 
@@ -271,13 +371,21 @@ class _FileReader:
         if value.type in ("attrset_expression", "rec_attrset_expression"):
             for names, child in _bindings(value):
                 self.declarations(child, prefix + tuple(names))
+            for source, names in _inherits(value):
+                for name in names:
+                    self._declared_elsewhere(source, name, (*prefix, name))
             return
         name, args = _call(value)
-        resolved = self._resolve(value)
-        if name is None and resolved is not None and resolved is not value and \
-                resolved.type in ("attrset_expression", "rec_attrset_expression"):
-            self.declarations(resolved, prefix)
-            return
+        if not args and self._depth < 16:
+            with contextlib.ExitStack() as stack:
+                target = self._deref(value, stack)
+                if target is not None and target.id != value.id:
+                    self._depth += 1
+                    try:
+                        self.declarations(target, prefix)
+                    finally:
+                        self._depth -= 1
+                    return
         if not prefix:
             return
         if name == "mkOption" and args:
@@ -289,6 +397,23 @@ class _FileReader:
         else:
             # a helper we cannot see through: an option of unknown type (free below it)
             self.out.options.append(OptionRow(prefix, ""))
+
+    def _declared_elsewhere(self, source: Node | None, name: str,
+                            prefix: tuple[str, ...]) -> None:
+        """`inherit (source) name;` / `inherit name;` inside `options`."""
+        if self._depth >= 16:
+            return
+        with contextlib.ExitStack() as stack:
+            if source is None:
+                value = self.lets.get(name)
+            else:
+                value = _attr_of(self._deref(source, stack), [name])
+            if value is not None:
+                self._depth += 1
+                try:
+                    self.declarations(value, prefix)
+                finally:
+                    self._depth -= 1
 
     def _mk_option(self, attrs: Node, prefix: tuple[str, ...]) -> None:
         fields = {names[0]: value for names, value in _bindings(self._resolve(attrs))
@@ -313,9 +438,17 @@ class _FileReader:
         Returns True when a submodule mounted at the option itself has a freeformType (a
         freeform submodule below a placeholder gets an "open submodule" row of its own).
         """
-        node = self._resolve(node)
-        if node is None or depth > 12:
+        if depth > 12:
             return False
+        with contextlib.ExitStack() as stack:
+            return self._submodules_of(self._deref(node, stack), prefix, suffix, depth)
+
+    def _submodules_of(self, node: Node | None, prefix: tuple[str, ...],
+                       suffix: tuple[str, ...], depth: int) -> bool:
+        if node is None:
+            return False
+        if node.type == "list_expression":  # `oneOf [ a b ]`
+            return any([self._submodules(e, prefix, suffix, depth + 1) for e in _named(node)])
         name, args = _call(node)
         if name in ("submodule", "submoduleWith") and args:
             modules = [args[0]]
@@ -333,9 +466,14 @@ class _FileReader:
             if freeform and suffix:
                 self.out.options.append(OptionRow(prefix + suffix, "open submodule"))
             return freeform and not suffix
-        if name in self.lets and args and depth < 8:
-            # a let-bound type constructor, e.g. `localModule = name: types.submodule { … }`
-            return self._submodules(self.lets[name], prefix, suffix, depth + 1)
+        if args and name not in _PLACEHOLDER_TYPES and depth < 8:
+            # a type constructor of this file or another, e.g. `localModule = name:
+            # types.submodule { … }`, `(import ./file-type.nix { … }).fileType "home.file" …`
+            callee = _callee(node)
+            with contextlib.ExitStack() as stack:
+                target = self._deref(callee, stack) if callee is not None else None
+                if target is not None and callee is not None and target.id != callee.id:
+                    return self._submodules(target, prefix, suffix, depth + 1)
         extra = _PLACEHOLDER_TYPES.get(name or "")
         found = False
         for arg in args:

@@ -1,0 +1,106 @@
+"""Static extractor: option declarations whose pieces live in let bindings or other files.
+
+Shapes taken from home-manager's modules (i3/sway's shared `lib/options.nix`, `home.file`'s
+`lib/file-type.nix`, ssh's `bindOptions`, `hm.types.dagOf`); these were the bulk of what the
+extractor missed against home-manager 24.11's evaluated manual.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from option_index.extract import extract_tree
+from option_index.paths import show_path
+from tests.option_index.store_trees import write_tree
+
+TREE = {
+    "wm/i3.nix": """{ config, lib, pkgs, ... }:
+with lib;
+let
+  commonOptions = import ./lib/options.nix { inherit lib; moduleName = "i3"; };
+  configModule = types.submodule {
+    options = {
+      inherit (commonOptions) fonts gaps;
+      modifier = mkOption { type = types.str; default = "Mod1"; };
+    };
+  };
+in {
+  options.xsession.windowManager.i3.config = mkOption {
+    type = types.nullOr configModule;
+    default = { };
+  };
+}
+""",
+    "wm/lib/options.nix": """{ lib, moduleName }:
+with lib;
+let
+  fontOptions = types.submodule { options.size = mkOption { type = types.float; }; };
+in {
+  fonts = mkOption { type = types.either (types.listOf types.str) fontOptions; };
+  gaps = mkOption {
+    type = types.nullOr (types.submodule { options.inner = mkOption { type = types.int; }; });
+  };
+  notInherited = mkOption { type = types.int; };
+}
+""",
+    "files.nix": """{ config, lib, pkgs, ... }:
+let
+  fileType = (import ./lib/file-type.nix { inherit lib; }).fileType;
+in {
+  options.home.file = lib.mkOption {
+    type = fileType "home.file" "HOME" config.home.homeDirectory;
+    default = { };
+  };
+}
+""",
+    "lib/file-type.nix": """{ lib }:
+{
+  fileType = opt: basePathDesc: basePath:
+    lib.types.attrsOf (lib.types.submodule ({ name, ... }: {
+      options.source = lib.mkOption { type = lib.types.path; };
+      options.force = lib.mkOption { type = lib.types.bool; default = false; };
+    }));
+}
+""",
+    "ssh.nix": """{ config, lib, ... }:
+with lib;
+let
+  bindOptions = {
+    address = mkOption { type = types.str; default = "localhost"; };
+    port = mkOption { type = types.nullOr types.port; default = null; };
+  };
+  forwardModule = types.submodule { options = { bind = bindOptions; }; };
+  matchBlockModule = types.submodule ({ dagName, ... }: {
+    options.localForwards = mkOption { type = types.listOf forwardModule; default = [ ]; };
+  });
+in {
+  options.programs.ssh.matchBlocks = mkOption {
+    type = hm.types.dagOf matchBlockModule;
+    default = { };
+  };
+  options.programs.ssh.style = mkOption {
+    type = types.oneOf [ types.str (types.submodule { options.colour = mkOption { }; }) ];
+  };
+}
+""",
+}
+
+
+def test_values_from_let_bindings_and_other_files(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "modules", TREE)
+    paths = {show_path(o.segments) for o in extract_tree(root).options}
+    expected = {
+        "xsession.windowManager.i3.config.fonts",
+        "xsession.windowManager.i3.config.fonts.size",
+        "xsession.windowManager.i3.config.gaps.inner",
+        "xsession.windowManager.i3.config.modifier",
+        "home.file.<name>.source",
+        "home.file.<name>.force",
+        "programs.ssh.matchBlocks.<name>.localForwards.*.bind.address",
+        "programs.ssh.matchBlocks.<name>.localForwards.*.bind.port",
+        "programs.ssh.style.colour",
+    }
+    assert expected <= paths, expected - paths
+    assert "xsession.windowManager.i3.config.notInherited" not in paths
+    # helper files are read as values, never as top-level modules of their own
+    assert not any(p.startswith(("fonts", "gaps", "fileType", "source")) for p in paths)
