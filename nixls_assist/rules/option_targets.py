@@ -55,20 +55,43 @@ def file_bindings(doc: ParsedDocument, ctx: FileContext) -> tuple[OptionBinding,
 
 def judged_bindings(
     doc: ParsedDocument, ctx: FileContext, indexes: Indexes | None
-) -> Iterator[Judged]:
-    """Definitions whose module system and release are known, with their index."""
+) -> tuple[Judged, ...]:
+    """Definitions whose module system and release are known, with their index.
+
+    Computed once per (document version, context, indexes): five rules walk this list.
+    """
     if indexes is None or doc.skipped:
-        return
+        return ()
+    cached = doc.memo.get("judged")
+    if isinstance(cached, tuple) and cached[0] is ctx and cached[1] is indexes:
+        return cached[2]  # type: ignore[no-any-return]
+    found = tuple(_judge(doc, ctx, indexes))
+    doc.memo["judged"] = (ctx, indexes, found)
+    return found
+
+
+def _judge(doc: ParsedDocument, ctx: FileContext, indexes: Indexes) -> Iterator[Judged]:
+    per_system: dict[str, tuple[ReleasePin, OptionIndex, OptionIndex | None] | None] = {}
     for binding in file_bindings(doc, ctx):
         system = system_of(binding, ctx)
         if system is None:
             continue
-        pin = pin_of(system, ctx)
-        index = indexes.get(system, pin)
-        if pin is None or not isinstance(index, OptionIndex):
-            continue
-        newer = getattr(indexes, "newer", lambda _s, _p: None)(system, pin)
-        yield Judged(binding, system, pin, index, newer)
+        if system not in per_system:
+            per_system[system] = _index_for(system, ctx, indexes)
+        target = per_system[system]
+        if target is not None:
+            yield Judged(binding, system, *target)
+
+
+def _index_for(
+    system: str, ctx: FileContext, indexes: Indexes
+) -> tuple[ReleasePin, OptionIndex, OptionIndex | None] | None:
+    pin = pin_of(system, ctx)
+    index = indexes.get(system, pin)
+    if pin is None or not isinstance(index, OptionIndex):
+        return None
+    newer = getattr(indexes, "newer", lambda _s, _p: None)(system, pin)
+    return pin, index, newer
 
 
 def unpinned_systems(doc: ParsedDocument, ctx: FileContext) -> list[str]:
