@@ -22,6 +22,7 @@ from nixls_assist.syntax.nodes import (
     STRING_KINDS,
     callee_name,
     flatten_apply,
+    nodes_of_types,
     static_string,
     unwrap_parens,
 )
@@ -136,6 +137,8 @@ def _value_sites(doc: ParsedDocument, ctx: FileContext) -> Iterator[ValueSite]:
 
 def _test_bindings(doc: ParsedDocument) -> Iterator[ValueSite]:
     """Bindings inside `nixosTest { nodes.machine = { … }; }` (not modules of the file)."""
+    if not any(name.encode() in doc.source for name in TEST_CALLS):
+        return  # no test driver is named anywhere: skip the walk
     stack = [doc.root]
     while stack:
         node = stack.pop()
@@ -171,18 +174,37 @@ def string_nodes(doc: ParsedDocument) -> list[Node]:
 
 
 def _string_nodes(doc: ParsedDocument) -> Iterator[Node]:
-    stack = [doc.root]
-    while stack:
-        node = stack.pop()
-        if node.type in STRING_KINDS:
+    excluded = _declaration_spans(doc)
+    outer_end = -1
+    for node in nodes_of_types(doc, *sorted(STRING_KINDS)):
+        if node.start_byte < outer_end:
+            continue  # inside an interpolation of an outer string: see nested_strings
+        outer_end = node.end_byte
+        if not any(start <= node.start_byte and node.end_byte <= end for start, end in excluded):
             yield node
-        elif node.type == "apply_expression":
+
+
+def _declaration_spans(doc: ParsedDocument) -> list[tuple[int, int]]:
+    """Byte ranges of option declarations (`mkOption { … }`, `options = …`): documentation."""
+    names = [*DECLARATION_CALLS, "options"]
+    if not any(name.encode() in doc.source for name in names):
+        return []
+    spans = []
+    for node in nodes_of_types(doc, "apply_expression", "binding"):
+        if node.type == "apply_expression":
             function, _ = flatten_apply(node)
             if callee_name(function) in DECLARATION_CALLS:
-                continue
-        elif node.type == "binding" and _binding_name(doc, node) == "options":
-            continue
-        stack.extend(reversed(node.named_children))
+                spans.append((node.start_byte, node.end_byte))
+        elif _binding_name(doc, node) == "options" or _first_name(doc, node) == "options":
+            spans.append((node.start_byte, node.end_byte))
+    return spans
+
+
+def _first_name(doc: ParsedDocument, binding: Node) -> str | None:
+    attrpath = binding.child_by_field_name("attrpath")
+    if attrpath is None or not attrpath.named_child_count:
+        return None
+    return doc.node_text(attrpath.named_children[0])
 
 
 def fragments(node: Node) -> Iterator[Node]:
