@@ -6,6 +6,7 @@
 -- The spec (written by tests/editors/test_editors.py) lists files to open and what
 -- the server must do in each, using Neovim's own UI paths:
 --   diagnostics  {code, line} that must be published for the buffer (0-based line)
+--   absent       codes that must not be published (spec.settings ignores them)
 --   hover        {line, character, contains = {...}}: vim.lsp.buf.hover() must open a
 --                floating window whose text contains every string
 --   fix          {line, character, code, title, expect_line}: vim.lsp.buf.code_action
@@ -108,6 +109,14 @@ local function check_file(check)
       log(('ok diagnostic %s on line %d'):format(want.code, want.line))
     else
       fail(('no %s diagnostic on line %d; got %s'):format(want.code, want.line, describe(buf)))
+    end
+  end
+
+  for _, code in ipairs(check.absent or {}) do
+    if has_diagnostic(buf, code, nil) then
+      fail(('%s reported although the settings ignore it: %s'):format(code, describe(buf)))
+    else
+      log(('ok %s not reported (settings reached the server)'):format(code))
     end
   end
 

@@ -109,10 +109,11 @@ export function findExecutable(
 /** The message shown when the server cannot be started because it is not installed. */
 export function missingServerMessage(cmd: ServerCommand, usedDefault: boolean): string {
   const what = usedDefault
-    ? `The nixls-assist language server (\`${cmd.command}\`) was not found on PATH.`
-    : `The language server command \`${cmd.command}\` from nixls-assist.server.path was not found.`;
+    ? `The nixls-assist language server ("${cmd.command}") was not found on PATH.`
+    : `The language server command "${cmd.command}" from nixls-assist.server.path was not found.`;
+  // plain text: notifications do not render markdown
   return (
-    `${what} Install it with \`pipx install nixls-assist\` (or \`pip install --user nixls-assist\`), ` +
+    `${what} Install it with "pipx install nixls-assist" (or "pip install --user nixls-assist"), ` +
     'or set nixls-assist.server.path to the executable, or to an argv such as ' +
     '["python3", "-m", "nixls_assist", "serve"].'
   );

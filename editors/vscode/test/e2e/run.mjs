@@ -58,9 +58,16 @@ async function waitForHealth(url, deadline) {
   return false;
 }
 
+function writeSettings(run, settings) {
+  // user settings, and the same as machine settings of the remote side where the
+  // extension host runs
+  for (const dir of ['User', 'Machine']) {
+    fs.mkdirSync(path.join(run, 'ud', dir), { recursive: true });
+    fs.writeFileSync(path.join(run, 'ud', dir, 'settings.json'), JSON.stringify(settings, null, 2));
+  }
+}
+
 function prepareProfile(run) {
-  const userDir = path.join(run, 'ud', 'User');
-  fs.mkdirSync(userDir, { recursive: true });
   fs.mkdirSync(path.join(run, 'ext'), { recursive: true });
   const settings = {
     'security.workspace.trust.enabled': false,
@@ -76,12 +83,10 @@ function prepareProfile(run) {
     'chat.disableAIFeatures': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'nixls-assist.server.path': spec.serverCommand,
+    ...(spec.settings ?? {}),
   };
-  // user settings, and the same as machine settings of the remote side where the
-  // extension host runs
-  fs.writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify(settings, null, 2));
-  fs.mkdirSync(path.join(run, 'ud', 'Machine'), { recursive: true });
-  fs.writeFileSync(path.join(run, 'ud', 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
+  writeSettings(run, settings);
+  return settings;
 }
 
 function outputChannelLog(run) {
@@ -144,7 +149,7 @@ async function lineText(page, line) {
   return order[line]?.[1];
 }
 
-async function drive(page, base) {
+async function drive(page, base, settings) {
   await page.goto(`${base}/?folder=${encodeURIComponent(spec.workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
   ok('workbench loaded');
@@ -186,6 +191,14 @@ async function drive(page, base) {
     ok(`Problems panel: ${rowText}`);
   } else {
     fail(`Problems entry for ${spec.diagnostic.code} is not on line ${spec.diagnostic.line + 1}: ${rowText}`);
+  }
+  const rows = text((await page.locator('.markers-panel .monaco-list-row').allTextContents()).join('\n'));
+  for (const code of spec.absent ?? []) {
+    if (rows.includes(code)) {
+      fail(`${code} is reported although nixls-assist.ignore lists it:\n${rows}`);
+    } else {
+      ok(`${code} not reported (nixls-assist.ignore reached the server)`);
+    }
   }
   await page.locator('.monaco-editor .view-lines').first().click();
 
@@ -241,11 +254,34 @@ async function drive(page, base) {
     (err) => fail(err.message),
   );
   await page.screenshot({ path: path.join(spec.artifacts, 'vscode-4-fixed.png') });
+
+  // "Restart server" stops the server and starts a new one
+  await command(page, 'nixls-assist: Restart server');
+  await waitFor('the restarted server', () => {
+    const out = outputChannelLog(spec.runDir);
+    return /restarting the server[\s\S]*server running: nixls-assist/.test(out);
+  }).then(
+    () => ok('Restart server: a new server is running'),
+    (err) => fail(`${err.message}:\n${outputChannelLog(spec.runDir)}`),
+  );
+
+  // a server that is not installed: a clear error with the install hint
+  writeSettings(spec.runDir, { ...settings, 'nixls-assist.server.path': '/nonexistent/bin/nixls-assist' });
+  const toast = page.locator('.notifications-toasts', { hasText: 'pipx install nixls-assist' });
+  await toast.first().waitFor({ timeout: TIMEOUT }).then(
+    async () => {
+      const message = text(await toast.first().innerText()).split('\n').find((l) => l.includes('not found'));
+      ok(`missing server: ${message}`);
+      await sleep(500); // let the toast finish sliding in for the screenshot
+    },
+    (err) => fail(`no install hint after pointing server.path nowhere: ${err.message}`),
+  );
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-5-missing-server.png') });
 }
 
 async function main() {
   fs.mkdirSync(spec.artifacts, { recursive: true });
-  prepareProfile(spec.runDir);
+  const settings = prepareProfile(spec.runDir);
   const csArgs = ['--user-data-dir', path.join(spec.runDir, 'ud'), '--extensions-dir', path.join(spec.runDir, 'ext')];
   const install = spawnSync(spec.codeServer, [...csArgs, '--install-extension', spec.vsix], { encoding: 'utf8' });
   if (install.status !== 0) {
@@ -278,7 +314,7 @@ async function main() {
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
-      await drive(page, base);
+      await drive(page, base, settings);
     } catch (err) {
       fail(String(err.stack ?? err));
       await page.screenshot({ path: path.join(spec.artifacts, 'vscode-failure.png') }).catch(() => {});

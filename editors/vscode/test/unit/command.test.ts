@@ -92,13 +92,13 @@ describe('findExecutable', () => {
 describe('missingServerMessage', () => {
   it('names the command and how to install it', () => {
     const msg = missingServerMessage({ command: 'nixls-assist', args: ['serve'] }, true);
-    assert.match(msg, /`nixls-assist`\) was not found on PATH/);
+    assert.match(msg, /\("nixls-assist"\) was not found on PATH/);
     assert.match(msg, /pipx install nixls-assist/);
     assert.match(msg, /nixls-assist\.server\.path/);
   });
 
   it('blames the setting when the user set one', () => {
     const msg = missingServerMessage({ command: '/opt/x/bin/nixls-assist', args: ['serve'] }, false);
-    assert.match(msg, /`\/opt\/x\/bin\/nixls-assist` from nixls-assist\.server\.path was not found/);
+    assert.match(msg, /"\/opt\/x\/bin\/nixls-assist" from nixls-assist\.server\.path was not found/);
   });
 });
