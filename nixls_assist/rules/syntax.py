@@ -193,12 +193,12 @@ def pipe_operator(
 
     ## Example
     ```nix
-    hosts |> lib.concatStringsSep "\n"
+    hosts |> lib.concatStringsSep "\\n"
     ```
 
     Use instead (or enable the feature everywhere the file is evaluated):
     ```nix
-    lib.concatStringsSep "\n" hosts
+    lib.concatStringsSep "\\n" hosts
     ```
 
     ## Fix safety
