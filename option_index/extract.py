@@ -20,6 +20,7 @@ never fatal.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ _DRIFT_FUNCTIONS = {
 _PLACEHOLDER_TYPES = {"attrsOf": "<name>", "lazyAttrsOf": "<name>", "attrsWith": "<name>",
                       "loaOf": "<name>", "dagOf": "<name>", "listOf": "*",
                       "nonEmptyListOf": "*"}
+_OPTION_MAKERS = frozenset({"mkOption", "mkEnableOption", "mkPackageOption"})
 _SKIP_DIRS = {".git", "node_modules", "result", "tests", "test"}
 _MAX_TYPE = 160
 
@@ -375,11 +377,32 @@ class _FileReader:
                 for name in names:
                     self._declared_elsewhere(source, name, (*prefix, name))
             return
+        if value.type == "binary_expression":
+            operator = value.child_by_field_name("operator")
+            if operator is not None and operator.type == "//":
+                left = value.child_by_field_name("left")
+                right = value.child_by_field_name("right")
+                if _call(left)[0] in _OPTION_MAKERS:  # `mkEnableOption "x" // { default = true; }`
+                    self.declarations(left, prefix)
+                    default = _attr_of(self._resolve(right), ["default"])
+                    last = self.out.options[-1] if self.out.options else None
+                    if default is not None and last is not None and last.segments == prefix:
+                        self.out.options[-1] = dataclasses.replace(
+                            last, default=_collapse(_text(default)))
+                elif _call(right)[0] not in _OPTION_MAKERS:  # `commonOptions // { … }`
+                    self.declarations(left, prefix)
+                    self.declarations(right, prefix)
+                else:
+                    self.declarations(right, prefix)
+                return
         name, args = _call(value)
-        if not args and self._depth < 16:
+        if name not in _OPTION_MAKERS and self._depth < 16:
+            # a name, an import, or a call of a function of this file or another
+            # (`chromium = browserModule pkgs.chromium "Chromium" true;`): read what it returns
+            original = value if not args or name == "import" else _callee(value)
             with contextlib.ExitStack() as stack:
-                target = self._deref(value, stack)
-                if target is not None and target.id != value.id:
+                target = self._deref(original, stack) if original is not None else None
+                if target is not None and original is not None and target.id != original.id:
                     self._depth += 1
                     try:
                         self.declarations(target, prefix)
@@ -450,6 +473,9 @@ class _FileReader:
         if node.type == "list_expression":  # `oneOf [ a b ]`
             return any([self._submodules(e, prefix, suffix, depth + 1) for e in _named(node)])
         name, args = _call(node)
+        if name == "attrTag" and args:  # each tag is an option at the mount point
+            self.declarations(args[0], prefix + suffix)
+            return False
         if name in ("submodule", "submoduleWith") and args:
             modules = [args[0]]
             if name == "submoduleWith":

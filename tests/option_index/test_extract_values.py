@@ -104,3 +104,33 @@ def test_values_from_let_bindings_and_other_files(tmp_path: Path) -> None:
     assert "xsession.windowManager.i3.config.notInherited" not in paths
     # helper files are read as values, never as top-level modules of their own
     assert not any(p.startswith(("fonts", "gaps", "fileType", "source")) for p in paths)
+
+
+def test_option_makers_updated_with_attrsets_and_helper_functions(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "modules", {
+        "nix.nix": """{ config, lib, pkgs, ... }:
+let
+  browserModule = defaultPkg: name: visible: {
+    enable = lib.mkOption { inherit visible; type = lib.types.bool; default = false; };
+    package = lib.mkOption { type = lib.types.package; default = defaultPkg; };
+  };
+  shared = import ./shared.nix { inherit lib; };
+in {
+  options.nix.enable = lib.mkEnableOption "nix" // { default = true; visible = false; };
+  options.programs.chromium = browserModule pkgs.chromium "Chromium" true;
+  options.programs.kanshi.settings = lib.mkOption {
+    type = lib.types.listOf (lib.types.attrTag {
+      profile = lib.mkOption { type = lib.types.submodule { options.name = lib.mkOption { }; }; };
+    });
+  };
+  options.programs.khal = shared // { extra = lib.mkOption { type = lib.types.str; }; };
+}
+""",
+        "shared.nix": "{ lib }: { locale = lib.mkOption { type = lib.types.str; }; }\n",
+    })
+    rows = {show_path(o.segments): o for o in extract_tree(root).options}
+    assert rows["nix.enable"].default == "true"
+    assert not any(p.startswith("nix.enable.") for p in rows)  # `default`/`visible` are no options
+    assert {"programs.chromium.enable", "programs.chromium.package",
+            "programs.kanshi.settings.*.profile.name", "programs.khal.locale",
+            "programs.khal.extra"} <= set(rows)
