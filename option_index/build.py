@@ -10,14 +10,17 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from option_index.cache import check_system, store_path
-from option_index.download import DownloadSettings, Progress, download
 from option_index.errors import CacheNotWritable, IndexUnavailable
 from option_index.importer import load_options_file, parse_options_bytes
 from option_index.model import DriftRecord
 from option_index.releases import UNSTABLE, normalize_release
 from option_index.store import OptionRow, ReleaseOptions, StoreContent, write_store
+
+if TYPE_CHECKING:  # httpx is only imported when something is downloaded (start-up time)
+    from option_index.download import DownloadSettings, Progress
 
 # Where options.json of a release is published. Override per system with the environment
 # variables below ({release} and {channel} are substituted).
@@ -99,6 +102,8 @@ def fetch(system: str, release: str, cache_dir: Path, *, url: str | None = None,
             f"no default download location for {system} options; pass --url or build one with "
             f"`nixls-assist index build --from options.json --system {system} --release {release}`"
         )
+    from option_index.download import download
+
     data = download(url, settings=settings, progress=progress)
     rows = parse_options_bytes(data, url.rsplit("/", 1)[-1])
     return _save(cache_dir, system, release, f"options.json from {url}", rows, [],
