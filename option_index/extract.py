@@ -214,6 +214,8 @@ class _FileReader:
         #: every other file this reader parsed (its result depends on their content)
         self.imported_files: set[Path] = set()
         self._trees: dict[Path, object] = {}  # parsed imports, kept alive while reading
+        #: static paths a module factory was called with (`modulePath = [ "programs" "x" ]`)
+        self.paths: dict[str, tuple[str, ...]] = {}
         self._depth = 0
 
     def read(self, path: Path) -> None:
@@ -335,12 +337,47 @@ class _FileReader:
                 self.declarations(value, prefix + tuple(names[1:]))
             elif names == ["imports"]:
                 self._scan_drift(value, prefix)
-                if prefix:
-                    for element in _named(self._resolve(value) or value):
+                for element in _named(self._resolve(value) or value):
+                    if prefix:
                         self.module(element, prefix)
+                    else:
+                        self._module_factory(element)
             elif names == ["freeformType"]:
                 freeform = True
         return freeform
+
+    def _module_factory(self, node: Node) -> None:
+        """`imports = [ (mkFirefoxModule { modulePath = [ "programs" "firefox" ]; … }) ]`: a
+        module made by a function of another file, read with the static paths it is given."""
+        node = _strip(node)
+        if node is None or node.type != "apply_expression" or self._depth >= 16:
+            return
+        callee = _strip(node.child_by_field_name("function"))
+        argument = self._resolve(node.child_by_field_name("argument"))
+        if callee is None or argument is None or \
+                argument.type not in ("attrset_expression", "rec_attrset_expression"):
+            return
+        given: dict[str, tuple[str, ...]] = {}
+        for names, value in _bindings(argument):
+            if len(names) == 1 and (path := _path_list(self._resolve(value))) is not None:
+                given[names[0]] = path
+        for _, inherited in _inherits(argument):
+            for key in inherited:
+                if (path := _path_list(self._resolve(self.lets.get(key)))) is not None:
+                    given[key] = path
+        if not given:
+            return
+        with contextlib.ExitStack() as stack:
+            target = self._deref(callee, stack)
+            if target is None or target.id == callee.id or self.path in self._visiting:
+                return
+            saved, self.paths = self.paths, {**self.paths, **given}
+            self._depth += 1
+            try:
+                self.module(target, ())
+            finally:
+                self.paths = saved
+                self._depth -= 1
 
     def _import(self, node: Node, prefix: tuple[str, ...]) -> None:
         node = _strip(node)
@@ -396,6 +433,14 @@ class _FileReader:
                     self.declarations(right, prefix)
                 return
         name, args = _call(value)
+        if name == "setAttrByPath" and len(args) == 2:
+            path = _path_list(self._resolve(args[0]))
+            if path is None and _strip(args[0]) is not None and \
+                    _strip(args[0]).type == "variable_expression":
+                path = self.paths.get(_text(_strip(args[0])))
+            if path is not None:
+                self.declarations(args[1], prefix + path)
+            return
         if name not in _OPTION_MAKERS and self._depth < 16:
             # a name, an import, or a call of a function of this file or another
             # (`chromium = browserModule pkgs.chromium "Chromium" true;`): read what it returns

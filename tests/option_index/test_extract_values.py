@@ -134,3 +134,40 @@ in {
     assert {"programs.chromium.enable", "programs.chromium.package",
             "programs.kanshi.settings.*.profile.name", "programs.khal.locale",
             "programs.khal.extra"} <= set(rows)
+
+
+def test_module_factories_called_with_static_paths(tmp_path: Path) -> None:
+    factory = """{ modulePath, name, wrappedPackageName ? null }:
+{ config, lib, ... }:
+let
+  inherit (lib) setAttrByPath;
+in {
+  options = setAttrByPath modulePath {
+    enable = lib.mkEnableOption name;
+    profiles = lib.mkOption {
+      type = lib.types.attrsOf (lib.types.submodule { options.isDefault = lib.mkOption { }; });
+    };
+  };
+}
+"""
+    root = write_tree(tmp_path / "modules", {
+        "firefox/mkFirefoxModule.nix": factory,
+        "firefox/default.nix": """{ lib, ... }:
+let
+  modulePath = [ "programs" "firefox" ];
+  mkFirefoxModule = import ./mkFirefoxModule.nix;
+in {
+  imports = [ (mkFirefoxModule { inherit modulePath; name = "Firefox"; }) ];
+}
+""",
+        "floorp.nix": """{ lib, ... }: {
+  imports = [
+    ((import ./firefox/mkFirefoxModule.nix) { modulePath = [ "programs" "floorp" ]; name = "F"; })
+  ];
+}
+""",
+    })
+    paths = {show_path(o.segments) for o in extract_tree(root).options}
+    assert {"programs.firefox.enable", "programs.firefox.profiles.<name>.isDefault",
+            "programs.floorp.enable", "programs.floorp.profiles.<name>.isDefault"} <= paths
+    assert not any(p.startswith(("enable", "profiles")) for p in paths)
