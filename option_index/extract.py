@@ -34,6 +34,9 @@ from option_index.paths import show_path
 from option_index.store import OptionRow
 
 _LANGUAGE = Language(tree_sitter_nix.language())
+#: Bumped whenever the extractor's output for the same input changes: cached per-file results
+#: and per-source indexes of another version are rebuilt.
+EXTRACTOR_VERSION = "2"
 _DRIFT_FUNCTIONS = {
     "mkRenamedOptionModule": "renamed", "mkRenamedOptionModuleWith": "renamed",
     "mkRemovedOptionModule": "removed", "mkAliasOptionModule": "alias",

@@ -19,7 +19,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from option_index.extract import FileExtraction
+from option_index.extract import EXTRACTOR_VERSION, FileExtraction
 from option_index.model import DriftRecord
 from option_index.store import OptionRow
 
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS entries(rel TEXT NOT NULL, digest TEXT NOT NULL, deps
                                    result TEXT NOT NULL, used REAL NOT NULL,
                                    PRIMARY KEY (rel, digest)) WITHOUT ROWID;
 """
-_VERSION = "1"
+_VERSION = f"1/{EXTRACTOR_VERSION}"
 _MAX_AGE_DAYS = 60
 _ROOT = "\x00root"
 

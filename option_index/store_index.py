@@ -37,7 +37,14 @@ from option_index.build import BuildResult
 from option_index.cache import check_system, default_cache_dir
 from option_index.drift import DriftTable
 from option_index.errors import CacheNotWritable, IndexUnavailable, StoreCorrupt
-from option_index.extract import Extraction, FileExtraction, extract_file, new_parser, nix_files
+from option_index.extract import (
+    EXTRACTOR_VERSION,
+    Extraction,
+    FileExtraction,
+    extract_file,
+    new_parser,
+    nix_files,
+)
 from option_index.extract_cache import ExtractCache
 from option_index.index import Notice, OptionIndex, open_index
 from option_index.model import Lookup
@@ -269,7 +276,8 @@ def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
     dest = source_index_path(cache_dir, tree.system, tree.key)
     meta = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "store_path": str(tree.root), "rev": tree.rev or "", "label": tree.label,
-            "files": str(result.files), "parse_errors": str(len(result.parse_errors))}
+            "files": str(result.files), "parse_errors": str(len(result.parse_errors)),
+            "extractor": EXTRACTOR_VERSION}
     content = StoreContent(tree.system, tree.source,
                            [ReleaseOptions(release, result.options, authoritative=False)],
                            result.drift, meta)
@@ -281,6 +289,17 @@ def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
             "set NIXLS_ASSIST_CACHE_DIR to a writable directory") from exc
     return BuildResult(tree.system, release, dest, len(result.options), len(result.drift),
                        tree.source)
+
+
+def _built_by(path: Path) -> str | None:
+    try:
+        store = Store.open(path)
+    except StoreCorrupt:
+        return None
+    try:
+        return store.meta.get("extractor")
+    finally:
+        store.close()
 
 
 class SourceIndex(OptionIndex):
@@ -337,6 +356,8 @@ def open_source_index(tree: SourceTree, release: str, *, cache_dir: Path | None 
     False, or the build failed: the failure goes to `on_notice`)."""
     cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
     path = source_index_path(cache_dir, tree.system, tree.key)
+    if path.exists() and _built_by(path) != EXTRACTOR_VERSION and build:
+        path.unlink(missing_ok=True)  # an older extractor's reading: read the tree again
     if not path.exists():
         if not build:
             return None

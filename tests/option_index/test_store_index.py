@@ -239,3 +239,22 @@ def test_check_without_the_store_falls_back_to_the_release_index(
     assert ("hosts/configuration.nix", "NXA101") not in codes
     assert ("home.nix", "NXA104") in codes
     assert all("Nix store" not in f["releaseReason"] for f in report["files"])
+
+
+def test_an_older_extractors_index_is_rebuilt(nixpkgs: tuple[str, Path], store: Path,
+                                              tmp_path: Path) -> None:
+    import sqlite3
+
+    sri, _ = nixpkgs
+    cache = tmp_path / "cache"
+    assert open_store_index("nixos", "24.11", rev=REV, nar_hash=sri, store_dir=str(store),
+                            cache_dir=cache) is not None
+    [(_, _, path)] = source_indexes(cache)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = '0' WHERE key = 'extractor'")
+    conn.execute("UPDATE meta SET value = 'stale' WHERE key = 'source'")
+    conn.commit()
+    conn.close()
+    index = open_store_index("nixos", "24.11", rev=REV, nar_hash=sri, store_dir=str(store),
+                             cache_dir=cache)
+    assert index is not None and index.source == "options of nixpkgs a0374025, from the Nix store"
