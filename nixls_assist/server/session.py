@@ -157,7 +157,10 @@ class Session:
         if self._indexes is None:
             from nixls_assist.indexes import IndexProvider
 
-            self._indexes = IndexProvider(on_notice=self.notices.append)
+            # store_builds="background": an index of the pinned source in the Nix store is
+            # built in a worker thread; until then the release index answers (issue 10)
+            self._indexes = IndexProvider(on_notice=self.notices.append,
+                                          store_builds="background")
         return self._indexes
 
     def references_for(self, path: Path | None) -> ReferenceLibrary:
