@@ -121,13 +121,13 @@ async function waitFor(what, predicate, timeout = TIMEOUT) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function command(page, name) {
+// Run a command from the palette: type `name`, click the entry of command `id`.
+async function command(page, name, id) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: TIMEOUT });
   await input.fill(`>${name}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: TIMEOUT });
-  await page.keyboard.press('Enter');
+  await page.locator(`.quick-input-list [data-quick-input-id="${id}"]`).first().click({ timeout: TIMEOUT });
 }
 
 async function goTo(page, line, character) {
@@ -183,7 +183,7 @@ async function drive(page, base, settings) {
   await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: TIMEOUT });
   ok('warning squiggle in the editor');
   await page.screenshot({ path: path.join(spec.artifacts, 'vscode-1-diagnostics.png') });
-  await command(page, 'View: Focus Problems');
+  await command(page, 'View: Focus Problems', 'workbench.action.problems.focus');
   const row = page.locator('.markers-panel .monaco-list-row', { hasText: spec.diagnostic.code });
   await row.first().waitFor({ timeout: TIMEOUT });
   const rowText = text(await row.first().textContent());
@@ -204,7 +204,7 @@ async function drive(page, base, settings) {
 
   // hover shows the option docs of the pinned release
   await goTo(page, spec.hover.line, spec.hover.character);
-  await command(page, 'Show or Focus Hover');
+  await command(page, 'Show or Focus Hover', 'editor.action.showHover');
   const hover = page.locator('.monaco-hover-content').filter({ hasText: spec.hover.contains[0] });
   await hover.first().waitFor({ timeout: TIMEOUT });
   const hoverText = text(await hover.first().innerText());
@@ -221,7 +221,7 @@ async function drive(page, base, settings) {
 
   // a quick fix applied from the light-bulb menu rewrites the path
   await goTo(page, spec.fix.line, spec.fix.character);
-  await command(page, 'Quick Fix...');
+  await command(page, 'Quick Fix...', 'editor.action.quickFix');
   const action = page.locator('.action-widget .monaco-list-row', { hasText: spec.fix.title });
   await action.first().waitFor({ timeout: TIMEOUT });
   const offered = text((await page.locator('.action-widget .monaco-list-row').allTextContents()).join(' | '));
@@ -256,7 +256,7 @@ async function drive(page, base, settings) {
   await page.screenshot({ path: path.join(spec.artifacts, 'vscode-4-fixed.png') });
 
   // "Restart server" stops the server and starts a new one
-  await command(page, 'nixls-assist: Restart server');
+  await command(page, 'nixls-assist: Restart server', 'nixls-assist.restartServer');
   await waitFor('the restarted server', () => {
     const out = outputChannelLog(spec.runDir);
     return /restarting the server[\s\S]*server running: nixls-assist/.test(out);
@@ -264,6 +264,27 @@ async function drive(page, base, settings) {
     () => ok('Restart server: a new server is running'),
     (err) => fail(`${err.message}:\n${outputChannelLog(spec.runDir)}`),
   );
+
+  // an untitled Nix document is checked too
+  await command(page, 'File: New Untitled Text File', 'workbench.action.files.newUntitledFile');
+  await command(page, 'Change Language Mode', 'workbench.action.editor.changeLanguageMode');
+  const modes = page.locator('.quick-input-widget input');
+  await modes.fill('Nix');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: '(nix)' }).first().waitFor({ timeout: TIMEOUT });
+  await page.keyboard.press('Enter');
+  // Nix rejects the second `=` (line 1, column 24)
+  await page.keyboard.type('let port = 22; in port = 2222\n');
+  await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok('untitled nix document: syntax error squiggle'),
+    (err) => fail(`no diagnostics for an untitled nix document: ${err.message}`),
+  );
+  const untitledRow = page.locator('.markers-panel .monaco-list-row', { hasText: 'NXA001' })
+    .filter({ hasText: '[Ln 1, Col 24]' });
+  await untitledRow.first().waitFor({ timeout: TIMEOUT }).then(
+    async () => ok(`Problems panel: ${text(await untitledRow.first().textContent())}`),
+    (err) => fail(`no NXA001 entry for the untitled document: ${err.message}`),
+  );
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-5-untitled.png') });
 
   // a server that is not installed: a clear error with the install hint
   writeSettings(spec.runDir, { ...settings, 'nixls-assist.server.path': '/nonexistent/bin/nixls-assist' });
@@ -276,7 +297,7 @@ async function drive(page, base, settings) {
     },
     (err) => fail(`no install hint after pointing server.path nowhere: ${err.message}`),
   );
-  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-5-missing-server.png') });
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-6-missing-server.png') });
 }
 
 async function main() {
