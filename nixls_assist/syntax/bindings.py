@@ -68,7 +68,7 @@ class Segment:
         return self.name if self.name is not None else "*"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: each binding is one place in one document
 class OptionBinding:
     """A definition of the option path `segments` (relative to its module's root)."""
 
