@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from nixls_assist.findings import Edit, Span
-from nixls_assist.syntax.nodes import ATTRSET_KINDS, unwrap_parens
+from nixls_assist.syntax.nodes import ATTRSET_KINDS, descendants_of_types, unwrap_parens
 from nixls_assist.syntax.scopes import attr_name
 
 BINDING_SET_OWNERS = frozenset(
@@ -56,13 +56,7 @@ class _Attrs:
 
 def duplicate_attributes(root: Node) -> list[DuplicateAttribute]:
     """Every duplicate definition in the tree, in document order of the later definition."""
-    owners: list[Node] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type in BINDING_SET_OWNERS:
-            owners.append(node)
-        stack.extend(reversed(node.named_children))
+    owners = descendants_of_types(root, *sorted(BINDING_SET_OWNERS))
     models: dict[int, _Attrs] = {}
     found: list[DuplicateAttribute] = []
     for owner in reversed(owners):

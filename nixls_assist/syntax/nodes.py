@@ -102,15 +102,16 @@ def _unescape(raw: str) -> str:
 _QUERIES: dict[tuple[str, ...], Query] = {}
 
 
+def descendants_of_types(root: Node, *types: str) -> list[Node]:
+    """Nodes of the given types under `root` (itself included), in document order (parents
+    before children), found by tree-sitter's query engine instead of a Python walk."""
+    query = _QUERIES.get(types)
+    if query is None:
+        query = _QUERIES[types] = Query(NIX, "[" + " ".join(f"({t})" for t in types) + "] @n")
+    found = QueryCursor(query).captures(root).get("n", [])
+    return sorted(found, key=lambda node: (node.start_byte, -node.end_byte))
+
+
 def nodes_of_types(doc: ParsedDocument, *types: str) -> list[Node]:
-    """Every node of the given types in document order, found by tree-sitter's query engine
-    (C speed, no Python tree walk), computed once per document version."""
-
-    def find() -> list[Node]:
-        query = _QUERIES.get(types)
-        if query is None:
-            query = _QUERIES[types] = Query(NIX, "[" + " ".join(f"({t})" for t in types) + "] @n")
-        found = QueryCursor(query).captures(doc.root).get("n", [])
-        return sorted(found, key=lambda node: (node.start_byte, -node.end_byte))
-
-    return doc.cached(("nodes_of_types", types), find)
+    """`descendants_of_types` of the whole document, computed once per version."""
+    return doc.cached(("nodes_of_types", types), lambda: descendants_of_types(doc.root, *types))
