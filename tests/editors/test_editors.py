@@ -214,3 +214,37 @@ def _run_vscode(tools: dict[str, Path], fleet: Path, tmp_path: Path, run: Path,
     assert proc.returncode == 0, report
     assert "vscode e2e: all checks passed" in proc.stdout, report
     assert site["fixed"] in (fleet / MODULE).read_text().splitlines()
+
+
+def test_neovim_lua_files_load(tmp_path: Path) -> None:
+    """Every Lua file of editors/nvim compiles, and setup() on 0.11+ enables the config."""
+    nvim = _nvim()
+    files = sorted((REPO / "editors" / "nvim").rglob("*.lua"))
+    script = tmp_path / "load.lua"
+    script.write_text(
+        "local bad = {}\n"
+        "local ok, err = pcall(function()\n"
+        f"  for _, f in ipairs(vim.json.decode([==[{json.dumps([str(f) for f in files])}]==])) do\n"
+        "    local chunk, problem = loadfile(f)\n"
+        "    if not chunk then bad[#bad + 1] = problem end\n"
+        "  end\n"
+        "  require('nixls_assist').setup({\n"
+        "    settings = { ['nixls-assist'] = { release = '24.11' } },\n"
+        "  })\n"
+        "  local c = vim.lsp.config.nixls_assist\n"
+        "  if c.cmd[1] ~= 'nixls-assist' or c.settings['nixls-assist'].release ~= '24.11' then\n"
+        "    bad[#bad + 1] = 'setup() did not merge the settings: ' .. vim.inspect(c)\n"
+        "  end\n"
+        "end)\n"
+        "if not ok then bad[#bad + 1] = tostring(err) end\n"
+        "io.stdout:write(#bad == 0 and 'loaded\\n' or table.concat(bad, '\\n'))\n"
+        "vim.cmd(#bad == 0 and 'qall!' or 'cquit 1')\n"
+    )
+    proc = subprocess.run(
+        [nvim, "--headless", "--clean", "--cmd", f"set rtp^={REPO / 'editors' / 'nvim'}",
+         "-c", f"luafile {script}"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        env=server_env(tmp_path / "home"),
+    )
+    assert proc.returncode == 0 and "loaded" in proc.stdout, proc.stdout + proc.stderr
+    assert len(files) >= 4

@@ -215,4 +215,9 @@ local function main()
   finish()
 end
 
-main()
+local ok, err = pcall(main)
+if not ok then
+  -- an error outside a check would leave a headless Neovim running: report and exit
+  fail('error: ' .. tostring(err))
+  finish()
+end
