@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from nixls_assist.cli.files import discover
 from nixls_assist.context.resolver import ContextResolver
 from nixls_assist.edits import apply_edits
 from nixls_assist.errors import ConfigError
@@ -23,7 +22,7 @@ from nixls_assist.features.declare_package import (
     preferred_option,
 )
 from nixls_assist.features.profiles import ProfileEntry, default_profiles, read_profile
-from nixls_assist.loading import load_document
+from nixls_assist.features.workspace_files import workspace_files
 
 OPTIONS = {"home": "home.packages", "system": "environment.systemPackages"}
 
@@ -82,18 +81,7 @@ def run_imperative(args: argparse.Namespace, out: TextIO) -> int:
 
 def _workspace_files(workspace: Path) -> list[WorkspaceFile]:
     resolver = ContextResolver()
-    files = []
-    for path in discover([str(workspace)]):
-        if path.suffix != ".nix":
-            continue
-        try:
-            doc = load_document(path.read_bytes(), str(path))
-        except OSError:
-            continue
-        if doc.skipped:
-            continue
-        files.append(WorkspaceFile(path.resolve(), doc, resolver.context_for(doc, path).kind))
-    return files
+    return workspace_files([workspace], lambda doc, path: resolver.context_for(doc, path).kind)
 
 
 def _unique(

@@ -7,11 +7,20 @@ an `Action` into an LSP code action.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from nixls_assist.context import FileContext
+from nixls_assist.features.declare_package import (
+    WorkspaceFile,
+    declare_fix,
+    declare_profile_fix,
+    declared_in,
+)
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Span
 from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.package_lists import package_lists
+from nixls_assist.syntax.shell_installs import PackageRef
 
 QUICKFIX = "quickfix"
 FIX_ALL = "source.fixAll.nixls-assist"
@@ -96,3 +105,35 @@ def _overlaps(a: Span, b: Span) -> bool:
     if a.start == a.end or b.start == b.end:  # insertions clash only at the same point
         return a.start == b.start or (b.start < a.start < b.end) or (a.start < b.start < a.end)
     return a.start < b.end and b.start < a.end
+
+
+def declare_actions(
+    doc: ParsedDocument,
+    ctx: FileContext,
+    findings: Iterable[Finding],
+    offset: int,
+    files: Callable[[], Sequence[WorkspaceFile]],
+    profile_packages: Callable[[], Sequence[PackageRef]],
+) -> list[Action]:
+    """Actions that need the rest of the workspace: declare an NXA401 package in the module
+    that holds the package list, and "Declare N packages installed imperatively" on a list.
+    `files` and `profile_packages` are only called when an action could apply."""
+    found: list[Action] = []
+    installs = [f for f in findings if f.code == "NXA401" and not any(x.edits for x in f.fixes)]
+    workspace = files() if installs or on_package_list(doc, offset) else ()
+    for finding in installs:
+        fix = declare_fix(doc, ctx, finding, workspace)
+        if fix is not None:
+            found.append(Action(fix.title, QUICKFIX, fix.edits, finding=finding))
+    if on_package_list(doc, offset):
+        packages = profile_packages()
+        fix = declare_profile_fix(doc, offset, packages, declared_in(workspace)) if packages \
+            else None
+        if fix is not None:
+            found.append(Action(fix.title, QUICKFIX, fix.edits))
+    return found
+
+
+def on_package_list(doc: ParsedDocument, offset: int) -> bool:
+    """Is `offset` inside `environment.systemPackages = …` / `home.packages = …`?"""
+    return any(p.binding.start_byte <= offset <= p.binding.end_byte for p in package_lists(doc))

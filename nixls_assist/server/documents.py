@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 
-from nixls_assist.loading import load_document
+from nixls_assist.loading import load_document, within_limits
 from nixls_assist.server.convert import from_lsp_changes
 from nixls_assist.syntax.document import ParsedDocument
 
@@ -20,6 +20,9 @@ class OpenDocument:
     doc: ParsedDocument
     path: Path | None
     on_disk: bytes | None = None  # the file's content when it was opened
+    # The editor's text. Not `doc.source`: a skipped document (too large, binary, too deep)
+    # holds no source, and incremental changes must apply to the real text.
+    text: bytes = b""
 
 
 def uri_to_path(uri: str) -> Path | None:
@@ -41,30 +44,31 @@ class DocumentStore:
 
     def open(self, item: types.TextDocumentItem) -> OpenDocument:
         path = uri_to_path(item.uri)
-        doc = load_document(item.text.encode("utf-8", errors="surrogateescape"),
-                            str(path) if path else item.uri)
+        text = item.text.encode("utf-8", errors="surrogateescape")
+        doc = load_document(text, str(path) if path else item.uri)
         on_disk = None
         if path is not None:
             try:
                 on_disk = path.read_bytes()
             except OSError:
                 on_disk = None
-        self._open[item.uri] = entry = OpenDocument(item.uri, item.version, doc, path, on_disk)
+        self._open[item.uri] = entry = OpenDocument(item.uri, item.version, doc, path, on_disk,
+                                                    text)
         return entry
 
     def change(self, params: types.DidChangeTextDocumentParams) -> OpenDocument | None:
         entry = self._open.get(params.text_document.uri)
         if entry is None:
             return None
-        result = from_lsp_changes(entry.doc.source, list(params.content_changes))
+        result = from_lsp_changes(entry.text, list(params.content_changes))
+        text = result if isinstance(result, str) else result[1]
+        data = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) else text
         if isinstance(result, str) or entry.doc.skipped or entry.doc.note is not None:
             # A full-text change, or a document that was loaded with a caveat: load afresh.
-            text = result if isinstance(result, str) else result[1]
-            data = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) \
-                else text
             entry.doc = load_document(data, entry.doc.path)
         else:
-            entry.doc = entry.doc.apply(result[0])
+            entry.doc = within_limits(entry.doc.apply(result[0]))
+        entry.text = data
         entry.version = params.text_document.version
         return entry
 

@@ -163,12 +163,17 @@ def code_action(server: NixlsServer, params: types.CodeActionParams) -> list[typ
         return []
     only = params.context.only
     found: list[actions.Action] = []
+    requested = [f for d in params.context.diagnostics
+                 if (f := convert.finding_from_diagnostic(entry.doc, d)) is not None]
     if _wanted(only, actions.QUICKFIX):
-        for diagnostic in params.context.diagnostics:
-            finding = convert.finding_from_diagnostic(entry.doc, diagnostic)
-            if finding is not None:
-                found += actions.quick_fixes(finding)
-                found += filter(None, [actions.ignore_here(entry.doc, finding)])
+        for finding in requested:
+            found += actions.quick_fixes(finding)
+            found += filter(None, [actions.ignore_here(entry.doc, finding)])
+        offset = entry.doc.lines.offset(params.range.start.line, params.range.start.character)
+        found += actions.declare_actions(
+            entry.doc, server.session.context_of(entry), requested, offset,
+            lambda: server.session.workspace_files_for(entry),
+            server.session.imperative_packages)
     published = server.session.published.get(entry.uri)
     if _wanted(only, actions.FIX_ALL) and published and published[0] == entry.version:
         found += filter(None, [actions.fix_all(published[1])])

@@ -20,7 +20,9 @@ from nixls_assist.syntax.positions import LineIndex
 
 if TYPE_CHECKING:
     from nixls_assist.config import ConfigFinder, ProjectConfig
+    from nixls_assist.features.declare_package import WorkspaceFile
     from nixls_assist.indexes import IndexProvider
+    from nixls_assist.syntax.shell_installs import PackageRef
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,34 @@ class Session:
             return LineIndex(path.read_bytes())
         except OSError:
             return None
+
+    def workspace_files_for(self, entry: OpenDocument) -> list[WorkspaceFile]:
+        """The workspace of a document (its flake, else the editor's folder), open buffers
+        first: where an NXA401 fix may put a package."""
+        from nixls_assist.features.workspace_files import workspace_files
+
+        ctx = self.context_of(entry)
+        root = ctx.lock_path.parent if ctx.lock_path is not None else (
+            self.roots[0] if self.roots else entry.path.parent if entry.path else None)
+        if root is None:
+            return []
+        resolver = self.setup_for(entry.path).resolver
+        opened = {e.path.resolve(): e.doc for e in self.documents if e.path is not None}
+        return workspace_files([root], lambda doc, path: resolver.context_for(doc, path).kind,
+                               opened)
+
+    def imperative_packages(self) -> list[PackageRef]:
+        """Packages in the user's `nix-env` / `nix profile` profiles (manifests, never run)."""
+        from nixls_assist.features.profiles import ProfileError, default_profiles, read_profile
+
+        packages: list[PackageRef] = []
+        configured = [Path(p).expanduser() for p in self.settings.profiles]
+        for profile in configured or default_profiles():
+            try:
+                packages += [entry.package for entry in read_profile(profile)]
+            except ProfileError as exc:
+                self.notices.append(str(exc))
+        return packages
 
     # -- indexes and reference notes ------------------------------------------------------
 

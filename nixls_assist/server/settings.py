@@ -39,6 +39,9 @@ class Settings:
     # quiet period is checked at once).
     diagnostics_delay_ms: int = 150
     completion_limit: int = 200
+    # `nix-env` / `nix profile` profiles whose packages the "declare imperatively installed
+    # packages" action reads (empty: ~/.nix-profile, ~/.local/state/nix/profile, per-user).
+    profiles: list[str] = field(default_factory=list)
 
 
 def _camel(name: str) -> str:
