@@ -86,6 +86,12 @@ class NixlsServer(LanguageServer):
 
         await guarded_call(self, "publishDiagnostics", publish_diagnostics, None, uri)
 
+    def recheck_open_documents(self) -> None:
+        """A better option index arrived: flush its notice and re-check every open file."""
+        self.flush_notices()
+        for entry in list(self.session.documents):
+            self.schedule_diagnostics(entry.uri, immediate=True)
+
     def cancel_diagnostics(self, uri: str) -> None:
         task = self._pending.pop(uri, None)
         if task is not None:
@@ -144,6 +150,7 @@ def create_server() -> NixlsServer:
     server = NixlsServer()
     _register(server, types.INITIALIZE, h.initialize)
     _register(server, types.INITIALIZED, h.initialized)
+    _register(server, types.SHUTDOWN, h.shutdown)
     _register(server, types.TEXT_DOCUMENT_DID_OPEN, h.did_open)
     _register(server, types.TEXT_DOCUMENT_DID_CHANGE, h.did_change)
     _register(server, types.TEXT_DOCUMENT_DID_SAVE, h.did_save)

@@ -6,6 +6,7 @@ empty answer, never a dead server.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -37,6 +38,9 @@ def initialize(server: NixlsServer, params: types.InitializeParams) -> None:
 
 
 async def initialized(server: NixlsServer, params: types.InitializedParams) -> None:
+    loop = asyncio.get_running_loop()
+    server.session.on_index_ready = lambda _label: loop.call_soon_threadsafe(
+        server.recheck_open_documents)
     caps = server.client_capabilities.workspace
     watch = caps.did_change_watched_files if caps else None
     if watch is not None and watch.dynamic_registration:
@@ -98,6 +102,10 @@ def did_change_workspace_folders(server: NixlsServer,
 
 
 # -- documents and diagnostics --------------------------------------------------------------
+
+def shutdown(server: NixlsServer, params: None) -> None:
+    server.session.close()
+
 
 def did_open(server: NixlsServer, params: types.DidOpenTextDocumentParams) -> None:
     server.session.documents.open(params.text_document)

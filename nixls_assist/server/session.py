@@ -3,6 +3,7 @@ governing `.nixls-assist.toml` under the editor settings), option indexes, refer
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +49,9 @@ class Session:
         self._contexts: dict[str, tuple[int, FileContext]] = {}
         self._baselines: dict[str, Baseline | None] = {}
         self._indexes: IndexProvider | None = None
+        # Called (from a worker thread) when an index of a pinned source in the Nix store
+        # is ready; the server re-checks the open documents. Set once the loop runs.
+        self.on_index_ready: Callable[[str], None] | None = None
         self._references: tuple[tuple[Path, ...], ReferenceLibrary] | None = None
 
     def apply_settings(self, settings: Settings) -> bool:
@@ -152,6 +156,16 @@ class Session:
         except OSError:
             return None
 
+    def _store_index_ready(self, label: str) -> None:
+        self.notices.append(f"indexed {label} from the Nix store; re-checking open files")
+        if self.on_index_ready is not None:
+            self.on_index_ready(label)
+
+    def close(self) -> None:
+        """Stop background index builds (server shutdown)."""
+        if self._indexes is not None:
+            self._indexes.close()
+
     def workspace_files_for(self, entry: OpenDocument) -> list[WorkspaceFile]:
         """The workspace of a document (its flake, else the editor's folder), open buffers
         first: where an NXA401 fix may put a package."""
@@ -190,7 +204,8 @@ class Session:
             # store_builds="background": an index of the pinned source in the Nix store is
             # built in a worker thread; until then the release index answers (issue 10)
             self._indexes = IndexProvider(on_notice=self.notices.append,
-                                          store_builds="background")
+                                          store_builds="background",
+                                          on_store_index=self._store_index_ready)
         return self._indexes
 
     def references_for(self, path: Path | None) -> ReferenceLibrary:
