@@ -5,6 +5,9 @@ from __future__ import annotations
 from nixls_assist.syntax.document import LoadNote, ParsedDocument, parse, skipped
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# Deepest syntax tree analysed. Real files stay under ~40 levels; far deeper trees (generated
+# or malicious: 10,000 nested attrsets) make path resolution and parent walks quadratic.
+MAX_TREE_DEPTH = 1000
 
 
 def load_document(
@@ -20,6 +23,8 @@ def load_document(
     if b"\0" in data:
         return skipped(path, "binary file (contains NUL bytes); not checked")
     doc = parse(data, path)
+    if too_deep(doc):
+        return skipped(path, _too_deep_message())
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -28,3 +33,28 @@ def load_document(
             skipped=False,
         )
     return doc
+
+
+def within_limits(doc: ParsedDocument) -> ParsedDocument:
+    """`doc`, or a skipped placeholder when an edit made it nest too deeply (server path)."""
+    return skipped(doc.path, _too_deep_message()) if too_deep(doc) else doc
+
+
+def too_deep(doc: ParsedDocument, limit: int = MAX_TREE_DEPTH) -> bool:
+    """Whether the syntax tree nests more than `limit` levels (an iterative cursor walk)."""
+    cursor = doc.tree.walk()
+    depth = 0
+    while True:
+        if cursor.goto_first_child():
+            depth += 1
+            if depth > limit:
+                return True
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return False
+            depth -= 1
+
+
+def _too_deep_message() -> str:
+    return f"nested too deeply to analyse (more than {MAX_TREE_DEPTH} levels); not checked"

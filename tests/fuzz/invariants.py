@@ -47,6 +47,15 @@ class Counter:
 
 
 COUNTER = Counter()
+_PROGRESS_LOG = os.environ.get("NIXLS_FUZZ_LOG")
+
+
+def _progress() -> None:
+    """Long runs append a line per 1,000 documents, so a stopped run still tells its count."""
+    if _PROGRESS_LOG and COUNTER.inputs % 1000 == 0:
+        with open(_PROGRESS_LOG, "a", encoding="utf-8") as out:
+            out.write(f"progress: {COUNTER.inputs} Nix documents, {COUNTER.findings} findings, "
+                      f"{COUNTER.fixes_applied} safe fixes applied\n")
 
 
 def context(kind: FileKind, release: str | None, baseline: bytes | None = None,
@@ -66,6 +75,7 @@ def check_source(data: bytes, kind: FileKind, release: str | None,
                  lock: FlakeLock | None = None) -> list[Finding]:
     """Run everything on `data`; AssertionError names a broken invariant."""
     COUNTER.inputs += 1
+    _progress()
     ctx = context(kind, release, baseline, directory, lock)
     doc = load_document(data, str(ctx.path))
     check_syntax_layer(doc)
@@ -169,6 +179,7 @@ def _no_secret(secrets: list[str], text: str, code: str) -> None:
 def check_incremental(source: bytes, changes: list[TextChange]) -> None:
     """`ParsedDocument.apply` gives the same tree and the same analysis as a fresh parse."""
     COUNTER.inputs += 1
+    _progress()
     old = parse(source)
     new = old.apply(changes)
     expected = source
