@@ -149,7 +149,8 @@ def renamed_option(
         new_path = split_path(record.to_path)
         edits = rename_edits(j.binding, new_path, all_bindings, target_of)
         fixes = ()
-        if edits is not None:
+        # A target with a placeholder (`settings.*.AddKeysToAgent`) cannot be written as is.
+        if edits is not None and not any(s in ("*", "<name>") for s in new_path):
             fixes = (Fix(f"Rename to `{record.to_path}`", edits, Applicability.SAFE),)
         verb = "is an alias of" if record.kind == "alias" else "was renamed to"
         severity = Severity.INFO if record.kind == "alias" else None

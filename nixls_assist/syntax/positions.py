@@ -40,7 +40,10 @@ class LineIndex:
         end = self._line_starts[line + 1] - 1 if line + 1 < len(self._line_starts) else len(
             self._source
         )
-        text = self._source[start:end].decode("utf-8", errors="replace")
+        raw = self._source[start:end]
+        if raw.isascii():  # one byte, one UTF-16 unit per character: no scan (long lines)
+            return start + min(max(character, 0), len(raw))
+        text = raw.decode("utf-8", errors="replace")
         units = 0
         for index, char in enumerate(text):
             if units >= character:
@@ -50,4 +53,4 @@ class LineIndex:
 
 
 def _utf16_len(text: str) -> int:
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    return len(text.encode("utf-16-le", errors="surrogatepass")) // 2

@@ -82,7 +82,7 @@ def check_source(data: bytes, kind: FileKind, release: str | None,
     findings = check(doc, ctx, PROVIDER, Selection())
     COUNTER.findings += len(findings)
     parsed_before = first_syntax_error(doc) is None
-    secrets = _planted_secrets(doc.text)
+    secrets = _planted_secrets(doc)
     for finding in findings:
         check_span(doc, finding.span, f"{finding.code} span")
         for related, note in finding.related:
@@ -159,15 +159,20 @@ def _on_char_boundary(source: bytes, offset: int) -> bool:
     return offset in (0, len(source)) or (source[offset] & 0xC0) != 0x80
 
 
-def _planted_secrets(text: str) -> list[str]:
-    found, start = [], text.find(SECRET_MARK)
+def _planted_secrets(doc: ParsedDocument) -> list[str]:
+    """Planted secrets the parser reads as string content (a mutation can turn one into an
+    identifier, which an undefined-variable message then rightly names)."""
+    found, source = [], doc.source
+    start = source.find(SECRET_MARK.encode())
     while start != -1:
         end = start + len(SECRET_MARK)
-        while end < len(text) and text[end].isalnum():
+        while end < len(source) and chr(source[end]).isalnum():
             end += 1
-        if end - start >= len(SECRET_MARK) + 6 and text[end : end + 1] == '"':
-            found.append(text[start:end])
-        start = text.find(SECRET_MARK, end)
+        node = doc.root.descendant_for_byte_range(start, end)
+        if end - start >= len(SECRET_MARK) + 6 and node is not None and \
+                node.type in ("string_fragment", "indented_string_fragment"):
+            found.append(source[start:end].decode())
+        start = source.find(SECRET_MARK.encode(), end)
     return found
 
 
