@@ -36,6 +36,7 @@ _EXISTS = (Lookup.FOUND, Lookup.PREFIX, Lookup.UNDER_FREEFORM)
 # The NixOS reference set postdates the 24.11 branch-off; older releases get no reference set.
 _NIXOS_REFERENCE_FROM = "24.11"
 _reported: set[str] = set()
+_DRIFT_MEMO_SIZE = 50_000
 
 
 class OptionIndex:
@@ -59,6 +60,8 @@ class OptionIndex:
         self._fallback = fallback
         self._notice = on_notice
         self._reverse: dict[str, DriftRecord] | None = None
+        # Several rules ask about the same definitions; answers never change for an index.
+        self._drift_memo: dict[tuple[str, ...], DriftRecord | None] = {}
 
     @property
     def has_option_set(self) -> bool:
@@ -72,6 +75,7 @@ class OptionIndex:
 
     def _degrade(self, exc: StoreCorrupt) -> None:
         """The store broke mid-session: say so once and continue on the embedded data."""
+        self._drift_memo.clear()  # answers depended on the broken store's option set
         if self._notice:
             self._notice(f"{exc}; falling back to the embedded index")
         if self._fallback is None:
@@ -107,7 +111,12 @@ class OptionIndex:
 
     def drift(self, path: Sequence[str]) -> DriftRecord | None:
         """The rename / removal that applies at this release, renames followed to the end."""
-        return self._drift.lookup(tuple(path), self.release, self._is_option)
+        key = tuple(path)
+        if key not in self._drift_memo:
+            if len(self._drift_memo) > _DRIFT_MEMO_SIZE:
+                self._drift_memo.clear()
+            self._drift_memo[key] = self._drift.lookup(key, self.release, self._is_option)
+        return self._drift_memo[key]
 
     def drift_records(self) -> list[DriftRecord]:
         return self._drift.records()
