@@ -233,7 +233,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         report["requests"] = len(pending)
         report["cancel_sent"] = cancelled
         report["cancelled_replies"] = answered_cancelled
-        for method, values in latencies.items():
+        for method, values in latencies.items():  # sent in a burst: includes queueing
             if values:
                 values.sort()
                 report[f"{method}_ms"] = {
@@ -269,6 +269,23 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         report["diagnostics_match_check"] = f"{args.docs - mismatched}/{args.docs}"
         report["planted_nxa101_found"] = f"{planted_ok}/{args.docs}"
         # (a module the engine reads as home-manager or plain code has no NXA101 to give)
+
+        # One request at a time, once the storm is over: the latency a user feels.
+        quiet: list[float] = []
+        for _ in range(100):
+            uri = rng.choice(list(texts))
+            lines = texts[uri].split("\n")
+            line = rng.randrange(len(lines))
+            sent = time.monotonic()
+            await client.call(f"textDocument/{rng.choice(['hover', 'completion'])}", {
+                "textDocument": {"uri": uri},
+                "position": {"line": line, "character": rng.randrange(len(lines[line]) + 1)}})
+            quiet.append(time.monotonic() - sent)
+        quiet.sort()
+        report["sequential_request_ms"] = {"n": len(quiet),
+                                           "p50": round(1000 * statistics.median(quiet), 1),
+                                           "p95": round(1000 * quiet[94], 1),
+                                           "max": round(1000 * quiet[-1], 1)}
 
         # A hover after the storm still answers about the planted option.
         uri = files[0].as_uri()
