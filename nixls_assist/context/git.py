@@ -10,8 +10,11 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from nixls_assist.syntax.document import ParsedDocument, parse
 
 if TYPE_CHECKING:
     from nixls_assist.context.resolver import FileContext
@@ -21,12 +24,17 @@ _MARKER = b"stateVersion"
 _TIMEOUT_SECONDS = 5.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Baseline:
     """An earlier version of a file's text and where it comes from (for messages)."""
 
     source: bytes
     label: str  # e.g. "HEAD", "the version on disk when the file was opened"
+
+    @cached_property
+    def doc(self) -> ParsedDocument:
+        """The earlier version parsed once (the editor compares with it on every keystroke)."""
+        return parse(self.source)
 
 
 def committed_baseline(path: Path | None, source: bytes) -> Baseline | None:

@@ -19,7 +19,7 @@ from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
 from nixls_assist.rules.secret_sites import definition_value, is_test_file
 from nixls_assist.syntax.bindings import ModuleSystem, OptionBinding, module_bindings
-from nixls_assist.syntax.document import ParsedDocument, parse
+from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import STRING_KINDS, span, static_string
 
 NXA301 = Rule(
@@ -137,8 +137,11 @@ def state_version_changed(
     """
     if doc.skipped or ctx.baseline is None or ctx.baseline.source == doc.source:
         return
-    before = parse(ctx.baseline.source, doc.path)
-    old = {sv.key: sv.literal for sv in state_versions(before, ctx) if sv.literal is not None}
+    if b"stateVersion" not in doc.source:
+        return
+    before = ctx.baseline.doc
+    old = before.cached(("state_versions", ctx.kind), lambda: {
+        sv.key: sv.literal for sv in state_versions(before, ctx) if sv.literal is not None})
     for sv in state_versions(doc, ctx):
         previous = old.get(sv.key)
         if sv.literal is None or previous is None or previous == sv.literal:
