@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 import traceback
 from collections.abc import Callable
@@ -168,4 +169,10 @@ def create_server() -> NixlsServer:
 
 
 def run_stdio() -> None:
-    create_server().start_io()
+    server = create_server()
+    # Analyses allocate many short-lived objects and no reference cycles worth chasing on
+    # every keystroke: move start-up objects out of the collector's way and collect less
+    # often (p95 keystroke latency).
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    server.start_io()
