@@ -147,7 +147,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "nixls_assist", "serve", cwd=root, env=env,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL, limit=2**24)
+        stderr=(work / "server.log").open("wb"), limit=2**24)
     client = Client(process)
     samples: list[tuple[float, int]] = []
     started = time.monotonic()
@@ -160,7 +160,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     sampler = asyncio.create_task(sample())
     report: dict[str, Any] = {"docs": args.docs, "problems": []}
     try:
-        await client.call("initialize", {
+        await client.call("initialize", timeout=180, params={
             "processId": os.getpid(), "rootUri": root.as_uri(),
             "workspaceFolders": [{"uri": root.as_uri(), "name": "ws"}],
             "capabilities": {"textDocument": {"hover": {"contentFormat": ["markdown"]},
@@ -306,6 +306,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if process.returncode is None:
             process.kill()
             await process.wait()
+        log = (work / "server.log").read_text(errors="replace")
+        if "Traceback" in log:
+            report["problems"].append(f"server stderr: {log[-1500:]}")
         shutil.rmtree(work, ignore_errors=True)
     peak = max(kib for _, kib in samples) if samples else 0
     report["rss_peak_kib"] = peak

@@ -16,6 +16,9 @@ from tests.fuzz.invariants import COUNTER
 from tests.fuzz.nix_strategies import NIX_SOURCES, SECRET_MARK, deep_nesting, mutated_sources
 
 FLEET = REPO / "examples" / "fleet"
+# The real lock, and the broken ones that once crashed the reader.
+LOCKS = [FLEET / "flake.lock",
+         *sorted((Path(__file__).parent / "regressions" / "flake-lock").glob("*.json"))]
 # One subprocess checks a whole directory of inputs; the long mode runs more of them.
 FILES_PER_RUN = 40
 
@@ -23,10 +26,11 @@ FILES_PER_RUN = 40
 @fuzz_settings(weight=0.002 if long_factor() else 0.05)
 @given(inputs=st.lists(st.one_of(mutated_sources(), NIX_SOURCES.map(str.encode)),
                        min_size=FILES_PER_RUN, max_size=FILES_PER_RUN),
-       seed=st.integers(0, 2**32))
-def test_check_never_exits_3(inputs: list[bytes], seed: int, tmp_path_factory: Any) -> None:
+       seed=st.integers(0, 2**32), lock=st.sampled_from(LOCKS))
+def test_check_never_exits_3(inputs: list[bytes], seed: int, lock: Path,
+                             tmp_path_factory: Any) -> None:
     root: Path = tmp_path_factory.mktemp("ws")
-    (root / "flake.lock").write_bytes((FLEET / "flake.lock").read_bytes())
+    (root / "flake.lock").write_bytes(lock.read_bytes())
     (root / "flake.nix").write_bytes((FLEET / "flake.nix").read_bytes())
     rng = random.Random(seed)
     for i, data in enumerate(inputs):
@@ -61,3 +65,17 @@ def _planted(inputs: list[bytes]) -> set[str]:
                 found.add(text[start:end])
             start = text.find(SECRET_MARK, end)
     return found
+
+
+def test_check_with_each_broken_lock(tmp_path: Path) -> None:
+    """Regression: a corrupt flake.lock (cyclic follows, odd types) made `check` exit 3."""
+    for lock in LOCKS:
+        root = tmp_path / lock.stem
+        (root / "hosts").mkdir(parents=True)
+        (root / "flake.lock").write_bytes(lock.read_bytes())
+        (root / "flake.nix").write_bytes((FLEET / "flake.nix").read_bytes())
+        (root / "hosts" / "configuration.nix").write_bytes(
+            (FLEET / "hosts" / "server" / "configuration.nix").read_bytes())
+        result = run_cli("check", "--format", "json", ".", cwd=root)
+        assert result.returncode in (0, 1), (lock.name, result.stderr[-2000:])
+        json.loads(result.stdout)
