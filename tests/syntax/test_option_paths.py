@@ -64,4 +64,5 @@ def test_incremental_reparse_matches_a_fresh_parse() -> None:
     assert str(edited.root) == str(fresh.root)
     paths = {b.dotted for b in option_bindings(edited, file_is_module=True)}
     assert "services.openssh.enabled" in paths
-    assert "services.openssh.enable" in {b.dotted for b in option_bindings(doc, file_is_module=True)}
+    before = {b.dotted for b in option_bindings(doc, file_is_module=True)}
+    assert "services.openssh.enable" in before
