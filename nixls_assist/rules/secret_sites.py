@@ -284,26 +284,20 @@ def literal_path(node: Node | None) -> str | None:
 
 def read_calls(doc: ParsedDocument) -> Iterator[tuple[Node, str]]:
     """`builtins.readFile ./x` / `lib.fileContents ./x`: (call, path text)."""
-    stack = [doc.root]
-    while stack:
-        node = stack.pop()
-        if node.type == "apply_expression":
-            function, args = flatten_apply(node)
-            if callee_name(function) in READ_CALLS and args:
-                path = literal_path(args[-1])
-                if path is not None:
-                    yield node, path
-        stack.extend(reversed(node.named_children))
+    if not any(name.encode() in doc.source for name in READ_CALLS):
+        return
+    for node in nodes_of_types(doc, "apply_expression"):
+        function, args = flatten_apply(node)
+        if callee_name(function) in READ_CALLS and args:
+            path = literal_path(args[-1])
+            if path is not None:
+                yield node, path
 
 
 def interpolated_paths(doc: ParsedDocument) -> Iterator[tuple[Node, str]]:
     """`"${./wg.key}"`: a path literal interpolated into a string (copied to the store)."""
-    stack = [doc.root]
-    while stack:
-        node = stack.pop()
-        if node.type == "interpolation":
-            inner = node.named_children[0] if node.named_child_count else None
-            path = literal_path(inner)
-            if path is not None and inner is not None:
-                yield inner, path
-        stack.extend(reversed(node.named_children))
+    for node in nodes_of_types(doc, "interpolation"):
+        inner = node.named_children[0] if node.named_child_count else None
+        path = literal_path(inner)
+        if path is not None and inner is not None:
+            yield inner, path
