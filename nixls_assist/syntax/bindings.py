@@ -16,7 +16,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 
 from tree_sitter import Node
 
@@ -78,10 +77,7 @@ class OptionBinding:
     own_from: int  # segments[own_from:] are written in this binding's own attrpath
     value: Node | None  # None for `inherit`
     is_leaf: bool  # the value was not descended into
-
-    @cached_property
-    def path(self) -> tuple[str, ...]:
-        return tuple(segment.label for segment in self.segments)
+    path: tuple[str, ...]  # the segments' names, "*" for a dynamic one
 
     @property
     def dotted(self) -> str:
@@ -273,6 +269,7 @@ class _Walker:
                 own_from=len(prefix),
                 value=value,
                 is_leaf=not descends and boundary is None,
+                path=_labels(segments),
             )
         )
         if value is None:
@@ -307,6 +304,7 @@ class _Walker:
                     own_from=len(prefix),
                     value=None,
                     is_leaf=True,
+                    path=_labels((*prefix, segment)),
                 )
             )
 
@@ -316,6 +314,10 @@ class _Walker:
         if attr.type == "string_expression":
             return Segment(static_string(attr), span(attr), quoted=True)
         return Segment(None, span(attr))  # `${…}` interpolation
+
+
+def _labels(segments: tuple[Segment, ...]) -> tuple[str, ...]:
+    return tuple([s.name if s.name is not None else "*" for s in segments])
 
 
 def _first_name(binding: Node) -> str | None:
