@@ -7,7 +7,7 @@ import os
 import time
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from tests.fuzz.invariants import COUNTER
 
@@ -25,8 +25,10 @@ def long_factor() -> int:
 def fuzz_settings(weight: float = 1.0) -> settings:
     """Settings for one fuzz test; `weight` scales its budget (slow targets get less)."""
     factor = long_factor()
+    # No `explain` phase: its line tracing makes shrinking a failure take many minutes.
     common = {"deadline": None, "database": None, "print_blob": True,
-              "suppress_health_check": list(HealthCheck)}
+              "suppress_health_check": list(HealthCheck),
+              "phases": [p for p in Phase if p is not Phase.explain]}
     if factor:
         return settings(max_examples=max(1, int(LONG_EXAMPLES * factor * weight)),
                         derandomize=False, **common)

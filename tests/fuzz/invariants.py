@@ -170,12 +170,12 @@ def _planted_secrets(doc: ParsedDocument) -> list[str]:
     start = source.find(SECRET_MARK.encode())
     while start != -1:
         end = start + len(SECRET_MARK)
-        while end < len(source) and chr(source[end]).isalnum():
+        while end < len(source) and source[end : end + 1].isalnum():  # ASCII only
             end += 1
         node = doc.root.descendant_for_byte_range(start, end)
         if end - start >= len(SECRET_MARK) + 6 and node is not None and \
                 node.type in ("string_fragment", "indented_string_fragment"):
-            found.append(source[start:end].decode())
+            found.append(source[start:end].decode("ascii"))
         start = source.find(SECRET_MARK.encode(), end)
     return found
 
