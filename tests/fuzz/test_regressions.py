@@ -12,9 +12,10 @@ from nixls_assist.config import load_config
 from nixls_assist.context import FileKind
 from nixls_assist.context.flake_lock import LockError, parse_flake_lock
 from nixls_assist.errors import ConfigError
+from nixls_assist.syntax.document import TextChange
 from option_index.errors import InvalidOptionsFile
 from option_index.importer import parse_options_bytes
-from tests.fuzz.invariants import RELEASES, check_source
+from tests.fuzz.invariants import RELEASES, check_incremental, check_source
 from tests.fuzz.test_data_fuzz import FLAKE_NIX, exercise_lock
 
 REGRESSIONS = Path(__file__).parent / "regressions"
@@ -32,6 +33,7 @@ NIX = _cases("nix", ".nix")
 LOCKS = _cases("flake-lock", ".json")
 OPTIONS = _cases("options", ".json")
 CONFIGS = _cases("config", ".toml")
+INCREMENTAL = _cases("incremental", ".json")
 
 
 def test_there_are_regressions() -> None:
@@ -76,3 +78,9 @@ def test_options_regression(case: Path) -> None:
 def test_config_regression(case: Path) -> None:
     with contextlib.suppress(ConfigError):
         load_config(case)
+
+
+@pytest.mark.parametrize("case", INCREMENTAL, ids=_ids(INCREMENTAL))
+def test_incremental_regression(case: Path) -> None:
+    spec = json.loads(case.read_text(encoding="utf-8"))
+    check_incremental(spec["source"].encode(), [TextChange(*c) for c in spec["changes"]])
