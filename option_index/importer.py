@@ -36,7 +36,7 @@ def _text(value: Any, limit: int = _TEXT_LIMIT) -> str | None:
 
 def _declarations(value: Any) -> tuple[str, ...]:
     out = []
-    for d in value or ():
+    for d in value if isinstance(value, list) else ():  # anything else is a broken file
         if isinstance(d, Mapping):
             d = d.get("name") or d.get("url")
         if isinstance(d, str):

@@ -57,18 +57,7 @@ def test_flake_lock_regression(case: Path) -> None:
     check_source(FLAKE_NIX, FileKind.FLAKE, "24.11", lock=lock)
 
 
-# Crashes found in modules this harness may not edit (option_index/ belongs to issue 5):
-# reported, kept here so the fix flips the test (strict xfail) and the mark then goes.
-OPEN = {
-    "declarations-not-a-list.json": "option_index/importer.py `_declarations` iterates a "
-    "non-list `declarations` (`true`) → TypeError; fix: `for d in value if isinstance(value, "
-    "list) else ():`",
-}
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, raises=TypeError, reason=OPEN[p.name]))
-    if p.name in OPEN else p for p in OPTIONS], ids=_ids(OPTIONS))
+@pytest.mark.parametrize("case", OPTIONS, ids=_ids(OPTIONS))
 def test_options_regression(case: Path) -> None:
     with contextlib.suppress(InvalidOptionsFile):
         parse_options_bytes(case.read_bytes(), case.name)
