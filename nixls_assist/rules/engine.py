@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from nixls_assist.context import FileContext, FileKind
@@ -44,12 +45,32 @@ def check(
 ) -> list[Finding]:
     """All findings for one document, sorted by (span, code)."""
     selection = selection or Selection()
-    findings: list[Finding] = []
+    findings = [f for part in check_steps(doc, ctx, indexes, selection) for f in part]
+    return finish(doc, ctx, indexes, selection, findings)
+
+
+def check_steps(
+    doc: ParsedDocument,
+    ctx: FileContext,
+    indexes: Indexes | None,
+    selection: Selection,
+) -> Iterator[list[Finding]]:
+    """The raw findings rule by rule, so a caller (the server) can yield to other work or
+    give up on a stale version between two rules; `finish` turns them into the result."""
+    for rule in rules_for(selection):
+        if rule.function is not None:
+            yield list(rule.function(doc, ctx, indexes))
+
+
+def finish(
+    doc: ParsedDocument,
+    ctx: FileContext,
+    indexes: Indexes | None,
+    selection: Selection,
+    findings: list[Finding],
+) -> list[Finding]:
+    """Suppression comments, severity overrides and the stable order."""
     rules = rules_for(selection)
-    for rule in rules:
-        if rule.function is None:
-            continue
-        findings.extend(rule.function(doc, ctx, indexes))
     findings = apply_suppressions(
         doc, findings, {rule.code for rule in rules}, {rule.code for rule in ALL_RULES},
         have_index=_index_available(ctx, indexes), report_unused=selection.enabled(NXA005.code),

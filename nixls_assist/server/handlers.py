@@ -13,6 +13,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from nixls_assist.features import code_actions as actions
+from nixls_assist.findings import Finding
 from nixls_assist.server import convert
 from nixls_assist.server.documents import uri_to_path
 from nixls_assist.server.settings import SECTION, parse_settings
@@ -131,7 +132,7 @@ def did_close(server: NixlsServer, params: types.DidCloseTextDocumentParams) -> 
 
 
 async def publish_diagnostics(server: NixlsServer, uri: str) -> None:
-    from nixls_assist.rules.engine import check
+    from nixls_assist.rules.engine import check_steps, finish
 
     entry = server.session.documents.get(uri)
     if entry is None:
@@ -140,16 +141,29 @@ async def publish_diagnostics(server: NixlsServer, uri: str) -> None:
     setup = server.session.setup_for(entry.path)
     ctx = server.session.context_of(entry)
     await _warm_indexes(server, ctx)
-    findings = [] if setup.excluded else check(doc, ctx, server.session.indexes,
-                                                setup.selection)
+    indexes = server.session.indexes
+    found: list[Finding] = []
+    if not setup.excluded:
+        for part in check_steps(doc, ctx, indexes, setup.selection):
+            found += part
+            # Between rules: answer other requests (a large file never blocks hover) and
+            # give up when a newer version arrived; its own run publishes.
+            await asyncio.sleep(0)
+            if _stale(server, uri, version):
+                return
+    findings = finish(doc, ctx, indexes, setup.selection, found)
     server.flush_notices()
-    current = server.session.documents.get(uri)
-    if current is None or current.version != version:
-        return  # a newer version arrived meanwhile; its own run publishes
+    if _stale(server, uri, version):
+        return
     server.session.published[uri] = (version, findings)
     server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
         uri=uri, version=version,
         diagnostics=[convert.to_lsp_diagnostic(doc, uri, f) for f in findings]))
+
+
+def _stale(server: NixlsServer, uri: str, version: int) -> bool:
+    current = server.session.documents.get(uri)
+    return current is None or current.version != version
 
 
 async def _warm_indexes(server: NixlsServer, ctx: Any) -> None:
