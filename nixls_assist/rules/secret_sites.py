@@ -117,6 +117,7 @@ def value_sites(doc: ParsedDocument, ctx: FileContext) -> list[ValueSite]:
 
 def _value_sites(doc: ParsedDocument, ctx: FileContext) -> Iterator[ValueSite]:
     test_file = is_test_file(doc, ctx)
+    may_test = _names_test_driver(doc)
     for binding in module_bindings(doc, file_is_module=ctx.kind.is_module):
         if binding.value is None or not binding.is_leaf or not binding.segments:
             continue
@@ -130,14 +131,19 @@ def _value_sites(doc: ParsedDocument, ctx: FileContext) -> Iterator[ValueSite]:
                 path, in_test = path[len(prefix) :], True
         if not path:
             continue
-        in_test = in_test or enclosing_call(binding.value, TEST_CALLS) is not None
+        in_test = in_test or (may_test and enclosing_call(binding.value, TEST_CALLS) is not None)
         yield ValueSite(path, binding, path[-1], value, in_test)
     yield from _test_bindings(doc)
 
 
+def _names_test_driver(doc: ParsedDocument) -> bool:
+    """Whether `nixosTest` & co. appear at all (else no value can sit inside a VM test)."""
+    return any(name.encode() in doc.source for name in TEST_CALLS)
+
+
 def _test_bindings(doc: ParsedDocument) -> Iterator[ValueSite]:
     """Bindings inside `nixosTest { nodes.machine = { … }; }` (not modules of the file)."""
-    if not any(name.encode() in doc.source for name in TEST_CALLS):
+    if not _names_test_driver(doc):
         return  # no test driver is named anywhere: skip the walk
     stack = [doc.root]
     while stack:
