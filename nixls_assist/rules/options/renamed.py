@@ -15,7 +15,7 @@ from nixls_assist.rules.options.drift_sites import chain, outermost_drift, when
 from nixls_assist.rules.path_rewrites import rename_edits
 from nixls_assist.syntax.bindings import OptionBinding
 from nixls_assist.syntax.document import ParsedDocument
-from option_index.paths import split_path
+from option_index.paths import is_placeholder, split_path
 
 NXA101 = Rule(
     code="NXA101",
@@ -78,7 +78,7 @@ def renamed_option(
         edits = rename_edits(j.binding, new_path, all_bindings, target_of)
         fixes = ()
         # A target with a placeholder (`settings.*.AddKeysToAgent`) cannot be written as is.
-        if edits is not None and not any(s in ("*", "<name>") for s in new_path):
+        if edits is not None and not any(is_placeholder(s) for s in new_path):
             fixes = (Fix(f"Rename to `{record.to_path}`", edits, Applicability.SAFE),)
         verb = "is an alias of" if record.kind == "alias" else "was renamed to"
         severity = Severity.INFO if record.kind == "alias" else None
