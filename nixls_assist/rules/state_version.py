@@ -74,8 +74,14 @@ def _system_of(binding: OptionBinding, ctx: FileContext) -> ModuleSystem:
             FileKind.DARWIN: ModuleSystem.DARWIN}.get(ctx.kind, ModuleSystem.NIXOS)
 
 
-def state_versions(doc: ParsedDocument, ctx: FileContext) -> Iterator[StateVersion]:
+def state_versions(doc: ParsedDocument, ctx: FileContext) -> list[StateVersion]:
     """The `system.stateVersion` / `home.stateVersion` definitions of a document."""
+    if b"stateVersion" not in doc.source:
+        return []
+    return doc.cached(("state_versions", ctx.kind), lambda: list(_state_versions(doc, ctx)))
+
+
+def _state_versions(doc: ParsedDocument, ctx: FileContext) -> Iterator[StateVersion]:
     file_is_module = ctx.kind.is_module
     for binding in module_bindings(doc, file_is_module=file_is_module):
         path = binding.path
@@ -140,8 +146,7 @@ def state_version_changed(
     if b"stateVersion" not in doc.source:
         return
     before = ctx.baseline.doc
-    old = before.cached(("state_versions", ctx.kind), lambda: {
-        sv.key: sv.literal for sv in state_versions(before, ctx) if sv.literal is not None})
+    old = {sv.key: sv.literal for sv in state_versions(before, ctx) if sv.literal is not None}
     for sv in state_versions(doc, ctx):
         previous = old.get(sv.key)
         if sv.literal is None or previous is None or previous == sv.literal:

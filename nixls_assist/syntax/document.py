@@ -88,23 +88,32 @@ class ParsedDocument:
         """A new document with `changes` applied in order, re-parsed incrementally."""
         source = self.source
         tree = self.tree.copy()  # edit() mutates; this version must stay valid
-        for change in changes:
+        lines = self.lines  # of the current `source`; recomputed only between changes
+        for number, change in enumerate(changes):
+            if number:
+                lines = LineIndex(source)
             new_bytes = change.new_text.encode("utf-8")
-            old_lines = LineIndex(source)
-            start_point = _point(old_lines, source, change.start)
-            old_end_point = _point(old_lines, source, change.end)
+            start_point = _point(lines, source, change.start)
+            old_end_point = _point(lines, source, change.end)
             source = source[: change.start] + new_bytes + source[change.end :]
             new_end = change.start + len(new_bytes)
-            new_end_point = _point(LineIndex(source), source, new_end)
             tree.edit(
                 start_byte=change.start,
                 old_end_byte=change.end,
                 new_end_byte=new_end,
                 start_point=start_point,
                 old_end_point=old_end_point,
-                new_end_point=new_end_point,
+                new_end_point=_end_point(start_point, new_bytes),
             )
         return ParsedDocument(source, _parser().parse(source, tree), self.path, self.note)
+
+
+def _end_point(start: tuple[int, int], inserted: bytes) -> tuple[int, int]:
+    """Where inserted text ends, from where it starts (no need to index the new text)."""
+    newlines = inserted.count(b"\n")
+    if not newlines:
+        return start[0], start[1] + len(inserted)
+    return start[0] + newlines, len(inserted) - inserted.rfind(b"\n") - 1
 
 
 def _point(lines: LineIndex, source: bytes, offset: int) -> tuple[int, int]:
