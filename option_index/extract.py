@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -603,13 +604,21 @@ class _FileReader:
             ))
 
 
-def nix_files(root: Path) -> Iterator[Path]:
+def nix_files(root: Path, limit: int | None = None) -> Iterator[Path]:
+    """`*.nix` under `root` in a stable order, never descending into skipped or hidden
+    directories (`.git`, `.direnv`, a home directory's `.cache`), at most `limit` files."""
     if root.is_file():
         yield root
         return
-    for path in sorted(root.rglob("*.nix")):
-        if not _SKIP_DIRS.intersection(p.name for p in path.relative_to(root).parents):
-            yield path
+    found = 0
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(".nix"):
+                if limit is not None and found >= limit:
+                    return
+                found += 1
+                yield Path(directory) / name
 
 
 @dataclass
@@ -635,13 +644,14 @@ def new_parser() -> Parser:
     return Parser(_LANGUAGE)
 
 
-def extract_tree(root: Path, *, release: str = "unstable") -> Extraction:
-    """Options and drift declared by the `.nix` files under `root` (or the single file `root`)."""
+def extract_tree(root: Path, *, release: str = "unstable", limit: int | None = None) -> Extraction:
+    """Options and drift declared by the `.nix` files under `root` (or the single file `root`),
+    reading at most `limit` files."""
     out = Extraction()
     parser = Parser(_LANGUAGE)
     per_file: dict[Path, Extraction] = {}
     submodule_files: set[Path] = set()
-    for path in nix_files(root):
+    for path in nix_files(root, limit):
         part = per_file[path.resolve()] = extract_file(path, release=release, parser=parser)
         submodule_files |= part.submodule_files
         out.files += 1

@@ -17,6 +17,10 @@ from option_index.releases import UNSTABLE
 from option_index.store import ReleaseOptions, StoreContent, memory_store
 from option_index.tree import OptionTree
 
+# A workspace root can be a home directory with a dotfiles repository: read a bounded
+# number of files (a large fleet repository has a few thousand).
+WORKSPACE_FILE_LIMIT = 10_000
+
 
 def user_module_index(paths: Iterable[Path], *, system: str = "workspace") -> OptionIndex:
     """An index of the options and shims declared under `paths` (files or directories).
@@ -27,7 +31,7 @@ def user_module_index(paths: Iterable[Path], *, system: str = "workspace") -> Op
     """
     found = Extraction()
     for path in paths:
-        part = extract_tree(Path(path), release=UNSTABLE)
+        part = extract_tree(Path(path), release=UNSTABLE, limit=WORKSPACE_FILE_LIMIT)
         found.options += part.options
         found.drift += part.drift
         found.files += part.files
