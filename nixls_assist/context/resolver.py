@@ -83,6 +83,24 @@ class ContextResolver:
             lock_error=str(lock) if isinstance(lock, LockError) else None,
         )
 
+    def prepare(self, path: Path) -> None:
+        """Do the workspace-wide reading a file's context needs (its flake.lock, the module
+        structure, the options the workspace declares) ahead of time: the server runs this
+        off its event loop the first time it meets a workspace."""
+        path = path.resolve()
+        lock_path, _ = self._nearest_lock(path.parent)
+        if lock_path is not None and lock_path.parent not in self._hints:
+            self._hints[lock_path.parent] = scan_workspace(lock_path.parent)
+        root = self._workspace_root(path, lock_path)
+        if root is not None:
+            self._declared_options(root)
+
+    def is_prepared(self, path: Path) -> bool:
+        path = path.resolve()
+        lock_path, _ = self._nearest_lock(path.parent)
+        root = self._workspace_root(path, lock_path)
+        return root is None or root in self._declared
+
     def _workspace_root(self, path: Path | None, lock_path: Path | None) -> Path | None:
         if lock_path is not None:
             return lock_path.parent

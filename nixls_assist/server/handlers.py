@@ -139,6 +139,11 @@ async def publish_diagnostics(server: NixlsServer, uri: str) -> None:
         return
     version, doc = entry.version, entry.doc
     setup = server.session.setup_for(entry.path)
+    if entry.path is not None and not setup.resolver.is_prepared(entry.path):
+        await server.with_progress("Reading the workspace's modules",
+                                   lambda: setup.resolver.prepare(entry.path))
+        if _stale(server, uri, version):
+            return
     ctx = server.session.context_of(entry)
     await _warm_indexes(server, ctx)
     indexes = server.session.indexes
