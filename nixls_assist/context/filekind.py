@@ -12,7 +12,7 @@ from tree_sitter import Node
 
 from nixls_assist.syntax.bindings import module_bindings
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.nodes import ATTRSET_KINDS, bindings_of, unwrap_parens
+from nixls_assist.syntax.nodes import ATTRSET_KINDS, attrpath_names, bindings_of, unwrap_parens
 
 
 class FileKind(enum.Enum):
@@ -176,13 +176,7 @@ def _is_overlay(node: Node | None) -> bool:
 
 
 def _has_key(attrset: Node, key: str) -> bool:
-    for binding in bindings_of(attrset):
-        attrpath = binding.child_by_field_name("attrpath")
-        if attrpath is not None and attrpath.named_child_count:
-            first = attrpath.named_children[0]
-            if first.text and first.text.decode() == key:
-                return True
-    return False
+    return any(attrpath_names(binding)[:1] == [key] for binding in bindings_of(attrset))
 
 
 def _looks_like_config(doc: ParsedDocument) -> bool:

@@ -14,7 +14,6 @@ file already is:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -22,8 +21,7 @@ from tree_sitter import Node
 from nixls_assist.findings import Span
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import ATTRSET_KINDS, bindings_of, span, static_string, unwrap_parens
-
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_'-]*$")
+from option_index.paths import show_segment
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ class Insertion:
     path_prefix: str  # written before `<nested>.follows`: "inputs.", "hyprland.inputs.", …
 
     def text(self, nested: str, target: str) -> str:
-        return f'{self.lead}{self.path_prefix}{attr_name(nested)}.follows = "{target}";'
+        return f'{self.lead}{self.path_prefix}{show_segment(nested)}.follows = "{target}";'
 
 
 @dataclass
@@ -62,10 +60,6 @@ class FlakeInputs:
     output_args: tuple[str, ...]  # formals of `outputs` (implicit registry inputs)
     inputs_span: Span | None  # the first `inputs` attribute name, for file-level findings
     dynamic: bool  # something was not static (interpolated names, `inputs = import …`)
-
-
-def attr_name(name: str) -> str:
-    return name if _IDENTIFIER.match(name) else '"' + name.replace('"', '\\"') + '"'
 
 
 def read_flake_inputs(doc: ParsedDocument) -> FlakeInputs | None:

@@ -14,7 +14,13 @@ from nixls_assist.context import FileContext, FileKind
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.nodes import ATTRSET_KINDS, STRING_KINDS, callee_name, flatten_apply
+from nixls_assist.syntax.nodes import (
+    ATTRSET_KINDS,
+    STRING_KINDS,
+    attrpath_names,
+    callee_name,
+    flatten_apply,
+)
 from nixls_assist.syntax.package_lists import (
     DEV_SHELL_KEYS,
     PackageList,
@@ -245,10 +251,9 @@ def _contains(outer: Node, inner: Node) -> bool:
 
 
 def _binding_name(binding: Node) -> str | None:
-    attrpath = binding.child_by_field_name("attrpath")
-    if attrpath is None or attrpath.named_child_count != 1:
-        return None
-    return attrpath.named_children[0].text.decode() if attrpath.named_children[0].text else None
+    """The name of a one-segment binding (`text = …`), else None."""
+    names = attrpath_names(binding)
+    return names[0] if len(names) == 1 else None
 
 
 def _shell_attrset(node: Node) -> Node | None:

@@ -20,6 +20,7 @@ from nixls_assist.syntax.nodes import (
     CONDITIONAL_WRAPPERS,
     PASS_THROUGH_WRAPPERS,
     STRING_KINDS,
+    attrpath_names,
     callee_name,
     flatten_apply,
     nodes_of_types,
@@ -201,16 +202,9 @@ def _declaration_spans(doc: ParsedDocument) -> list[tuple[int, int]]:
             function, _ = flatten_apply(node)
             if callee_name(function) in DECLARATION_CALLS:
                 spans.append((node.start_byte, node.end_byte))
-        elif _binding_name(doc, node) == "options" or _first_name(doc, node) == "options":
+        elif "options" in (_binding_name(node), *attrpath_names(node)[:1]):
             spans.append((node.start_byte, node.end_byte))
     return spans
-
-
-def _first_name(doc: ParsedDocument, binding: Node) -> str | None:
-    attrpath = binding.child_by_field_name("attrpath")
-    if attrpath is None or not attrpath.named_child_count:
-        return None
-    return doc.node_text(attrpath.named_children[0])
 
 
 def fragments(node: Node) -> Iterator[Node]:
@@ -241,7 +235,7 @@ def is_config_text(doc: ParsedDocument, node: Node) -> bool:
     if parent is None:
         return False
     if parent.type == "binding":
-        return _binding_name(doc, parent) in TEXT_OPTIONS
+        return _binding_name(parent) in TEXT_OPTIONS
     if parent.type == "apply_expression":
         return callee_name(flatten_apply(parent)[0]) in WRITE_CALLS
     return False
@@ -256,14 +250,10 @@ def assignments(text: str) -> Iterator[tuple[str, str]]:
         yield match["key"], value
 
 
-def _binding_name(doc: ParsedDocument, binding: Node) -> str | None:
-    attrpath = binding.child_by_field_name("attrpath")
-    if attrpath is None or not attrpath.named_child_count:
-        return None
-    last = attrpath.named_children[-1]
-    if last.type == "string_expression":
-        return static_string(last)
-    return doc.node_text(last)
+def _binding_name(binding: Node) -> str | None:
+    """The last name of a binding's attribute path (`environment.etc."x".text` → `text`)."""
+    names = attrpath_names(binding)
+    return names[-1] if names else None
 
 
 def literal_path(node: Node | None) -> str | None:

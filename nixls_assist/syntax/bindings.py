@@ -26,6 +26,7 @@ from nixls_assist.syntax.nodes import (
     CONDITIONAL_WRAPPERS,
     MERGE_WRAPPERS,
     PASS_THROUGH_WRAPPERS,
+    attrpath_names,
     bindings_of,
     callee_name,
     flatten_apply,
@@ -321,13 +322,8 @@ def _labels(segments: tuple[Segment, ...]) -> tuple[str, ...]:
 
 
 def _first_name(binding: Node) -> str | None:
-    if binding.type != "binding":
-        return None
-    attrpath = binding.child_by_field_name("attrpath")
-    if attrpath is None or not attrpath.named_child_count:
-        return None
-    first = attrpath.named_children[0]
-    return first.text.decode() if first.type == "identifier" and first.text else None
+    names = attrpath_names(binding)
+    return names[0] if names else None
 
 
 def _unwrap_scoping(node: Node | None) -> Node | None:

@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from nixls_assist.findings import Edit, Span
-from nixls_assist.syntax.nodes import ATTRSET_KINDS, descendants_of_types, unwrap_parens
-from nixls_assist.syntax.scopes import attr_name
+from nixls_assist.syntax.nodes import (
+    ATTRSET_KINDS,
+    attr_name,
+    descendants_of_types,
+    unwrap_parens,
+)
 
 BINDING_SET_OWNERS = frozenset(
     {"attrset_expression", "rec_attrset_expression", "let_expression", "let_attrset_expression"}

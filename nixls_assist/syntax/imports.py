@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from nixls_assist.syntax.bindings import SYSTEM_BUILDERS, ModuleSystem
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.nodes import callee_name, flatten_apply
+from nixls_assist.syntax.nodes import attrpath_names, callee_name, flatten_apply
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,6 @@ def module_references(doc: ParsedDocument) -> Iterator[ModuleReference]:
         stack.extend(reversed(node.named_children))
 
 
-def _attr_names(binding: Node) -> list[str | None]:
-    attrpath = binding.child_by_field_name("attrpath")
-    if attrpath is None:
-        return []
-    return [a.text.decode() if a.type == "identifier" and a.text else None
-            for a in attrpath.named_children]
-
-
 def _classify_path(doc: ParsedDocument, path: Node) -> ModuleReference | None:
     target = doc.node_text(path)
     node = path
@@ -62,7 +54,7 @@ def _classify_path(doc: ParsedDocument, path: Node) -> ModuleReference | None:
             node, parent = parent, parent.parent
     if parent is None or parent.type != "binding":
         return None
-    names = _attr_names(parent)
+    names = attrpath_names(parent)
     if in_list and names[-1:] == ["imports"]:
         return ModuleReference(target, _enclosing_system(parent), "imports")
     if in_list and names[-1:] == ["modules"]:
@@ -96,12 +88,12 @@ def _enclosing_system(binding: Node) -> ModuleSystem:
     node: Node | None = binding.parent
     while node is not None:
         if node.type == "binding":
-            names = _attr_names(node)
+            names = attrpath_names(node)
             if len(names) >= 3 and names[-3:-1] == ["home-manager", "users"]:
                 return ModuleSystem.HOME_MANAGER
         if node.type == "list_expression" and node.parent is not None:
             owner = node.parent
-            if owner.type == "binding" and _attr_names(owner)[-1:] == ["modules"]:
+            if owner.type == "binding" and attrpath_names(owner)[-1:] == ["modules"]:
                 builder = _enclosing_builder(owner)
                 if builder is not None:
                     return SYSTEM_BUILDERS[builder]

@@ -70,6 +70,21 @@ def bindings_of(attrset: Node) -> Iterator[Node]:
             yield from (b for b in child.named_children if b.type != "comment")
 
 
+def attr_name(attr: Node) -> str | None:
+    """The static name of an attribute (`a`, `"a"`), None for `${…}` / interpolated strings."""
+    if attr.type == "identifier":
+        return attr.text.decode("utf-8", errors="replace") if attr.text else None
+    return static_string(attr)
+
+
+def attrpath_names(binding: Node) -> list[str | None]:
+    """The names of a binding's attribute path: `a."b".${c} = …` → ["a", "b", None]."""
+    attrpath = binding.child_by_field_name("attrpath") if binding.type == "binding" else None
+    if attrpath is None:
+        return []
+    return [attr_name(a) for a in attrpath.named_children if a.type != "comment"]
+
+
 def static_string(node: Node) -> str | None:
     """The value of a string literal without interpolation; None when dynamic."""
     if node.type not in STRING_KINDS:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from nixls_assist.findings import Span
-from nixls_assist.syntax.nodes import static_string
+from nixls_assist.syntax.nodes import attr_name
 
 # The names Nix 2.8 defines at the top level, measured with `nix-instantiate --parse -E NAME`
 # for every `builtins` attribute and its `__` form, plus builtins newer Nix releases add
@@ -136,13 +136,6 @@ def _parameters(function: Node) -> set[str]:
             if name is not None and name.text:
                 names.add(name.text.decode("utf-8", errors="replace"))
     return names
-
-
-def attr_name(attr: Node) -> str | None:
-    """The static name of an attribute (`a`, `"a"`), None for `${…}` / interpolated strings."""
-    if attr.type == "identifier":
-        return attr.text.decode("utf-8", errors="replace") if attr.text else None
-    return static_string(attr)
 
 
 def _bound_names(node: Node) -> set[str]:
