@@ -10,20 +10,21 @@ Nix builds each attribute set (`{ }`, `rec { }`, `let … in`) binding by bindin
   level deep only: a name both literals define is a duplicate, even if both are sets;
 - `${…}` segments are never duplicates (they are only known at run time).
 
-The walk is iterative (reverse document order, so inner literals are built first).
+Only binding sets that name an attribute twice are modelled (see duplicate_attributes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from nixls_assist.findings import Edit, Span
+from nixls_assist.syntax.document import NIX
 from nixls_assist.syntax.nodes import (
     ATTRSET_KINDS,
     attr_name,
-    descendants_of_types,
     unwrap_parens,
 )
 
@@ -45,12 +46,28 @@ class DuplicateAttribute:
     literal_binding: Node | None = None  # "merge": the outer binding whose literal is merged
 
 
-@dataclass
 class _Def:
-    span: Span
-    binding: Node | None
-    value: _Attrs | None  # an attribute set literal / a set made by dotted paths
-    inherited: bool = False
+    """One definition of a name: where it is written, and what kind of value it has."""
+
+    __slots__ = ("binding", "inherited", "literal", "nested", "where")
+
+    def __init__(self, where: Node, binding: Node | None, nested: _Attrs | None = None,
+                 literal: Node | None = None, inherited: bool = False) -> None:
+        self.where = where  # the attrpath (or inherited name) as written
+        self.binding = binding
+        self.nested = nested  # a set made by dotted paths, or the literal's model once built
+        self.literal = literal  # an attribute set literal value, modelled only when needed
+        self.inherited = inherited
+
+    @property
+    def span(self) -> Span:
+        return Span(self.where.start_byte, self.where.end_byte)
+
+    def value(self, model: _Model) -> _Attrs | None:
+        """The set this definition makes (built on first use), None when it is not a set."""
+        if self.nested is None and self.literal is not None:
+            self.nested = model(self.literal)
+        return self.nested
 
 
 @dataclass
@@ -58,22 +75,77 @@ class _Attrs:
     entries: dict[str, _Def] = field(default_factory=dict)
 
 
+_Model = Callable[[Node], _Attrs]  # the model of an attribute set literal, built once
+
+
 def duplicate_attributes(root: Node) -> list[DuplicateAttribute]:
-    """Every duplicate definition in the tree, in document order of the later definition."""
-    owners = descendants_of_types(root, *sorted(BINDING_SET_OWNERS))
+    """Every duplicate definition in the tree, in document order of the later definition.
+
+    Every duplicate starts with one binding set naming the same first attribute twice, so
+    only those sets are modelled; the attribute set literals they merge are modelled on
+    demand (each once: a merge mutates the earlier literal's model).
+    """
     models: dict[int, _Attrs] = {}
     found: list[DuplicateAttribute] = []
-    for owner in reversed(owners):
-        models[owner.id] = _build(owner, models, found)
+
+    def model(owner: Node) -> _Attrs:
+        built = models.get(owner.id)
+        if built is None:
+            built = models[owner.id] = _build(owner, model, found)
+        return built
+
+    for owner in _owners_naming_twice(root):
+        model(owner)
     found.sort(key=lambda d: (d.later.start, d.first.start))
     return found
+
+
+_FIRST_NAMES = Query(NIX, """
+    (binding_set) @set
+    (binding attrpath: (attrpath . (_) @first))
+    (inherited_attrs (_) @first)
+""")
+
+
+def _owners_naming_twice(root: Node) -> list[Node]:
+    """The owners of binding sets where some first attribute name occurs twice.
+
+    The query engine finds every set and first attribute; a sweep in byte order gives each
+    name to the innermost set around it (a binding's own set: values come after names).
+    """
+    captures = QueryCursor(_FIRST_NAMES).captures(root)
+    sets = sorted(captures.get("set", []), key=lambda node: node.start_byte)
+    firsts = sorted(captures.get("first", []), key=lambda node: node.start_byte)
+    open_sets: list[tuple[int, dict[str, None], Node]] = []
+    owners: dict[int, Node] = {}
+    next_set = 0
+    for first in firsts:
+        at = first.start_byte
+        while next_set < len(sets) and sets[next_set].start_byte <= at:
+            opened = sets[next_set]
+            next_set += 1
+            while open_sets and open_sets[-1][0] <= opened.start_byte:
+                open_sets.pop()
+            open_sets.append((opened.end_byte, {}, opened))
+        while open_sets and open_sets[-1][0] <= at:
+            open_sets.pop()
+        if not open_sets:
+            continue
+        name = attr_name(first)
+        if name is None:
+            continue
+        _, names, binding_set = open_sets[-1]
+        if name in names and binding_set.parent is not None:
+            owners[binding_set.parent.id] = binding_set.parent
+        names[name] = None
+    return list(owners.values())
 
 
 def attrpath_text(segments: list[Node]) -> str:
     return ".".join((s.text or b"").decode("utf-8", errors="replace") for s in segments)
 
 
-def _build(owner: Node, models: dict[int, _Attrs], found: list[DuplicateAttribute]) -> _Attrs:
+def _build(owner: Node, model: _Model, found: list[DuplicateAttribute]) -> _Attrs:
     attrs = _Attrs()
     for binding_set in owner.named_children:
         if binding_set.type != "binding_set":
@@ -82,7 +154,7 @@ def _build(owner: Node, models: dict[int, _Attrs], found: list[DuplicateAttribut
             if binding.type in ("inherit", "inherit_from"):
                 _add_inherit(attrs, binding, found)
             elif binding.type == "binding":
-                _add_binding(attrs, binding, models, found)
+                _add_binding(attrs, binding, model, found)
     return attrs
 
 
@@ -92,27 +164,26 @@ def _add_inherit(attrs: _Attrs, binding: Node, found: list[DuplicateAttribute]) 
         name = attr_name(attr)
         if name is None:
             continue
-        span = Span(attr.start_byte, attr.end_byte)
         previous = attrs.entries.get(name)
         if previous is not None:
             found.append(
                 DuplicateAttribute(
-                    attrpath_text([attr]), span, previous.span, "value", binding, previous.binding
+                    attrpath_text([attr]), Span(attr.start_byte, attr.end_byte), previous.span,
+                    "value", binding, previous.binding,
                 )
             )
             continue
-        attrs.entries[name] = _Def(span, binding, None, inherited=binding.type == "inherit")
+        attrs.entries[name] = _Def(attr, binding, inherited=binding.type == "inherit")
 
 
 def _add_binding(
-    attrs: _Attrs, binding: Node, models: dict[int, _Attrs], found: list[DuplicateAttribute]
+    attrs: _Attrs, binding: Node, model: _Model, found: list[DuplicateAttribute]
 ) -> None:
     attrpath = binding.child_by_field_name("attrpath")
     if attrpath is None or attrpath.named_child_count == 0:
         return
     segments = [s for s in attrpath.named_children if s.type != "comment"]
     span = Span(attrpath.start_byte, attrpath.end_byte)
-    path = attrpath_text(segments)
     current = attrs
     for segment in segments[:-1]:
         name = attr_name(segment)
@@ -122,28 +193,30 @@ def _add_binding(
         existing = current.entries.get(name)
         if existing is None:
             nested = _Attrs()
-            current.entries[name] = _Def(span, binding, nested)
+            current.entries[name] = _Def(attrpath, binding, nested)
             current = nested
-        elif existing.inherited or existing.value is None:
+            continue
+        value = None if existing.inherited else existing.value(model)
+        if value is None:
             reason = "inherited" if existing.inherited else "not-a-set"
-            found.append(
-                DuplicateAttribute(path, span, existing.span, reason, binding, existing.binding)
-            )
+            found.append(DuplicateAttribute(
+                attrpath_text(segments), span, existing.span, reason, binding, existing.binding))
             return
-        else:
-            current = existing.value
-    value = unwrap_parens(binding.child_by_field_name("expression"))
-    literal = models.get(value.id) if value is not None and value.type in ATTRSET_KINDS else None
+        current = value
     name = attr_name(segments[-1])
     if name is None:
         return
+    value_node = unwrap_parens(binding.child_by_field_name("expression"))
+    literal = value_node if value_node is not None and value_node.type in ATTRSET_KINDS else None
     existing = current.entries.get(name)
     if existing is None:
-        current.entries[name] = _Def(span, binding, literal)
+        current.entries[name] = _Def(attrpath, binding, literal=literal)
         return
-    if existing.value is not None and literal is not None and not existing.inherited:
-        for inner_name, inner in literal.entries.items():
-            clash = existing.value.entries.get(inner_name)
+    path = attrpath_text(segments)
+    earlier = None if existing.inherited else existing.value(model)
+    if earlier is not None and literal is not None:
+        for inner_name, inner in model(literal).entries.items():
+            clash = earlier.entries.get(inner_name)
             if clash is not None:
                 inner_path = path + "." + _shown(inner, inner_name)
                 found.append(
@@ -158,7 +231,7 @@ def _add_binding(
                     )
                 )
             else:
-                existing.value.entries[inner_name] = inner
+                earlier.entries[inner_name] = inner
         return
     reason = "inherited" if existing.inherited else "value"
     found.append(DuplicateAttribute(path, span, existing.span, reason, binding, existing.binding))

@@ -14,12 +14,14 @@ loses against a syntax error inside that construct. Duplicate attributes are NXA
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from nixls_assist.findings import Span
 from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.nodes import nodes_of_types
 from nixls_assist.syntax.scopes import undefined_variables
 
 SYNTAX = "syntax"
@@ -122,11 +124,9 @@ def parse_time_errors(doc: ParsedDocument, limit: int) -> SyntaxProblem | None:
         if detected < limit and (best is None or detected < best[0]):
             best = (detected, problem)
 
-    stack = [doc.root]
-    while stack:
-        node = stack.pop()
+    for node in _checked_nodes(doc):
         kind = node.type
-        if node.start_byte >= limit or node.is_error or node.is_missing:
+        if node.start_byte >= limit:
             continue
         if kind == "function_expression":
             dup = _duplicate_formal(node)
@@ -155,8 +155,26 @@ def parse_time_errors(doc: ParsedDocument, limit: int) -> SyntaxProblem | None:
                 consider(node.start_byte, SyntaxProblem(
                     Span(node.start_byte, node.end_byte),
                     f"invalid integer `{text.decode()}` (larger than 64 bits)"))
-        stack.extend(node.named_children)
     return best[1] if best is not None else None
+
+
+_CHECKED_KINDS = ("function_expression", "let_expression", "inherit", "inherit_from",
+                  "path_expression", "integer_expression")
+
+
+def _checked_nodes(doc: ParsedDocument) -> Iterable[Node]:
+    """The nodes parse_time_errors looks at, outside ERROR and MISSING nodes."""
+    if not doc.root.has_error:
+        return nodes_of_types(doc, *_CHECKED_KINDS)  # the query engine: no Python walk
+    found, stack = [], [doc.root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            continue
+        if node.type in _CHECKED_KINDS:
+            found.append(node)
+        stack.extend(node.named_children)
+    return found
 
 
 def _duplicate_formal(function: Node) -> SyntaxProblem | None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from nixls_assist.findings import Span
+from nixls_assist.syntax.document import NIX
 from nixls_assist.syntax.nodes import attr_name
 
 # The names Nix 2.8 defines at the top level, measured with `nix-instantiate --parse -E NAME`
@@ -49,79 +50,80 @@ class UndefinedVariable:
     span: Span
 
 
-class _Scope:
-    """A chain of name sets; `with_` marks a scope under some `with` (everything may exist)."""
-
-    __slots__ = ("names", "parent", "with_")
-
-    def __init__(
-        self, names: frozenset[str] | set[str], parent: _Scope | None, with_: bool
-    ) -> None:
-        self.names = names
-        self.parent = parent
-        self.with_ = with_
-
-    def defines(self, name: str) -> bool:
-        scope: _Scope | None = self
-        while scope is not None:
-            if name in scope.names:
-                return True
-            scope = scope.parent
-        return name in GLOBAL_NAMES
-
-
-_WITH_SCOPE = _Scope(frozenset(), None, True)
+_SCOPE_KINDS = ("function_expression", "with_expression", "let_expression",
+                "rec_attrset_expression", "let_attrset_expression")
 _RECURSIVE = frozenset({"let_expression", "rec_attrset_expression", "let_attrset_expression"})
+_QUERY = Query(NIX, f"""
+    (variable_expression name: (identifier)) @variable
+    (inherit attrs: (inherited_attrs attr: (identifier) @inherited))
+    [{" ".join(f"({kind})" for kind in _SCOPE_KINDS)}] @scope
+""")
+
+# An open scope: (end byte, names it binds or None for a `with` body, the node that owns it).
+_Open = tuple[int, "frozenset[str] | set[str] | None", Node]
 
 
 def undefined_variables(root: Node) -> Iterator[UndefinedVariable]:
-    """Every variable no enclosing scope defines, in document order."""
+    """Every variable no enclosing scope defines, in document order.
+
+    The query engine (C) finds the references and the scope-introducing nodes; one sweep in
+    byte order keeps the stack of scopes open at each reference. Scopes nest, so a stack of
+    byte ranges is the scope chain. A `with` body defines every name (None).
+    """
+    captures = QueryCursor(_QUERY).captures(root)
+    references = captures.get("variable", []) + captures.get("inherited", [])
+    if not references:
+        return
+    scopes: list[tuple[int, int, frozenset[str] | set[str] | None, Node]] = []
+    for node in captures.get("scope", []):
+        if node.type == "with_expression":
+            body = node.child_by_field_name("body")
+            if body is not None:
+                scopes.append((body.start_byte, body.end_byte, None, node))
+        elif node.type == "function_expression":
+            scopes.append((node.start_byte, node.end_byte, _parameters(node), node))
+        else:
+            scopes.append((node.start_byte, node.end_byte, _bound_names(node), node))
+    scopes.sort(key=lambda scope: (scope[0], -scope[1]))
+    references.sort(key=lambda node: node.start_byte)
+
     found: list[UndefinedVariable] = []
-    stack: list[tuple[Node, _Scope]] = [(root, _Scope(frozenset(), None, False))]
-    while stack:
-        node, scope = stack.pop()
-        if scope.with_:
-            continue  # under a `with`, every free name may be defined at run time
-        kind = node.type
-        if kind == "variable_expression":
-            name_node = node.child_by_field_name("name")
-            if name_node is not None and name_node.text and not name_node.is_missing:
-                name = name_node.text.decode("utf-8", errors="replace")
-                if not scope.defines(name):
-                    found.append(UndefinedVariable(name, Span(node.start_byte, node.end_byte)))
+    open_scopes: list[_Open] = []
+    next_scope = 0
+    for reference in references:
+        at = reference.start_byte
+        while next_scope < len(scopes) and scopes[next_scope][0] <= at:
+            start, end, names, owner = scopes[next_scope]
+            next_scope += 1
+            while open_scopes and open_scopes[-1][0] <= start:
+                open_scopes.pop()
+            open_scopes.append((end, names, owner))
+        while open_scopes and open_scopes[-1][0] <= at:
+            open_scopes.pop()
+        if not reference.text or reference.is_missing:
             continue
-        if kind == "with_expression":
-            environment = node.child_by_field_name("environment")
-            body = node.child_by_field_name("body")
-            if environment is not None:
-                stack.append((environment, scope))
-            if body is not None:
-                stack.append((body, _WITH_SCOPE))
-            continue
-        if kind == "function_expression":
-            inner = _Scope(_parameters(node), scope, False)
-            for child in node.named_children:
-                if child.type == "formals":
-                    for formal in child.named_children:
-                        default = formal.child_by_field_name("default")
-                        if formal.type == "formal" and default is not None:
-                            stack.append((default, inner))
-                elif child.type not in ("identifier", "comment"):
-                    stack.append((child, inner))
-            continue
-        if kind in _RECURSIVE:
-            inner = _Scope(_bound_names(node), scope, False)
-            _push_bindings(node, scope, inner, stack, found)
-            body = node.child_by_field_name("body")
-            if body is not None:
-                stack.append((body, inner))
-            continue
-        if kind == "attrset_expression":
-            _push_bindings(node, scope, scope, stack, found)
-            continue
-        stack.extend((child, scope) for child in node.named_children)
-    found.sort(key=lambda item: item.span.start)
+        name = reference.text.decode("utf-8", errors="replace")
+        chain = open_scopes
+        if reference.type == "identifier":  # the name of a plain `inherit`
+            chain = _outside_owner(reference, open_scopes)
+        if not _defines(chain, name):
+            found.append(UndefinedVariable(name, Span(reference.start_byte, reference.end_byte)))
     yield from found
+
+
+def _outside_owner(inherited: Node, open_scopes: list[_Open]) -> list[_Open]:
+    """A plain `inherit a;` in a `let` / `rec { }` looks `a` up outside that scope."""
+    owner = inherited.parent.parent.parent.parent  # inherited_attrs → inherit → binding_set → owner
+    if open_scopes and owner is not None and open_scopes[-1][2] == owner:
+        return open_scopes[:-1]
+    return open_scopes
+
+
+def _defines(chain: list[_Open], name: str) -> bool:
+    for _, names, _ in reversed(chain):
+        if names is None or name in names:
+            return True
+    return name in GLOBAL_NAMES
 
 
 def _parameters(function: Node) -> set[str]:
@@ -162,33 +164,3 @@ def _bound_names(node: Node) -> set[str]:
                     if name is not None:
                         names.add(name)
     return names
-
-
-def _push_bindings(
-    node: Node,
-    outer: _Scope,
-    inner: _Scope,
-    stack: list[tuple[Node, _Scope]],
-    found: list[UndefinedVariable],
-) -> None:
-    """Bindings' values see `inner`; the names of a plain `inherit a;` are looked up in `outer`."""
-    for binding_set in node.named_children:
-        if binding_set.type != "binding_set":
-            body = node.child_by_field_name("body")
-            if binding_set.type != "comment" and binding_set != body:
-                stack.append((binding_set, inner))  # ERROR nodes and the like
-            continue
-        for binding in reversed(binding_set.named_children):
-            if binding.type == "inherit":
-                attrs = binding.child_by_field_name("attrs")
-                for attr in reversed(attrs.named_children) if attrs is not None else ():
-                    if attr.type == "identifier" and attr.text and not attr.is_missing:
-                        name = attr.text.decode("utf-8", errors="replace")
-                        if not outer.with_ and not outer.defines(name):
-                            found.append(
-                                UndefinedVariable(name, Span(attr.start_byte, attr.end_byte))
-                            )
-                    else:
-                        stack.append((attr, outer))
-            else:
-                stack.append((binding, inner))
