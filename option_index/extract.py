@@ -240,6 +240,8 @@ class _FileReader:
         self.lets, self.path = saved, previous
 
     def _let_bindings(self, root: Node) -> Iterator[tuple[str, Node]]:
+        if root.text is not None and b"let" not in root.text:
+            return  # no `let` keyword, no let expression: skip the walk
         stack = [root]
         while stack:
             node = stack.pop()
@@ -559,6 +561,8 @@ class _FileReader:
     # --- drift ------------------------------------------------------------------------------
 
     def _scan_drift(self, root: Node, prefix: tuple[str, ...]) -> None:
+        if root.text is not None and b"OptionModule" not in root.text:
+            return  # every name in _DRIFT_FUNCTIONS contains it: nothing to find
         stack = [root]
         while stack:
             node = stack.pop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from nixls_assist.context.git import Baseline
 from nixls_assist.context.release import ReleasePin, pin_from_node
 from nixls_assist.context.workspace import WorkspaceHints, scan_workspace
 from nixls_assist.syntax.document import ParsedDocument
+from option_index.extract_cache import ExtractCache
 from option_index.index import OptionIndex
-from option_index.workspace import user_module_index
+from option_index.workspace import extract_workspace, extraction_digest, user_module_index
 
 
 @dataclass(frozen=True)
@@ -48,34 +50,67 @@ class ContextSettings:
     channels: bool = True
 
 
+_STORE_RECHECK_SECONDS = 30.0
+
+
 class ContextResolver:
     """Finds and caches `flake.lock` files and workspace structure for many files."""
 
-    def __init__(self, settings: ContextSettings | None = None) -> None:
+    def __init__(self, settings: ContextSettings | None = None, *,
+                 extract_cache: ExtractCache | None = None) -> None:
         self.settings = settings or ContextSettings()
+        # Per-file extraction results kept across runs (the CLI's cache); None: in memory.
+        self._extract_cache = extract_cache
+        self._fingerprints: dict[Path, str] = {}
         self._locks: dict[Path, FlakeLock | LockError | None] = {}
         self._hints: dict[Path, WorkspaceHints] = {}
         self._declared: dict[Path, OptionIndex] = {}
         self._channels: tuple[ReleasePin | None, ReleasePin | None] | None = None
+        self._places: dict[Path, _Place] = {}
+        self._pins: dict[tuple[Path, str], tuple[ReleasePin | None, float]] = {}
 
     def context_for(self, doc: ParsedDocument, path: Path | None) -> FileContext:
         path = path.resolve() if path is not None else None
-        lock_path, lock = self._nearest_lock(path.parent) if path is not None else (None, None)
+        place = self._place(path.parent) if path is not None else None
+        lock_path = place.lock_path if place is not None else None
+        return self._context(path, place, self._classify(doc, path, lock_path))
+
+    def context_with(self, path: Path, classification: Classification) -> FileContext:
+        """The context `context_for` gives a file of this `classification` (already known,
+        e.g. from a cached result), without reading the document. `path` is resolved."""
+        return self._context(path, self._place(path.parent), classification)
+
+    def workspace_hint(self, path: Path) -> Classification | None:
+        """How the flake's module structure classifies the (resolved) file, if it does: with
+        the document, this decides its classification (`_classify`)."""
+        lock_path = self._place(path.parent).lock_path
+        return None if lock_path is None else self._hints_of(lock_path.parent).kinds.get(path)
+
+    def workspace_fingerprint(self, path: Path) -> str | None:
+        """A digest of the options the (resolved) file's workspace declares, or None."""
+        root = self._place(path.parent).root
+        if root is None:
+            return None
+        self._declared_options(root)
+        return self._fingerprints[root]
+
+    def _context(self, path: Path | None, place: _Place | None,
+                 classification: Classification) -> FileContext:
+        lock_path, lock = (place.lock_path, place.lock) if place is not None else (None, None)
         notices: list[str] = []
         nixos = home_manager = None
         if isinstance(lock, LockError):
             notices.append(str(lock))
         elif lock is not None:
-            nixos = self._pin(lock, self.settings.nixpkgs_input)
-            home_manager = self._pin(lock, self.settings.home_manager_input) or nixos
-        elif path is not None and self.settings.channels and not _inside_flake(path):
+            nixos = self._pin(lock_path, lock, self.settings.nixpkgs_input)
+            home_manager = self._pin(lock_path, lock, self.settings.home_manager_input) or nixos
+        elif place is not None and self.settings.channels and not place.inside_flake:
             nixos, home_manager = self._channel_pins()
         if self.settings.release is not None:
             override = ReleasePin(self.settings.release, None, "set by --release / configuration",
                                   via="--release / configuration")
             nixos = home_manager = override
-        classification = self._classify(doc, path, lock_path)
-        root = self._workspace_root(path, lock_path)
+        root = place.root if place is not None else None
         return FileContext(
             path, classification, nixos, home_manager, lock_path, tuple(notices),
             workspace_options=self._declared_options(root) if root is not None else None,
@@ -83,39 +118,44 @@ class ContextResolver:
             lock_error=str(lock) if isinstance(lock, LockError) else None,
         )
 
+    def _place(self, directory: Path) -> _Place:
+        """The lock, workspace root and flake boundary of a (resolved) directory, found once
+        per directory: every file in it shares them."""
+        place = self._places.get(directory)
+        if place is None:
+            lock_path, lock = self._nearest_lock(directory)
+            root = lock_path.parent if lock_path is not None else _boundary(directory)
+            place = self._places[directory] = _Place(lock_path, lock, root,
+                                                     _inside_flake(directory))
+        return place
+
     def prepare(self, path: Path) -> None:
         """Do the workspace-wide reading a file's context needs (its flake.lock, the module
         structure, the options the workspace declares) ahead of time: the server runs this
         off its event loop the first time it meets a workspace."""
-        path = path.resolve()
-        lock_path, _ = self._nearest_lock(path.parent)
-        if lock_path is not None and lock_path.parent not in self._hints:
-            self._hints[lock_path.parent] = scan_workspace(lock_path.parent)
-        root = self._workspace_root(path, lock_path)
+        place = self._place(path.resolve().parent)
+        lock_path, root = place.lock_path, place.root
+        if lock_path is not None:
+            self._hints_of(lock_path.parent)
         if root is not None:
             self._declared_options(root)
 
     def is_prepared(self, path: Path) -> bool:
-        path = path.resolve()
-        lock_path, _ = self._nearest_lock(path.parent)
-        root = self._workspace_root(path, lock_path)
+        root = self._place(path.resolve().parent).root
         return root is None or root in self._declared
-
-    def _workspace_root(self, path: Path | None, lock_path: Path | None) -> Path | None:
-        if lock_path is not None:
-            return lock_path.parent
-        if path is None:
-            return None
-        for candidate in path.parents:
-            if (candidate / ".git").exists() or (candidate / "flake.nix").is_file():
-                return candidate
-        return None
 
     def _declared_options(self, root: Path) -> OptionIndex:
         """Options the workspace's own modules declare, extracted once per root."""
         if root not in self._declared:
-            self._declared[root] = user_module_index([root])
+            found = extract_workspace([root], cache=self._extract_cache)
+            self._fingerprints[root] = extraction_digest(found)
+            self._declared[root] = user_module_index([root], extraction=found)
         return self._declared[root]
+
+    def _hints_of(self, root: Path) -> WorkspaceHints:
+        if root not in self._hints:
+            self._hints[root] = scan_workspace(root)
+        return self._hints[root]
 
     def _classify(
         self, doc: ParsedDocument, path: Path | None, lock_path: Path | None
@@ -123,10 +163,7 @@ class ContextResolver:
         classification = classify(doc, path)
         if path is None or lock_path is None or classification.kind is FileKind.FLAKE:
             return classification
-        root = lock_path.parent
-        if root not in self._hints:
-            self._hints[root] = scan_workspace(root)
-        hint = self._hints[root].kind_of(path)
+        hint = self._hints_of(lock_path.parent).kinds.get(path)  # `path` is resolved already
         return hint if hint is not None else classification
 
     def _nearest_lock(self, directory: Path) -> tuple[Path | None, FlakeLock | LockError | None]:
@@ -144,12 +181,19 @@ class ContextResolver:
                 return None, None  # a repository / flake boundary without a lock
         return None, None
 
-    def _pin(self, lock: FlakeLock, input_name: str) -> ReleasePin | None:
+    def _pin(self, lock_path: Path, lock: FlakeLock, input_name: str) -> ReleasePin | None:
+        """The input's pin, computed once per lock: a pin whose source tree was not in the
+        Nix store is looked up again after a while (a build may fetch it meanwhile)."""
+        key = (lock_path, input_name)
+        cached = self._pins.get(key)
+        now = time.monotonic()
+        if cached is not None and (cached[0] is None or cached[0].source_path is not None
+                                   or now - cached[1] < _STORE_RECHECK_SECONDS):
+            return cached[0]
         node = lock.resolve([input_name])
-        if node is None:
-            return None
-        label = "flake.lock"
-        return pin_from_node(node, input_name, label)
+        pin = pin_from_node(node, input_name, "flake.lock") if node is not None else None
+        self._pins[key] = (pin, now)
+        return pin
 
     def _channel_pins(self) -> tuple[ReleasePin | None, ReleasePin | None]:
         if self._channels is None:
@@ -161,13 +205,32 @@ class ContextResolver:
         """Forget cached locks and workspace hints (a flake.lock or flake.nix changed)."""
         self._channels = None
         self._locks.clear()
+        self._places.clear()
+        self._pins.clear()
         self._hints.clear()
         self._declared.clear()
+        self._fingerprints.clear()
 
 
-def _inside_flake(path: Path) -> bool:
-    """A flake (with or without its lock) between the file and its repository root."""
-    for candidate in path.parents:
+@dataclass(frozen=True)
+class _Place:
+    lock_path: Path | None
+    lock: FlakeLock | LockError | None
+    root: Path | None  # the workspace root: the lock's directory, else the repository / flake
+    inside_flake: bool
+
+
+def _boundary(directory: Path) -> Path | None:
+    """The nearest enclosing repository or flake directory."""
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists() or (candidate / "flake.nix").is_file():
+            return candidate
+    return None
+
+
+def _inside_flake(directory: Path) -> bool:
+    """A flake (with or without its lock) between a file's directory and its repository root."""
+    for candidate in (directory, *directory.parents):
         if (candidate / "flake.nix").is_file():
             return True
         if (candidate / ".git").exists():
