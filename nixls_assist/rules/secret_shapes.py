@@ -7,6 +7,7 @@ described by a `Shape` (its kind and a short, safe prefix such as `ghp_`).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -46,6 +47,14 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # scheme://user:password@host — the password part must be literal text, not a placeholder.
 _URL_USERINFO = re.compile(
     r"\b[a-z][a-z0-9+.-]*://(?P<user>[^\s:/@'\"]*):(?P<password>[^\s/@'\"]+)@[A-Za-z0-9\[]"
+)
+
+
+# Literal text every match of _TOKENS / _URL_USERINFO contains: a document without any of
+# it cannot hold a token, so the per-string search is skipped.
+TOKEN_TRIGGERS = re.compile(
+    rb"gh[pousr]_|github_pat_|glpat-|xox[abposr]-|AKIA|ASIA|sk-|tskey-|AGE-SECRET-KEY-"
+    rb"|-----BEGIN|://"
 )
 
 
@@ -157,6 +166,11 @@ def words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 
 
+# Text every secret name contains (lowercased): a config text without any cannot assign one.
+SECRET_NAME_TRIGGERS = re.compile(rb"pass|pw|secret|token|psk|key|masterauth|credentials", re.I)
+
+
+@functools.lru_cache(maxsize=4096)  # attribute names repeat across a configuration
 def is_secret_name(name: str) -> bool:
     """Whether an attribute called `name` holds a secret value (not a file, hash or flag)."""
     compact = re.sub(r"[^a-z0-9]", "", name.lower())

@@ -17,6 +17,8 @@ from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
 from nixls_assist.rules.secret_file_options import file_alternative
 from nixls_assist.rules.secret_shapes import (
+    SECRET_NAME_TRIGGERS,
+    TOKEN_TRIGGERS,
     Shape,
     harmless_reason,
     is_secret_file_name,
@@ -155,11 +157,15 @@ def secret_literal_in_store(
             severity=_severity(NXA201, site.in_test),
         )
     test_file = is_test_file(doc, ctx)
+    may_hold_token = TOKEN_TRIGGERS.search(doc.source) is not None
+    may_name_secret = SECRET_NAME_TRIGGERS.search(doc.source) is not None
+    if not (may_hold_token or may_name_secret):
+        return
     for node in string_nodes(doc):
         for string in (node, *nested_strings(node)):
             if string.start_byte in reported:
                 continue
-            problem = _string_secret(doc, string)
+            problem = _string_secret(doc, string, may_hold_token)
             if problem is None:
                 continue
             reported.add(string.start_byte)
@@ -179,14 +185,15 @@ def _holds_secret(site: ValueSite) -> bool:
     return is_secret_name(site.name) or (len(site.path) >= 2 and site.path[-2] == "basicAuth")
 
 
-def _string_secret(doc: ParsedDocument, string: Node) -> str | None:
+def _string_secret(doc: ParsedDocument, string: Node, may_hold_token: bool) -> str | None:
     """What secret a string literal holds (described without its value), or None."""
-    for fragment in fragments(string):
-        text = doc.node_text(fragment)
-        shape = token_shape(text)
-        if shape is not None:
-            return f"{shape.kind} {shape.redacted}"
-    if is_config_text(doc, string):
+    raw = doc.source[string.start_byte : string.end_byte]
+    if may_hold_token and TOKEN_TRIGGERS.search(raw):
+        for fragment in fragments(string):
+            shape = token_shape(doc.node_text(fragment))
+            if shape is not None:
+                return f"{shape.kind} {shape.redacted}"
+    if SECRET_NAME_TRIGGERS.search(raw) and is_config_text(doc, string):
         for fragment in fragments(string):
             for key, value in assignments(doc.node_text(fragment)):
                 if value and is_secret_name(key) and harmless_reason(value) is None:
