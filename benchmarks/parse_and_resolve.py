@@ -36,7 +36,7 @@ def ours(sources: list[bytes]) -> None:
         doc = parse(source)
         module_bindings(doc, file_is_module=True)
         syntax_problems(doc)
-        duplicate_attributes(doc.root)
+        duplicate_attributes(doc)
 
 
 def nix_each(nix: str, paths: list[Path]) -> None:

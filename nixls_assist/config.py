@@ -29,20 +29,21 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from nixls_assist.context.release import normalise_release
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Severity
+
+if TYPE_CHECKING:
+    import pathspec  # imported when a config has globs (~40 ms; not at server start)
 
 CONFIG_NAME = ".nixls-assist.toml"
 FAIL_ON = ("error", "warning", "info", "never")
 SEVERITIES = ("error", "warning", "info")
 
 _TOP_KEYS = ("release", "nixpkgs-input", "home-manager-input", "select", "ignore", "exclude",
-             "skill-references", "fail-on", "severity", "overrides")
+             "skill-references", "fail-on", "severity", "overrides", "cache")
 _OVERRIDE_KEYS = ("paths", "release", "ignore")
 
 
@@ -79,6 +80,7 @@ class ProjectConfig:
     fail_on: str | None = None
     severities: dict[str, Severity] = field(default_factory=dict, compare=False)
     overrides: tuple[Override, ...] = ()
+    cache: bool = True  # `check` re-uses results of unchanged files (cli/cache.py)
     _exclude_spec: pathspec.PathSpec | None = field(default=None, repr=False, compare=False)
 
     def relative(self, path: Path) -> str | None:
@@ -146,6 +148,9 @@ def _parse(data: dict[str, Any], path: Path, known: Callable[[str], bool]) -> Pr
     fail_on = data.get("fail-on")
     if fail_on is not None and fail_on not in FAIL_ON:
         raise check.error("fail-on", f"one of {', '.join(FAIL_ON)}", fail_on)
+    cache = data.get("cache", True)
+    if not isinstance(cache, bool):
+        raise check.error("cache", "true or false", cache)
     return ProjectConfig(
         path=path.resolve(),
         root=root,
@@ -159,11 +164,14 @@ def _parse(data: dict[str, Any], path: Path, known: Callable[[str], bool]) -> Pr
         fail_on=fail_on,
         severities=severities,
         overrides=check.overrides(data.get("overrides", [])),
+        cache=cache,
         _exclude_spec=_spec(exclude) if exclude else None,
     )
 
 
 def _spec(globs: tuple[str, ...]) -> pathspec.PathSpec:
+    import pathspec
+
     return pathspec.PathSpec.from_lines("gitwildmatch", globs)
 
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from nixls_assist import __version__
-from nixls_assist.cli.check import add_check_parser
-from nixls_assist.cli.explain import add_explain_parser
-from nixls_assist.cli.imperative import add_imperative_parser
 from nixls_assist.errors import NixlsError
-from option_index.cli import add_index_parser, run_index
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # The subcommands' modules (output formats, fixes, the index downloader and httpx…) are
+    # imported here, not at module level: `serve` never builds this parser (see `main`).
+    from nixls_assist.cli.check import add_check_parser
+    from nixls_assist.cli.explain import add_explain_parser
+    from nixls_assist.cli.imperative import add_imperative_parser
+    from option_index.cli import add_index_parser, run_index
+
     parser = argparse.ArgumentParser(
         prog="nixls-assist",
         description="Release-aware language server and checker for Nix configurations.",
@@ -37,19 +40,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The exact command lines that start the language server. They are dispatched before the
+# parser is built, so an editor's cold start never imports the other subcommands.
+SERVE_ARGV = (["serve"], ["--debug", "serve"])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in SERVE_ARGV:
+        return _guarded(_serve, debug="--debug" in argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        handler = getattr(args, "handler", None)
-        if handler is not None:
-            return handler(args, sys.stdout)
-        if args.command == "serve":
-            from nixls_assist.server.app import run_stdio
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return _guarded(lambda: handler(args, sys.stdout), debug=args.debug)
+    if args.command == "serve":
+        return _guarded(_serve, debug=args.debug)
+    parser.error(f"unknown command {args.command}")
 
-            run_stdio()
-            return EXIT_OK
-        parser.error(f"unknown command {args.command}")
+
+def _serve() -> int:
+    import gc
+
+    # Start-up creates long-lived objects only (lsprotocol's ~600 attrs classes, the rules):
+    # collecting while importing them is wasted time. run_stdio freezes them and turns the
+    # collector back on.
+    gc.disable()
+    from nixls_assist.server.app import run_stdio
+
+    run_stdio()
+    return EXIT_OK
+
+
+def _guarded(run: Callable[[], int], *, debug: bool) -> int:
+    try:
+        return run()
     except NixlsError as exc:
         print(f"nixls-assist: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -58,13 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # the one catch-all: a bug must not print a bare traceback
-        if args.debug:
+        if debug:
             traceback.print_exc()
         else:
             print(f"nixls-assist: internal error: {type(exc).__name__}: {exc} "
                   "(run with --debug for details and please report it)", file=sys.stderr)
         return EXIT_INTERNAL
-    return EXIT_OK
 
 
 if __name__ == "__main__":

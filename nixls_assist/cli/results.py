@@ -9,18 +9,21 @@ from pathlib import Path
 from nixls_assist.context import FileContext
 from nixls_assist.findings import Finding, Span
 from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.positions import LineIndex
 
 
 @dataclass(frozen=True)
 class FileResult:
     display_path: str  # relative to the working directory when possible
     path: Path | None
-    doc: ParsedDocument
+    doc: ParsedDocument | None  # None: from the result cache or a worker process (`lines` set)
     context: FileContext
     findings: list[Finding]
+    lines: LineIndex | None = None
 
     def position(self, offset: int) -> tuple[int, int]:
-        return self.doc.lines.position(offset)
+        lines = self.lines if self.lines is not None else self.doc.lines  # type: ignore[union-attr]
+        return lines.position(offset)
 
     def lsp_range(self, span: Span) -> dict[str, dict[str, int]]:
         start = self.position(span.start)

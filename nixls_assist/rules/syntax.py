@@ -144,7 +144,7 @@ def duplicate_attribute(
     if parse_error is not None and parse_error.kind == PIPE_OPERATOR:
         return
     limit = parse_error.span.start if parse_error is not None else len(doc.source) + 1
-    duplicates = duplicate_attributes(doc.root)
+    duplicates = duplicate_attributes(doc)
     for dup in duplicates:
         if dup.later.end > limit:
             continue  # past a syntax error the tree is a guess
@@ -170,7 +170,7 @@ def _duplicate_fixes(doc: ParsedDocument, dup: DuplicateAttribute, count: int) -
     if edits is None:
         return ()
     fixed = parse(apply_edits(doc.source, list(edits)))
-    if first_syntax_error(fixed) is not None or len(duplicate_attributes(fixed.root)) >= count:
+    if first_syntax_error(fixed) is not None or len(duplicate_attributes(fixed)) >= count:
         return ()
     title = (f"Move `{dup.path}` out as a dotted binding" if dup.reason == "merge"
              else "Delete the repeated definition")

@@ -18,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node
 
 from nixls_assist.findings import Edit, Span
-from nixls_assist.syntax.document import NIX
+from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import (
     ATTRSET_KINDS,
     attr_name,
+    node_index,
     unwrap_parens,
 )
 
@@ -78,7 +79,7 @@ class _Attrs:
 _Model = Callable[[Node], _Attrs]  # the model of an attribute set literal, built once
 
 
-def duplicate_attributes(root: Node) -> list[DuplicateAttribute]:
+def duplicate_attributes(doc: ParsedDocument) -> list[DuplicateAttribute]:
     """Every duplicate definition in the tree, in document order of the later definition.
 
     Every duplicate starts with one binding set naming the same first attribute twice, so
@@ -94,28 +95,22 @@ def duplicate_attributes(root: Node) -> list[DuplicateAttribute]:
             built = models[owner.id] = _build(owner, model, found)
         return built
 
-    for owner in _owners_naming_twice(root):
+    for owner in _owners_naming_twice(doc):
         model(owner)
     found.sort(key=lambda d: (d.later.start, d.first.start))
     return found
 
 
-_FIRST_NAMES = Query(NIX, """
-    (binding_set) @set
-    (binding attrpath: (attrpath . (_) @first))
-    (inherited_attrs (_) @first)
-""")
-
-
-def _owners_naming_twice(root: Node) -> list[Node]:
+def _owners_naming_twice(doc: ParsedDocument) -> list[Node]:
     """The owners of binding sets where some first attribute name occurs twice.
 
-    The query engine finds every set and first attribute; a sweep in byte order gives each
-    name to the innermost set around it (a binding's own set: values come after names).
+    The document's node index has every set and first attribute; a sweep in byte order gives
+    each name to the innermost set around it (a binding's own set: values come after names).
     """
-    captures = QueryCursor(_FIRST_NAMES).captures(root)
-    sets = sorted(captures.get("set", []), key=lambda node: node.start_byte)
-    firsts = sorted(captures.get("first", []), key=lambda node: node.start_byte)
+    index = node_index(doc)
+    sets = sorted(index.get("binding_set", []), key=lambda node: node.start_byte)
+    firsts = sorted(index.get("first_attr", []) + index.get("inherited_attr", []),
+                    key=lambda node: node.start_byte)
     open_sets: list[tuple[int, dict[str, None], Node]] = []
     owners: dict[int, Node] = {}
     next_set = 0

@@ -54,7 +54,7 @@ def _syntax_problems(doc: ParsedDocument) -> list[SyntaxProblem]:
         return [problem]
     return [
         SyntaxProblem(u.span, f"undefined variable `{u.name}`", UNDEFINED_VARIABLE)
-        for u in undefined_variables(doc.root)
+        for u in undefined_variables(doc)
     ]
 
 

@@ -127,6 +127,34 @@ def descendants_of_types(root: Node, *types: str) -> list[Node]:
     return sorted(found, key=lambda node: (node.start_byte, -node.end_byte))
 
 
+# The node kinds the rules look for, and a few shapes (capture names): one pass of the query
+# engine per document finds them all (each separate pass costs about as much as this one).
+INDEXED_KINDS = (
+    "apply_expression", "attrset_expression", "binding", "binding_set", "function_expression",
+    "indented_string_expression", "inherit", "inherit_from", "integer_expression",
+    "interpolation", "let_attrset_expression", "let_expression", "path_expression",
+    "rec_attrset_expression", "string_expression", "variable_expression", "with_expression",
+)
+INDEXED_SHAPES = """
+    (inherit attrs: (inherited_attrs attr: (identifier) @inherit_name))
+    (binding attrpath: (attrpath . (_) @first_attr))
+    (inherited_attrs (_) @inherited_attr)
+"""
+_INDEX_QUERY = Query(NIX, "\n".join(f"({kind}) @{kind}" for kind in INDEXED_KINDS)
+                     + INDEXED_SHAPES)
+
+
+def node_index(doc: ParsedDocument) -> dict[str, list[Node]]:
+    """Capture name (a kind in INDEXED_KINDS, or a shape's name) → its nodes in the document,
+    computed once per version. The lists are in no guaranteed order."""
+    return doc.cached("node_index", lambda: QueryCursor(_INDEX_QUERY).captures(doc.root))
+
+
 def nodes_of_types(doc: ParsedDocument, *types: str) -> list[Node]:
     """`descendants_of_types` of the whole document, computed once per version."""
+    if all(kind in INDEXED_KINDS for kind in types):
+        index = node_index(doc)
+        return doc.cached(("nodes_of_types", types), lambda: sorted(
+            (node for kind in types for node in index.get(kind, ())),
+            key=lambda node: (node.start_byte, -node.end_byte)))
     return doc.cached(("nodes_of_types", types), lambda: descendants_of_types(doc.root, *types))

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node
 
 from nixls_assist.findings import Span
-from nixls_assist.syntax.document import NIX
-from nixls_assist.syntax.nodes import attr_name
+from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.nodes import attr_name, node_index
 
 # The names Nix 2.8 defines at the top level, measured with `nix-instantiate --parse -E NAME`
 # for every `builtins` attribute and its `__` form, plus builtins newer Nix releases add
@@ -53,29 +53,25 @@ class UndefinedVariable:
 _SCOPE_KINDS = ("function_expression", "with_expression", "let_expression",
                 "rec_attrset_expression", "let_attrset_expression")
 _RECURSIVE = frozenset({"let_expression", "rec_attrset_expression", "let_attrset_expression"})
-_QUERY = Query(NIX, f"""
-    (variable_expression name: (identifier)) @variable
-    (inherit attrs: (inherited_attrs attr: (identifier) @inherited))
-    [{" ".join(f"({kind})" for kind in _SCOPE_KINDS)}] @scope
-""")
 
 # An open scope: (end byte, names it binds or None for a `with` body, the node that owns it).
 _Open = tuple[int, "frozenset[str] | set[str] | None", Node]
 
 
-def undefined_variables(root: Node) -> Iterator[UndefinedVariable]:
+def undefined_variables(doc: ParsedDocument) -> Iterator[UndefinedVariable]:
     """Every variable no enclosing scope defines, in document order.
 
-    The query engine (C) finds the references and the scope-introducing nodes; one sweep in
-    byte order keeps the stack of scopes open at each reference. Scopes nest, so a stack of
-    byte ranges is the scope chain. A `with` body defines every name (None).
+    The document's node index (one pass of the query engine) has the references and the
+    scope-introducing nodes; one sweep in byte order keeps the stack of scopes open at each
+    reference. Scopes nest, so a stack of byte ranges is the scope chain. A `with` body
+    defines every name (None).
     """
-    captures = QueryCursor(_QUERY).captures(root)
-    references = captures.get("variable", []) + captures.get("inherited", [])
+    index = node_index(doc)
+    references = index.get("variable_expression", []) + index.get("inherit_name", [])
     if not references:
         return
     scopes: list[tuple[int, int, frozenset[str] | set[str] | None, Node]] = []
-    for node in captures.get("scope", []):
+    for node in (node for kind in _SCOPE_KINDS for node in index.get(kind, ())):
         if node.type == "with_expression":
             body = node.child_by_field_name("body")
             if body is not None:

@@ -20,7 +20,7 @@ REJECTED = {5, 6, 7, 8, 9, 10, 11, 12, 16, 17, 18, 19, 20, 21, 23, 24, 28, 29, 3
 @pytest.mark.parametrize("number", range(len(ROWS)))
 def test_merge_rules(number: int) -> None:
     source = "a: b: x: " + ROWS[number]
-    found = duplicate_attributes(parse(source).root)
+    found = duplicate_attributes(parse(source))
     assert bool(found) == (number in REJECTED), ROWS[number]
 
 
@@ -100,6 +100,6 @@ def test_deep_nesting_does_not_overflow() -> None:
     source = "let a = 1; in " + "[ (" * depth + "{ b = a; c = with a; d; }" + ") ]" * depth
     doc = parse(source)
     assert syntax_problems(doc) == []
-    assert duplicate_attributes(doc.root) == []
+    assert duplicate_attributes(doc) == []
     deep_sets = "{ a = " * depth + "1" + "; }" * depth
     assert first_syntax_error(parse(deep_sets)) is None
