@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
+from nixls_assist.cli.batch import check_inputs, default_jobs
+from nixls_assist.cli.cache import ResultCache, cache_root
 from nixls_assist.cli.files import discover
 from nixls_assist.cli.fix import FixOutcome, fix_document, unified_diff, write_atomic
 from nixls_assist.cli.output.github import render_github
@@ -19,7 +21,7 @@ from nixls_assist.cli.output.statistics import render_statistics, statistics
 from nixls_assist.cli.output.text import render_text
 from nixls_assist.cli.results import CheckReport, FileResult, FixRecord
 from nixls_assist.config import FAIL_ON, ConfigFinder, ProjectConfig
-from nixls_assist.context.git import with_committed_baseline
+from nixls_assist.context.git import Baseline, with_committed_baseline
 from nixls_assist.context.release import normalise_release
 from nixls_assist.context.resolver import ContextResolver, ContextSettings
 from nixls_assist.errors import ConfigError
@@ -31,6 +33,7 @@ from nixls_assist.rules.engine import Selection
 from nixls_assist.rules.engine import check as run_rules
 from nixls_assist.rules.imperative import SHELL_SUFFIXES, shell_selection
 from nixls_assist.syntax.document import ParsedDocument
+from option_index.extract_cache import ExtractCache
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -69,6 +72,12 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="the path to report for `-` (decides flake.lock lookup)")
     parser.add_argument("--max-file-size", type=int, default=DEFAULT_MAX_BYTES,
                         help="skip files larger than this many bytes (default: 10 MB)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="check every file again instead of re-using the results of "
+                             "unchanged files (config: `cache = false`)")
+    parser.add_argument("-j", "--jobs", type=int, default=None,
+                        help="worker processes for large file sets (default: number of CPUs; "
+                             "1 checks in this process)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="list every file with its kind and release")
     parser.set_defaults(handler=run_check)
@@ -79,19 +88,37 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
         raise ConfigError("--fix and --diff exclude each other: --diff only shows the fixes")
     if args.fix and args.paths == ["-"]:
         raise ConfigError("--fix cannot rewrite stdin; use --diff to see the fixes")
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError(f"--jobs {args.jobs}: expected 1 or more (1 checks in this process)")
+    # The result cache is keyed by the default option indexes: injected ones are never cached.
+    cacheable = indexes is None and not (args.fix or args.diff) and args.paths != ["-"]
     if indexes is None:
         indexes = _default_indexes()
     checker = Checker(args, indexes)
+    cache = None
+    if cacheable and not args.no_cache and checker.cache_enabled:
+        cache = ResultCache(cache_root(), Path.cwd().resolve(),
+                            lambda text: print(f"nixls-assist: {text}", file=sys.stderr))
+        checker.extract_cache = cache.extract_cache
     started = time.perf_counter()
     outcomes: list[tuple[FileResult, FixOutcome | None]] = []
-    for data, path, display in _inputs(args, checker):
-        result = checker.check(data, path, display)
-        outcome = checker.fix(result) if args.fix or args.diff else None
-        if outcome is not None and outcome.changed:
-            if args.fix and path is not None:
-                write_atomic(path, outcome.doc.source)
-            result = FileResult(display, path, outcome.doc, result.context, outcome.findings)
-        outcomes.append((result, outcome))
+    if args.fix or args.diff:
+        for data, path, display in _inputs(args, checker):
+            result = checker.check(data, path, display)
+            outcome = checker.fix(result)
+            if outcome is not None and outcome.changed:
+                if args.fix and path is not None:
+                    write_atomic(path, outcome.doc.source)
+                result = FileResult(display, path, outcome.doc, result.context, outcome.findings)
+            outcomes.append((result, outcome))
+    else:
+        jobs = args.jobs if args.jobs is not None else default_jobs()
+        try:
+            results = check_inputs(checker, list(_inputs(args, checker)), cache, jobs)
+        finally:
+            if cache is not None:
+                cache.close()
+        outcomes = [(result, None) for result in results]
     if not outcomes and args.paths != ["-"]:
         print(f"nixls-assist: no .nix files found in {' '.join(args.paths)}", file=sys.stderr)
     fixed = [FixRecord(result.display_path, outcome.applied, tuple(outcome.refused))
@@ -108,6 +135,9 @@ def _default_indexes() -> Indexes:
     from nixls_assist.indexes import IndexProvider  # lazily: `check --help` stays fast
 
     return IndexProvider()
+
+
+_UNSET = object()
 
 
 @dataclass(frozen=True)
@@ -133,7 +163,10 @@ class Checker:
                 )
         self.configs = ConfigFinder(explicit=args.config)
         first = Path(args.paths[0]) if args.paths and args.paths != ["-"] else None
-        self.fail_on = args.fail_on or self.configs.for_path(first).fail_on or "warning"
+        first_config = self.configs.for_path(first)
+        self.fail_on = args.fail_on or first_config.fail_on or "warning"
+        self.cache_enabled = first_config.cache
+        self.extract_cache: ExtractCache | None = None  # workspace extraction across runs
         self._resolvers: dict[ContextSettings, ContextResolver] = {}
         self._setups: dict[tuple[int, tuple[str, ...], str | None], _FileSetup] = {}
 
@@ -150,6 +183,12 @@ class Checker:
                                            self._resolver(config, settings.release))
         return self._setups[key]
 
+    def selection_for(self, path: Path | None) -> Selection:
+        return _for_path(self.setup(path).selection, path)
+
+    def resolvers(self) -> list[ContextResolver]:
+        return list(self._resolvers.values())
+
     def _selection(self, config: ProjectConfig, ignore: tuple[str, ...]) -> Selection:
         select = self.select if self.select is not None else config.select
         return Selection(select=select, ignore=ignore + self.ignore,
@@ -160,13 +199,20 @@ class Checker:
                                    nixpkgs_input=config.nixpkgs_input,
                                    home_manager_input=config.home_manager_input)
         if settings not in self._resolvers:
-            self._resolvers[settings] = ContextResolver(settings)
+            self._resolvers[settings] = ContextResolver(settings,
+                                                        extract_cache=self.extract_cache)
         return self._resolvers[settings]
 
-    def check(self, data: bytes, path: Path | None, display: str) -> FileResult:
+    def check(self, data: bytes, path: Path | None, display: str,
+              baseline: Baseline | object | None = _UNSET) -> FileResult:
+        """`baseline`: the committed version of the file, when already looked up."""
         setup = self.setup(path)
         doc = load_document(data, display, self.args.max_file_size)
-        ctx = with_committed_baseline(setup.resolver.context_for(doc, path), doc.source)
+        ctx = setup.resolver.context_for(doc, path)
+        if baseline is _UNSET:
+            ctx = with_committed_baseline(ctx, doc.source)
+        elif baseline is not None:
+            ctx = replace(ctx, baseline=baseline)
         findings = run_rules(doc, ctx, self.indexes, _for_path(setup.selection, path))
         return FileResult(display, path, doc, ctx, findings)
 

@@ -201,6 +201,10 @@ class ContextResolver:
             self._channels = (nixos, channel_pin("home-manager") or nixos)
         return self._channels
 
+    def release_extract_cache(self) -> None:
+        """Stop using the extraction cache (its owner closes it)."""
+        self._extract_cache = None
+
     def invalidate(self, path: Path | None = None) -> None:
         """Forget cached locks and workspace hints (a flake.lock or flake.nix changed)."""
         self._channels = None

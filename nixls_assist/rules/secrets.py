@@ -162,6 +162,9 @@ def secret_literal_in_store(
     if not (may_hold_token or may_name_secret):
         return
     for node in string_nodes(doc):
+        raw = doc.source[node.start_byte : node.end_byte]  # with the strings nested in it
+        if not (TOKEN_TRIGGERS.search(raw) or SECRET_NAME_TRIGGERS.search(raw)):
+            continue
         for string in (node, *nested_strings(node)):
             if string.start_byte in reported:
                 continue
