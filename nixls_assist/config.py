@@ -91,6 +91,8 @@ class ProjectConfig:
             return None
 
     def is_excluded(self, path: Path, *, is_dir: bool = False) -> bool:
+        if self._exclude_spec is None:
+            return False
         relative = self.relative(path)
         if relative is None or self._exclude_spec is None or relative == ".":
             return False
@@ -98,7 +100,7 @@ class ProjectConfig:
 
     def for_file(self, path: Path | None) -> FileSettings:
         release, ignore = self.release, self.ignore
-        relative = self.relative(path) if path is not None else None
+        relative = self.relative(path) if path is not None and self.overrides else None
         if relative is not None:
             for override in self.overrides:
                 if override.spec.match_file(relative):

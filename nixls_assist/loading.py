@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tree_sitter import Node
+
 from nixls_assist.syntax.document import LoadNote, ParsedDocument, parse, skipped
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -41,9 +43,35 @@ def within_limits(doc: ParsedDocument) -> ParsedDocument:
 
 
 def too_deep(doc: ParsedDocument, limit: int = MAX_TREE_DEPTH) -> bool:
-    """Whether the syntax tree nests more than `limit` levels (an iterative cursor walk)."""
-    cursor = doc.tree.walk()
+    """Whether the syntax tree nests more than `limit` levels (an iterative cursor walk).
+
+    After an incremental edit of a document that was within the limit, only the smallest
+    node around the edited range can have grown deeper: the walk starts there.
+    """
+    if doc.edited is None:
+        return _deeper_than(doc.root, limit)
+    node, depth = _covering(doc.root, *doc.edited)
+    return _deeper_than(node, limit - depth)
+
+
+def _covering(root: Node, start: int, end: int) -> tuple[Node, int]:
+    """The smallest node containing [start, end), and how deep it is."""
+    cursor = root.walk()
     depth = 0
+    while cursor.goto_first_child_for_byte(start) is not None:
+        node = cursor.node
+        if node is None or not (node.start_byte <= start and end <= node.end_byte):
+            cursor.goto_parent()
+            break
+        depth += 1
+    return cursor.node or root, depth
+
+
+def _deeper_than(node: Node, limit: int) -> bool:
+    cursor = node.walk()
+    depth = 0
+    if limit < 0:
+        return True
     while True:
         if cursor.goto_first_child():
             depth += 1

@@ -169,12 +169,19 @@ class Checker:
         self.extract_cache: ExtractCache | None = None  # workspace extraction across runs
         self._resolvers: dict[ContextSettings, ContextResolver] = {}
         self._setups: dict[tuple[int, tuple[str, ...], str | None], _FileSetup] = {}
+        self._by_path: dict[Path | None, _FileSetup] = {}
 
     def excluded(self, path: Path, is_dir: bool) -> bool:
         return self.configs.for_path(path if is_dir else path.parent).is_excluded(
             path, is_dir=is_dir)
 
     def setup(self, path: Path | None) -> _FileSetup:
+        setup = self._by_path.get(path)
+        if setup is None:
+            setup = self._by_path[path] = self._setup(path)
+        return setup
+
+    def _setup(self, path: Path | None) -> _FileSetup:
         config = self.configs.for_path(path)
         settings = config.for_file(path)
         key = (id(config), settings.ignore, settings.release)
@@ -243,7 +250,7 @@ def _inputs(args: argparse.Namespace, checker: Checker) -> Iterator[tuple[bytes,
         return
     if "-" in args.paths:
         raise ConfigError("`-` (stdin) cannot be combined with other paths")
-    cwd = Path.cwd()
+    cwd = Path.cwd().resolve()
     for path in discover(args.paths, checker.excluded, args.force_exclude):
         try:
             data = path.read_bytes()
@@ -253,9 +260,10 @@ def _inputs(args: argparse.Namespace, checker: Checker) -> Iterator[tuple[bytes,
 
 
 def _display(path: Path, cwd: Path) -> str:
+    """`path` relative to the (resolved) working directory `cwd` when inside it."""
     absolute = path.resolve()
     try:
-        return absolute.relative_to(cwd.resolve()).as_posix()
+        return absolute.relative_to(cwd).as_posix()
     except ValueError:
         return absolute.as_posix()
 

@@ -45,7 +45,7 @@ def _walk(top: Path, excluded: Excluded | None = None) -> Iterator[Path]:
         here = Path(directory)
         ignore_file = here / ".gitignore"
         if ignore_file.is_file():
-            specs = [*specs, (here, _read_spec(ignore_file))]
+            specs = [*specs, (here.resolve(), _read_spec(ignore_file))]
         dirnames[:] = sorted(
             d for d in dirnames
             if d not in ALWAYS_SKIPPED and not _ignored(here / d, specs, is_dir=True)
@@ -80,10 +80,13 @@ def _read_spec(path: Path) -> pathspec.PathSpec:
 
 
 def _ignored(path: Path, specs: list[tuple[Path, pathspec.PathSpec]], *, is_dir: bool) -> bool:
+    """Whether a `.gitignore` in `specs` (bases resolved) matches `path`."""
+    if not specs:
+        return False
     absolute = path.resolve()
     for base, spec in specs:
         try:
-            relative = absolute.relative_to(base.resolve()).as_posix()
+            relative = absolute.relative_to(base).as_posix()
         except ValueError:
             continue
         if spec.match_file(relative + ("/" if is_dir else "")):

@@ -41,6 +41,8 @@ def committed_baseline(path: Path | None, source: bytes) -> Baseline | None:
     """The file's content at git `HEAD`, or None (no git, not tracked, nothing to compare)."""
     if path is None or _MARKER not in source or not path.is_file():
         return None
+    if not _maybe_in_repository(path.parent):
+        return None
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
     try:
         result = subprocess.run(
@@ -58,6 +60,19 @@ def committed_baseline(path: Path | None, source: bytes) -> Baseline | None:
     if result.returncode != 0:
         return None
     return Baseline(result.stdout, "HEAD")
+
+
+# Variables that let git find a repository without a `.git` above the file.
+_GIT_LOCATION_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")
+
+
+def _maybe_in_repository(directory: Path) -> bool:
+    """False only when git certainly finds no repository: no `.git` in `directory` or above
+    and no variable pointing elsewhere (saves starting git once per file outside a repo)."""
+    if any(name in os.environ for name in _GIT_LOCATION_VARIABLES):
+        return True
+    directory = directory.absolute()
+    return any((candidate / ".git").exists() for candidate in (directory, *directory.parents))
 
 
 def with_committed_baseline(ctx: FileContext, source: bytes) -> FileContext:

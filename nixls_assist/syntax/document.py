@@ -53,6 +53,9 @@ class ParsedDocument:
         self.tree = tree
         self.path = path
         self.note = note
+        # The byte range of this version that differs from the previous one (`apply`), None
+        # when parsed from scratch: checks of the whole tree can look at this part only.
+        self.edited: tuple[int, int] | None = None
         # Derived data computed once per version (bindings, scopes), keyed by its producer.
         self.memo: dict[object, object] = {}
 
@@ -105,7 +108,22 @@ class ParsedDocument:
                 old_end_point=old_end_point,
                 new_end_point=_end_point(start_point, new_bytes),
             )
-        return ParsedDocument(source, _parser().parse(source, tree), self.path, self.note)
+        new_tree = _parser().parse(source, tree)
+        doc = ParsedDocument(source, new_tree, self.path, self.note)
+        if len(changes) == 1:
+            doc.edited = _edited_range(tree, new_tree, changes[0])
+        return doc
+
+
+def _edited_range(
+    old: tree_sitter.Tree, new: tree_sitter.Tree, change: TextChange
+) -> tuple[int, int]:
+    """The range covering the new text and every range whose structure changed."""
+    start = change.start
+    end = change.start + len(change.new_text.encode("utf-8"))
+    for changed in new.changed_ranges(old):
+        start, end = min(start, changed.start_byte), max(end, changed.end_byte)
+    return start, end
 
 
 def _end_point(start: tuple[int, int], inserted: bytes) -> tuple[int, int]:

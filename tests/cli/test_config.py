@@ -34,7 +34,7 @@ def _codes(root: Path, *args: str) -> list[tuple[str, str, str]]:
     [
         ('relase = "24.11"\n',
          "unknown key `relase` (allowed: release, nixpkgs-input, home-manager-input, select, "
-         "ignore, exclude, skill-references, fail-on, severity, overrides)"),
+         "ignore, exclude, skill-references, fail-on, severity, overrides, cache)"),
         ('release = "lts"\n', '`release`: expected a release like "24.11" or "unstable", '
                               "got 'lts'"),
         ("release = 24.11\n", "`release`: expected a release like \"24.11\" or \"unstable\", "

@@ -9,7 +9,7 @@ import pytest
 
 from nixls_assist.context import FileKind
 from nixls_assist.loading import DEFAULT_MAX_BYTES, MAX_TREE_DEPTH, load_document, too_deep
-from nixls_assist.syntax.document import parse
+from nixls_assist.syntax.document import TextChange, parse
 from tests.fuzz.invariants import RELEASES, check_source
 from tests.fuzz.nix_strategies import NESTING_SHAPES, SEEDS, deep_nesting
 
@@ -56,6 +56,21 @@ def test_depth_limit_message() -> None:
     assert doc.note is not None
     assert f"more than {MAX_TREE_DEPTH} levels" in doc.note.message
     assert not too_deep(parse(max(SEEDS, key=len)))
+
+
+@pytest.mark.parametrize("shape", NESTING_SHAPES)
+def test_incremental_edits_are_measured_like_a_fresh_parse(shape: str) -> None:
+    """The server measures only the edited part: an edit that nests too deeply is caught,
+    an edit elsewhere in a deep (allowed) document is not, exactly as a fresh parse says."""
+    module = MODULE.decode()
+    inside = module.index("true")
+    for depth in (MAX_TREE_DEPTH // 4, MAX_TREE_DEPTH * 2):
+        nested = deep_nesting(shape, depth).decode()
+        edited = parse(module).apply([TextChange(inside, inside + 4, nested)])
+        assert edited.edited is not None
+        assert too_deep(edited) == too_deep(parse(edited.source))
+        again = edited.apply([TextChange(0, 0, "# a comment\n")])
+        assert too_deep(again) == too_deep(parse(again.source))
 
 
 def test_size_cap_is_a_finding() -> None:
