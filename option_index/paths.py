@@ -7,6 +7,7 @@ options.json names and the rename tables use.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -62,6 +63,11 @@ def show_segment(segment: str) -> str:
 
 def show_path(segments: Sequence[str]) -> str:
     """Printed form of a path, as `lib.showOption` writes it."""
+    return _show_path(tuple(segments))
+
+
+@functools.lru_cache(maxsize=65536)  # the same paths are printed on every keystroke
+def _show_path(segments: tuple[str, ...]) -> str:
     return ".".join(show_segment(s) for s in segments)
 
 

@@ -24,6 +24,8 @@ def outermost_drift(judged: list[Judged]) -> Iterator[tuple[Judged, DriftRecord]
 
 
 def under_any(binding: OptionBinding, outer: list[OptionBinding]) -> bool:
+    if not outer:
+        return False
     return any(
         o.scope == binding.scope
         and binding.path[: len(o.path)] == o.path
