@@ -32,8 +32,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from option_index.build import BuildResult
 from option_index.cache import check_system, default_cache_dir
 from option_index.drift import DriftTable
 from option_index.errors import CacheNotWritable, IndexUnavailable, StoreCorrupt
@@ -52,6 +52,9 @@ from option_index.nix_store import fixed_output_path
 from option_index.releases import normalize_release
 from option_index.store import ReleaseOptions, Store, StoreContent, write_store
 from option_index.tree import OptionTree
+
+if TYPE_CHECKING:  # build.py pulls in the options.json importer and its codecs
+    from option_index.build import BuildResult
 
 #: system -> (file that identifies the tree, directory the modules live in, display name)
 _LAYOUTS = {
@@ -262,6 +265,8 @@ def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
     Safe to run in a worker thread; raises IndexUnavailable (limits, cancel) or
     CacheNotWritable. The per-file cache lives next to the indexes.
     """
+    from option_index.build import BuildResult
+
     cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
     try:
         cache = ExtractCache(cache_dir / CACHE_FILE)

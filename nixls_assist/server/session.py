@@ -12,7 +12,6 @@ from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.context.release import normalise_release
 from nixls_assist.context.resolver import ContextResolver, ContextSettings, FileContext
 from nixls_assist.errors import ConfigError
-from nixls_assist.features.skill_references import ReferenceLibrary, load_references
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.engine import Selection
 from nixls_assist.server.documents import DocumentStore, OpenDocument
@@ -22,6 +21,7 @@ from nixls_assist.syntax.positions import LineIndex
 if TYPE_CHECKING:
     from nixls_assist.config import ConfigFinder, ProjectConfig
     from nixls_assist.features.declare_package import WorkspaceFile
+    from nixls_assist.features.skill_references import ReferenceLibrary
     from nixls_assist.indexes import IndexProvider
     from nixls_assist.syntax.shell_installs import PackageRef
 
@@ -213,6 +213,8 @@ class Session:
         dirs = tuple(self._expand(d) for d in self.settings.skill_references)
         dirs += self.setup_for(path).skill_references
         if self._references is None or self._references[0] != dirs:
+            from nixls_assist.features.skill_references import load_references
+
             library = load_references(dirs)
             self.notices.extend(library.problems)
             self._references = (dirs, library)
