@@ -68,7 +68,9 @@ class Segment:
         return self.name if self.name is not None else "*"
 
 
-@dataclass(frozen=True, eq=False)  # identity: each binding is one place in one document
+# Identity (eq=False): each binding is one place in one document. Not frozen: a frozen
+# dataclass sets each field through object.__setattr__, and hundreds are made per keystroke.
+@dataclass(eq=False, slots=True)
 class OptionBinding:
     """A definition of the option path `segments` (relative to its module's root)."""
 
@@ -145,7 +147,7 @@ class _Mode(enum.Enum):
     ATTRS = 2  # an attrset of definitions under a prefix
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Task:
     node: Node
     mode: _Mode
@@ -373,10 +375,15 @@ def _defines_attrs(value: Node) -> bool:
     return False
 
 
+_BOUNDARY_ROOTS = frozenset({"home-manager", "containers", "specialisation"})
+
+
 def _module_boundary(
     segments: tuple[Segment, ...],
 ) -> tuple[ModuleSystem, str, bool] | None:
     """Paths whose value is a module of another system (its paths start fresh)."""
+    if not 2 <= len(segments) <= 3 or segments[0].name not in _BOUNDARY_ROOTS:
+        return None
     names = [s.name for s in segments]
     if len(names) == 3 and names[:2] == ["home-manager", "users"]:
         return ModuleSystem.HOME_MANAGER, f"home-manager.users.{segments[2].label}", False
