@@ -34,6 +34,7 @@ from nixls_assist.syntax.nodes import (
     static_string,
     unwrap_parens,
 )
+from nixls_assist.syntax.reuse import same_node, shifted
 from option_index.paths import show_path
 
 
@@ -117,29 +118,37 @@ def module_bindings(doc: ParsedDocument, *, file_is_module: bool) -> tuple[Optio
 
     `file_is_module`: the file itself is a module (NixOS / home-manager / darwin);
     otherwise only module literals embedded in it (a flake's `modules = [ … ]`) count.
+    After an edit, the definitions under each top-level binding the edit did not touch are
+    carried over from the previous version (see `_Group`).
     """
     key = ("module_bindings", file_is_module)
     cached = doc.memo.get(key)
     if cached is None:
-        found = sorted(_walk_document(doc, file_is_module),
+        previous = doc.previous.memo.get(("binding_groups", file_is_module)) \
+            if doc.previous is not None else None
+        walker = _Walker(doc, previous if isinstance(previous, dict) else None)
+        found = sorted(_walk_document(doc, file_is_module, walker),
                        key=lambda b: (b.binding_span.start, -b.binding_span.end))
         cached = doc.memo[key] = tuple(found)
+        doc.memo[("binding_groups", file_is_module)] = walker.groups
     return cached  # type: ignore[return-value]
 
 
 option_bindings = module_bindings
 
 
-def _walk_document(doc: ParsedDocument, file_is_module: bool) -> Iterator[OptionBinding]:
+def _walk_document(
+    doc: ParsedDocument, file_is_module: bool, walker: _Walker
+) -> Iterator[OptionBinding]:
     expression = doc.root.child_by_field_name("expression")
     if expression is None:
         return
     if file_is_module:
         scope = ModuleScope(ModuleSystem.FILE, span(expression), "file")
-        yield from _Walker(doc).run(expression, scope)
+        yield from walker.run(expression, scope, top_level=True)
     else:
         for node, system, origin in _embedded_modules(expression):
-            yield from _Walker(doc).run(node, ModuleScope(system, span(node), origin))
+            yield from walker.run(node, ModuleScope(system, span(node), origin))
 
 
 class _Mode(enum.Enum):
@@ -155,22 +164,79 @@ class _Task:
     scope: ModuleScope
 
 
-class _Walker:
-    def __init__(self, doc: ParsedDocument) -> None:
-        self.doc = doc
+@dataclass(slots=True)
+class _Group:
+    """The definitions under one top-level binding of a file module, as computed for one
+    version: reusable by the next version when the binding's subtree is shared."""
 
-    def run(self, node: Node, scope: ModuleScope) -> Iterator[OptionBinding]:
-        stack = [_Task(node, _Mode.MODULE, (), scope)]
+    start: int  # where the binding started
+    explicit: bool  # whether its module had `config` / `options` (changes the dispatch)
+    scope: ModuleScope  # the file's scope in that version
+    bindings: list[OptionBinding]
+
+    def moved_to(self, binding: Node, scope: ModuleScope) -> list[OptionBinding] | None:
+        """The same definitions for `binding` (the shared subtree) in the new version."""
+        delta = binding.start_byte - self.start
+        scopes = {id(self.scope): scope}
+        # A nested definition shares its prefix's Segment objects: move each one once.
+        segments: dict[int, Segment] = {}
+        moved = []
+        for old in self.bindings:
+            value = None
+            if old.value is not None:
+                value = same_node(binding, old.value, delta)
+                if value is None:
+                    return None
+            new_scope = scopes.get(id(old.scope))
+            if new_scope is None:
+                new_scope = scopes[id(old.scope)] = ModuleScope(
+                    old.scope.system, shifted(old.scope.span, delta), old.scope.origin)
+            path = old.segments
+            if delta:
+                path = tuple([segments.get(id(s)) or segments.setdefault(
+                    id(s), Segment(s.name, shifted(s.span, delta), s.quoted)) for s in path])
+            moved.append(OptionBinding(path, new_scope, shifted(old.binding_span, delta),
+                                       old.own_from, value, old.is_leaf, old.path))
+        return moved
+
+
+class _Walker:
+    def __init__(self, doc: ParsedDocument, reusable: dict[int, _Group] | None = None) -> None:
+        self.doc = doc
+        self.reusable = reusable  # the previous version's groups, by binding node id
+        self.groups: dict[int, _Group] = {}
+        self.top_scope: ModuleScope | None = None
+
+    def run(
+        self, node: Node, scope: ModuleScope, *, top_level: bool = False
+    ) -> list[OptionBinding]:
+        if top_level:
+            self.top_scope = scope
+        found: list[OptionBinding] = []
+        self._drain([_Task(node, _Mode.MODULE, (), scope)], found)
+        return found
+
+    def _drain(self, stack: list[_Task], found: list[OptionBinding]) -> None:
         while stack:
             task = stack.pop()
-            found: list[OptionBinding] = []
             pending: list[_Task] = []
             if task.mode is _Mode.MODULE:
                 self._module(task, found, pending)
             else:
                 self._attrs(task, found, pending)
-            yield from found
             stack.extend(reversed(pending))
+
+    def _group(self, binding: Node, scope: ModuleScope, explicit: bool) -> list[OptionBinding]:
+        """Everything under one top-level binding: carried over, or walked to the end."""
+        old = self.reusable.get(binding.id) if self.reusable is not None else None
+        found = old.moved_to(binding, scope) if old is not None and old.explicit == explicit \
+            else None
+        if found is None:
+            found, pending = [], []
+            self._dispatch(binding, scope, explicit, found, pending)
+            self._drain(list(reversed(pending)), found)
+        self.groups[binding.id] = _Group(binding.start_byte, explicit, scope, found)
+        return found
 
     # -- modules ----------------------------------------------------------------
 
@@ -192,17 +258,26 @@ class _Walker:
             return
         bindings = list(bindings_of(node))
         explicit = any(_first_name(b) in ("config", "options") for b in bindings)
+        top_level = task.scope is self.top_scope
         for binding in bindings:
-            first = _first_name(binding)
-            if first == "imports":
-                self._inline_modules(binding, task.scope, pending)
-            elif first in MODULE_META_KEYS or first == "options":
-                continue
-            elif explicit:
-                if first == "config":
-                    self._binding(binding, (), task.scope, found, pending, skip_first=True)
+            if top_level:
+                found += self._group(binding, task.scope, explicit)
             else:
-                self._binding(binding, (), task.scope, found, pending)
+                self._dispatch(binding, task.scope, explicit, found, pending)
+
+    def _dispatch(self, binding: Node, scope: ModuleScope, explicit: bool,
+                  found: list[OptionBinding], pending: list[_Task]) -> None:
+        """One binding of a module: imports, meta keys, `config`, or a definition."""
+        first = _first_name(binding)
+        if first == "imports":
+            self._inline_modules(binding, scope, pending)
+        elif first in MODULE_META_KEYS or first == "options":
+            return
+        elif explicit:
+            if first == "config":
+                self._binding(binding, (), scope, found, pending, skip_first=True)
+        else:
+            self._binding(binding, (), scope, found, pending)
 
     def _inline_modules(self, binding: Node, scope: ModuleScope, pending: list[_Task]) -> None:
         value = unwrap_parens(binding.child_by_field_name("expression"))

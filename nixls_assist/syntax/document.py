@@ -56,6 +56,9 @@ class ParsedDocument:
         # The byte range of this version that differs from the previous one (`apply`), None
         # when parsed from scratch: checks of the whole tree can look at this part only.
         self.edited: tuple[int, int] | None = None
+        # The version this one was edited from, while its analyses can still be reused
+        # (see syntax/reuse.py); it keeps that version's tree alive, so ids stay unique.
+        self.previous: ParsedDocument | None = None
         # Derived data computed once per version (bindings, scopes), keyed by its producer.
         self.memo: dict[object, object] = {}
 
@@ -112,6 +115,8 @@ class ParsedDocument:
         doc = ParsedDocument(source, new_tree, self.path, self.note)
         if len(changes) == 1:
             doc.edited = _edited_range(tree, new_tree, changes[0])
+        # Reuse the last version that was analysed; never keep a longer chain alive.
+        doc.previous = self if self.memo else self.previous
         return doc
 
 

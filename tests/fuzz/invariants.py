@@ -20,7 +20,7 @@ from nixls_assist.findings import Applicability, Finding, Span
 from nixls_assist.indexes import IndexProvider
 from nixls_assist.loading import load_document
 from nixls_assist.rules.engine import Selection, check
-from nixls_assist.syntax.bindings import module_bindings
+from nixls_assist.syntax.bindings import OptionBinding, module_bindings
 from nixls_assist.syntax.document import ParsedDocument, TextChange, parse
 from nixls_assist.syntax.errors import first_syntax_error
 from nixls_assist.syntax.imports import module_references
@@ -190,6 +190,7 @@ def check_incremental(source: bytes, changes: list[TextChange]) -> None:
     COUNTER.inputs += 1
     _progress()
     old = parse(source)
+    module_bindings(old, file_is_module=True)  # analysed, so `new` reuses what it can
     new = old.apply(changes)
     expected = source
     for change in changes:
@@ -205,6 +206,13 @@ def check_incremental(source: bytes, changes: list[TextChange]) -> None:
     found = [(f.code, f.span, f.message) for f in check(new, ctx, PROVIDER, Selection())]
     assert found == [(f.code, f.span, f.message) for f in check(fresh, ctx, PROVIDER, Selection())]
     if not fresh.root.has_error:
-        paths = [b.path for b in module_bindings(new, file_is_module=True)]
-        assert paths == [b.path for b in module_bindings(fresh, file_is_module=True)]
+        assert _shown(module_bindings(new, file_is_module=True)) == \
+            _shown(module_bindings(fresh, file_is_module=True))
     assert str(old.root) == str(parse(source).root), "apply() changed the old version's tree"
+
+
+def _shown(bindings: tuple[OptionBinding, ...]) -> list[tuple[object, ...]]:
+    """Everything a binding says, with its value node as (kind, range)."""
+    return [(b.path, b.segments, b.scope, b.binding_span, b.own_from, b.is_leaf,
+             None if b.value is None else (b.value.type, b.value.start_byte, b.value.end_byte))
+            for b in bindings]
