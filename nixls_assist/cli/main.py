@@ -62,10 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve() -> int:
     import gc
 
-    # Start-up creates long-lived objects only (lsprotocol's ~600 attrs classes, the rules):
-    # collecting while importing them is wasted time. run_stdio freezes them and turns the
-    # collector back on.
-    gc.disable()
+    # Start-up creates long-lived objects (lsprotocol's ~600 attrs classes, the rules): full
+    # and middle collections while importing only re-scan survivors (~50 ms). Young ones
+    # still run, so attrs' discarded class copies are freed; run_stdio then freezes what
+    # survived and sets the serving thresholds.
+    gc.set_threshold(2_000, 1_000_000, 1_000_000)
     from nixls_assist.server.app import run_stdio
 
     run_stdio()

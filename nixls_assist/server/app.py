@@ -175,5 +175,4 @@ def run_stdio() -> None:
     # often (p95 keystroke latency).
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
-    gc.enable()  # `serve` disables it while importing
     server.start_io()
