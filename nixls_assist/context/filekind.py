@@ -92,6 +92,13 @@ def classify(doc: ParsedDocument, path: PurePath | None = None) -> Classificatio
     return _by_definitions(doc, path)
 
 
+_VOTING_PREFIXES = (
+    (FileKind.HOME_MANAGER, HOME_MANAGER_PREFIXES),
+    (FileKind.NIXOS, NIXOS_PREFIXES),
+    (FileKind.DARWIN, DARWIN_PREFIXES),
+)
+
+
 def _by_definitions(doc: ParsedDocument, path: PurePath | None) -> Classification:
     votes: Counter[FileKind] = Counter()
     examples: dict[FileKind, str] = {}
@@ -99,12 +106,10 @@ def _by_definitions(doc: ParsedDocument, path: PurePath | None) -> Classificatio
         if binding.scope.origin != "file":
             continue
         names = binding.path
-        for kind, prefixes in (
-            (FileKind.HOME_MANAGER, HOME_MANAGER_PREFIXES),
-            (FileKind.NIXOS, NIXOS_PREFIXES),
-            (FileKind.DARWIN, DARWIN_PREFIXES),
-        ):
-            if names[0] in prefixes or ".".join(names[:2]) in prefixes:
+        first = names[0]
+        pair = f"{first}.{names[1]}" if len(names) > 1 else first
+        for kind, prefixes in _VOTING_PREFIXES:
+            if first in prefixes or pair in prefixes:
                 votes[kind] += 1
                 examples.setdefault(kind, ".".join(names))
         if names[:2] == ("system", "stateVersion") and binding.value is not None:

@@ -85,6 +85,8 @@ def _state_versions(doc: ParsedDocument, ctx: FileContext) -> Iterator[StateVers
     file_is_module = ctx.kind.is_module
     for binding in module_bindings(doc, file_is_module=file_is_module):
         path = binding.path
+        if path[-1] != "stateVersion":
+            continue
         system = _system_of(binding, ctx)
         if path[:2] == ("home-manager", "users") and len(path) == 5:
             # `home-manager.users.alice.home.stateVersion = …;` written as one path
