@@ -193,8 +193,16 @@ class _Group:
                     old.scope.system, shifted(old.scope.span, delta), old.scope.origin)
             path = old.segments
             if delta:
-                path = tuple([segments.get(id(s)) or segments.setdefault(
-                    id(s), Segment(s.name, shifted(s.span, delta), s.quoted)) for s in path])
+                moved_path = []
+                for segment in path:
+                    new = segments.get(id(segment))
+                    if new is None:
+                        where = segment.span
+                        new = segments[id(segment)] = Segment(
+                            segment.name, Span(where.start + delta, where.end + delta),
+                            segment.quoted)
+                    moved_path.append(new)
+                path = tuple(moved_path)
             moved.append(OptionBinding(path, new_scope, shifted(old.binding_span, delta),
                                        old.own_from, value, old.is_leaf, old.path))
         return moved
