@@ -117,6 +117,7 @@ class ParsedDocument:
             doc.edited = _edited_range(tree, new_tree, changes[0])
         # Reuse the last version that was analysed; never keep a longer chain alive.
         doc.previous = self if self.memo else self.previous
+        self.previous = None
         return doc
 
 

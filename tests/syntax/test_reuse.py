@@ -1,0 +1,81 @@
+"""Definitions carried over between versions of a document (syntax/reuse.py).
+
+After an edit, the bindings of top-level definitions the edit did not touch are moved, not
+re-walked. Whatever is moved must equal what a fresh parse of the new text gives, wherever
+the edit lands, and no more than one old version may stay alive.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+
+import pytest
+
+from nixls_assist.syntax.bindings import OptionBinding, module_bindings
+from nixls_assist.syntax.document import ParsedDocument, TextChange, parse
+
+PATHS = Path(__file__).parent / "paths"
+MODULES = [PATHS / "home-manager-users.nix", PATHS / "nested-systems.nix",
+           PATHS / "config-explicit.nix", PATHS / "nested-and-dotted.nix"]
+
+
+def shown(doc: ParsedDocument) -> list[tuple[object, ...]]:
+    def value(b: OptionBinding) -> object:
+        return None if b.value is None else (b.value.type, b.value.start_byte, b.value.end_byte,
+                                             b.value.text)
+    return [(b.path, b.segments, b.scope, b.binding_span, b.own_from, b.is_leaf, value(b))
+            for b in module_bindings(doc, file_is_module=True)]
+
+
+def edits(source: bytes) -> list[TextChange]:
+    """Insertions and deletions at every line start, and a rename inside a name."""
+    found = []
+    for number, line in enumerate(source.splitlines(keepends=True)):
+        start = sum(len(x) for x in source.splitlines(keepends=True)[:number])
+        found.append(TextChange(start, start, "  "))
+        found.append(TextChange(start, start, "# note\n"))
+        if line.strip():
+            found.append(TextChange(start, start + len(line), ""))
+    name = source.find(b"enable")
+    if name != -1:
+        found.append(TextChange(name, name + 6, "enabled"))
+    return found
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.stem)
+def test_moved_definitions_equal_a_fresh_parse(module: Path) -> None:
+    source = module.read_bytes()
+    for change in edits(source):
+        old = parse(source, str(module))
+        module_bindings(old, file_is_module=True)
+        new = old.apply([change])
+        assert shown(new) == shown(parse(new.source, str(module))), change
+
+
+def test_unchanged_definitions_are_carried_over() -> None:
+    source = (PATHS / "home-manager-users.nix").read_bytes()
+    old = parse(source)
+    before = module_bindings(old, file_is_module=True)
+    at = source.rindex(b"}")  # an edit at the end: every top-level binding is shared
+    new = old.apply([TextChange(at, at, " ")])
+    after = module_bindings(new, file_is_module=True)
+    assert [b.value.id for b in after if b.value is not None] == \
+        [b.value.id for b in before if b.value is not None]  # the same subtrees, not re-walked
+    carried = new.memo[("binding_groups", True)].keys() & old.memo[("binding_groups", True)].keys()
+    assert len(carried) >= len(old.memo[("binding_groups", True)]) - 1  # the one next to the edit
+    assert len(carried) >= 5
+
+
+def test_only_the_last_analysed_version_stays_alive() -> None:
+    doc = parse((PATHS / "nested-systems.nix").read_bytes())
+    module_bindings(doc, file_is_module=True)
+    versions = []
+    for n in range(20):
+        versions.append(weakref.ref(doc))
+        doc = doc.apply([TextChange(0, 0, f"# {n}\n")])
+        if n % 3:
+            module_bindings(doc, file_is_module=True)  # some versions are never analysed
+    gc.collect()
+    assert sum(ref() is not None for ref in versions) <= 1
