@@ -49,15 +49,18 @@ def from_lsp_range(lines: LineIndex, range_: types.Range) -> Span:
 
 
 def from_lsp_changes(
-    source: bytes, changes: list[types.TextDocumentContentChangeEvent]
+    source: bytes, changes: list[types.TextDocumentContentChangeEvent],
+    lines: LineIndex | None = None,
 ) -> tuple[list[TextChange], bytes] | str:
     """Incremental changes as byte `TextChange`s (each against the text after the previous
-    one) plus the final source; a full-text change returns the new text instead."""
+    one) plus the final source; a full-text change returns the new text instead. `lines`:
+    the index of `source`, when the caller has it."""
     out: list[TextChange] = []
-    for change in changes:
+    for number, change in enumerate(changes):
         if isinstance(change, types.TextDocumentContentChangeWholeDocument):
             return _full_text_after(source, changes, change)
-        lines = LineIndex(source)
+        if number or lines is None:
+            lines = LineIndex(source)
         span = from_lsp_range(lines, change.range)
         out.append(TextChange(span.start, span.end, change.text))
         source = source[: span.start] + change.text.encode("utf-8") + source[span.end :]

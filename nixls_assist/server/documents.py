@@ -60,7 +60,8 @@ class DocumentStore:
         entry = self._open.get(params.text_document.uri)
         if entry is None:
             return None
-        result = from_lsp_changes(entry.text, list(params.content_changes))
+        lines = entry.doc.lines if entry.doc.source == entry.text else None  # already built
+        result = from_lsp_changes(entry.text, list(params.content_changes), lines)
         text = result if isinstance(result, str) else result[1]
         data = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) else text
         if isinstance(result, str) or entry.doc.skipped or entry.doc.note is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 
 
 class LineIndex:
@@ -10,12 +11,8 @@ class LineIndex:
 
     def __init__(self, source: bytes) -> None:
         self._source = source
-        starts = [0]
-        pos = source.find(b"\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = source.find(b"\n", pos + 1)
-        self._line_starts = starts
+        # Line i starts after the lengths of lines 0..i-1 and their newlines (C loops).
+        self._line_starts = [0, *accumulate(len(line) + 1 for line in source.split(b"\n")[:-1])]
 
     @property
     def line_count(self) -> int:
