@@ -17,6 +17,7 @@ from nixls_assist.findings import Finding
 from nixls_assist.server import convert
 from nixls_assist.server.documents import uri_to_path
 from nixls_assist.server.settings import SECTION, parse_settings
+from nixls_assist.syntax.document import release_retired
 
 if TYPE_CHECKING:
     from nixls_assist.server.app import NixlsServer
@@ -164,6 +165,7 @@ async def publish_diagnostics(server: NixlsServer, uri: str) -> None:
     server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
         uri=uri, version=version,
         diagnostics=[convert.to_lsp_diagnostic(doc, uri, f) for f in findings]))
+    release_retired()  # old versions are freed after the answer, not before it
 
 
 def _stale(server: NixlsServer, uri: str, version: int) -> bool:

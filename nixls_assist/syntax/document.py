@@ -116,9 +116,31 @@ class ParsedDocument:
         if len(changes) == 1:
             doc.edited = _edited_range(tree, new_tree, changes[0])
         # Reuse the last version that was analysed; never keep a longer chain alive.
-        doc.previous = self if self.memo else self.previous
+        if self.memo:
+            doc.previous = self
+            if self.previous is not None:
+                _retire(self.previous)
+        else:
+            doc.previous = self.previous
         self.previous = None
         return doc
+
+
+# Versions nothing needs any more. Freeing one (its tree, its analyses: thousands of objects)
+# takes about a millisecond, so the server drops them after publishing, not mid-keystroke.
+_RETIRED: list[ParsedDocument] = []
+RETIRED_LIMIT = 8
+
+
+def _retire(doc: ParsedDocument) -> None:
+    if len(_RETIRED) >= RETIRED_LIMIT:
+        _RETIRED.clear()
+    _RETIRED.append(doc)
+
+
+def release_retired() -> None:
+    """Free the versions `apply` retired (call it when idle)."""
+    _RETIRED.clear()
 
 
 def _edited_range(
