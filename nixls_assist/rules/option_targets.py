@@ -72,8 +72,10 @@ def judged_bindings(
 
 def _judge(doc: ParsedDocument, ctx: FileContext, indexes: Indexes) -> Iterator[Judged]:
     per_system: dict[str, tuple[ReleasePin, OptionIndex, OptionIndex | None] | None] = {}
+    of_file = _SYSTEM_OF_KIND.get(ctx.kind)
     for binding in file_bindings(doc, ctx):
-        system = system_of(binding, ctx)
+        scope = binding.scope.system
+        system = of_file if scope is ModuleSystem.FILE else _SYSTEM_OF_SCOPE.get(scope)
         if system is None:
             continue
         if system not in per_system:
@@ -97,8 +99,9 @@ def _index_for(
 def unpinned_systems(doc: ParsedDocument, ctx: FileContext) -> list[str]:
     """Module systems this file defines options for but has no release pin for."""
     missing: list[str] = []
-    for binding in file_bindings(doc, ctx):
-        system = system_of(binding, ctx)
+    for scope in dict.fromkeys(binding.scope.system for binding in file_bindings(doc, ctx)):
+        system = _SYSTEM_OF_KIND.get(ctx.kind) if scope is ModuleSystem.FILE \
+            else _SYSTEM_OF_SCOPE.get(scope)
         if system is not None and pin_of(system, ctx) is None and system not in missing:
             missing.append(system)
     return missing

@@ -14,25 +14,23 @@ def outermost_drift(judged: list[Judged]) -> Iterator[tuple[Judged, DriftRecord]
     """Drift per definition, skipping definitions inside an already reported one."""
     reported: list[OptionBinding] = []
     for j in judged:
-        if under_any(j.binding, reported):
-            continue
         record = j.index.drift(j.binding.path)
-        if record is None or "*" in j.binding.path[: len(split_path(record.from_path))]:
+        if record is None or under_any(j.binding, reported):
+            continue
+        if "*" in j.binding.path[: len(split_path(record.from_path))]:
             continue
         reported.append(j.binding)
         yield j, record
 
 
 def under_any(binding: OptionBinding, outer: list[OptionBinding]) -> bool:
-    if not outer:
-        return False
-    return any(
-        o.scope == binding.scope
-        and binding.path[: len(o.path)] == o.path
-        and o.binding_span.start <= binding.binding_span.start
-        and binding.binding_span.end <= o.binding_span.end
-        for o in outer
-    )
+    """Whether `binding` is written inside one of `outer` (same module, longer path)."""
+    start, end = binding.binding_span.start, binding.binding_span.end
+    for o in outer:
+        if (o.binding_span.start <= start and end <= o.binding_span.end
+                and o.scope == binding.scope and binding.path[: len(o.path)] == o.path):
+            return True
+    return False
 
 
 def when(record: DriftRecord, judged: Judged) -> str:

@@ -66,16 +66,18 @@ def option_from_newer_release(
     judged = list(judged_bindings(doc, ctx, index))
     all_bindings = file_bindings(doc, ctx)
     for j in judged:
-        if under_any(j.binding, reported) or j.pin.release == "unstable":
+        if j.pin.release == "unstable":
             continue
-        path = show_path(j.binding.path)
-        earlier = j.index.renamed_from(path)
-        exists = j.index.has_option_set and j.index.lookup(j.binding.path)[0] is not Lookup.UNKNOWN
+        # The nesting test (`under_any`) comes last in each branch: it is the costly one.
+        earlier = j.index.renamed_from(show_path(j.binding.path))
         if (
             earlier is not None
-            and not exists
             and release_key(earlier.release) > release_key(j.index.release)
+            and not (j.index.has_option_set
+                     and j.index.lookup(j.binding.path)[0] is not Lookup.UNKNOWN)
         ):
+            if under_any(j.binding, reported):
+                continue
             old = split_path(earlier.from_path)
             edits = rename_edits(j.binding, old, all_bindings, lambda _b: None)
             fixes = (
@@ -105,6 +107,7 @@ def option_from_newer_release(
             later is not None
             and j.index.drift(j.binding.path) is None
             and not declared_in_workspace(ctx, j.binding.path)
+            and not under_any(j.binding, reported)
         ):
             reported.append(j.binding)
             yield NXA103.finding(

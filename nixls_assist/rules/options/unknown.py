@@ -65,9 +65,9 @@ def unknown_option(
     reported: list[OptionBinding] = []
     for j in judged_bindings(doc, ctx, index):
         binding = j.binding
-        if under_any(binding, reported) or not j.index.has_option_set:
+        if not j.index.has_option_set or "*" in binding.path:
             continue
-        if "*" in binding.path or j.index.lookup(binding.path)[0] is not Lookup.UNKNOWN:
+        if j.index.lookup(binding.path)[0] is not Lookup.UNKNOWN or under_any(binding, reported):
             continue
         unknown = _first_unknown_prefix(j, binding.path)
         if declared_in_workspace(ctx, unknown):
