@@ -23,7 +23,7 @@ _SYSTEM_OF_SCOPE = {
 SYSTEM_LABEL = {"nixos": "NixOS", "home-manager": "home-manager"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per definition and version: cheap to make
 class Judged:
     """One definition with the index of its module system at the file's pinned release."""
 
