@@ -68,10 +68,12 @@ def _covering(root: Node, start: int, end: int) -> tuple[Node, int]:
 
 
 def _deeper_than(node: Node, limit: int) -> bool:
-    cursor = node.walk()
-    depth = 0
     if limit < 0:
         return True
+    if node.descendant_count <= limit:
+        return False  # a path of more than `limit` levels needs more nodes than that
+    cursor = node.walk()
+    depth = 0
     while True:
         if cursor.goto_first_child():
             depth += 1

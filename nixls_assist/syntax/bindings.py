@@ -30,6 +30,7 @@ from nixls_assist.syntax.nodes import (
     bindings_of,
     callee_name,
     flatten_apply,
+    nodes_of_types,
     span,
     static_string,
     unwrap_parens,
@@ -147,7 +148,7 @@ def _walk_document(
         scope = ModuleScope(ModuleSystem.FILE, span(expression), "file")
         yield from walker.run(expression, scope, top_level=True)
     else:
-        for node, system, origin in _embedded_modules(expression):
+        for node, system, origin in _embedded_modules(doc):
             yield from walker.run(node, ModuleScope(system, span(node), origin))
 
 
@@ -497,12 +498,15 @@ def _modules_in(value: Node, is_list: bool) -> list[Node]:
     ]
 
 
-def _embedded_modules(root: Node) -> Iterator[tuple[Node, ModuleSystem, str]]:
+def _embedded_modules(doc: ParsedDocument) -> Iterator[tuple[Node, ModuleSystem, str]]:
     """Module literals inside a non-module file: `nixosSystem { modules = [ … ]; }`, flake
     outputs such as `nixosModules.foo = { … }: { … };`."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
+    kinds = []
+    if any(name.encode() in doc.source for name in SYSTEM_BUILDERS):
+        kinds.append("apply_expression")
+    if any(name.encode() in doc.source for name in MODULE_OUTPUTS):
+        kinds.append("binding")
+    for node in nodes_of_types(doc, *kinds) if kinds else ():
         if node.type == "apply_expression":
             function, args = flatten_apply(node)
             system = SYSTEM_BUILDERS.get(callee_name(function) or "")
@@ -510,7 +514,6 @@ def _embedded_modules(root: Node) -> Iterator[tuple[Node, ModuleSystem, str]]:
                 yield from _modules_argument(args[-1], system, callee_name(function) or "")
         elif node.type == "binding":
             yield from _module_output(node)
-        stack.extend(reversed(node.named_children))
 
 
 def _modules_argument(
