@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +27,9 @@ class FileContext:
     home_manager: ReleasePin | None = None
     lock_path: Path | None = None
     notices: tuple[str, ...] = field(default=())  # problems worth one info (e.g. broken lock)
-    # Options declared by the workspace's own modules: valid whatever the release says.
-    workspace_options: OptionIndex | None = None
+    # Options declared by the workspace's own modules (valid whatever the release says),
+    # read on first use: most files never need them.
+    declared_options: Callable[[], OptionIndex] | None = None
     lock: FlakeLock | None = None  # the parsed lock at lock_path (flake rules read its graph)
     lock_error: str | None = None  # why the lock at lock_path could not be read
     # An earlier version of the file (git HEAD, or on disk at open) for NXA301; see context/git.py.
@@ -36,6 +38,10 @@ class FileContext:
     @property
     def kind(self) -> FileKind:
         return self.classification.kind
+
+    @property
+    def workspace_options(self) -> OptionIndex | None:
+        return self.declared_options() if self.declared_options is not None else None
 
     def pin_for(self, kind: FileKind) -> ReleasePin | None:
         return self.home_manager if kind is FileKind.HOME_MANAGER else self.nixos
@@ -51,6 +57,17 @@ class ContextSettings:
 
 
 _STORE_RECHECK_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """The options a workspace root declares, extracted by the resolver when first asked."""
+
+    resolver: ContextResolver
+    root: Path
+
+    def __call__(self) -> OptionIndex:
+        return self.resolver._declared_options(self.root)
 
 
 class ContextResolver:
@@ -113,7 +130,7 @@ class ContextResolver:
         root = place.root if place is not None else None
         return FileContext(
             path, classification, nixos, home_manager, lock_path, tuple(notices),
-            workspace_options=self._declared_options(root) if root is not None else None,
+            declared_options=_Declared(self, root) if root is not None else None,
             lock=lock if isinstance(lock, FlakeLock) else None,
             lock_error=str(lock) if isinstance(lock, LockError) else None,
         )
