@@ -233,10 +233,11 @@ class _FileReader:
         previous, self.path = self.path, path
         saved = self.lets
         self.lets = dict(self._let_bindings(tree.root_node))
-        self._visiting.add(path.resolve())
+        resolved = path.resolve()
+        self._visiting.add(resolved)
         self.module(tree.root_node, ())
         self._scan_drift(tree.root_node, ())
-        self._visiting.discard(path.resolve())
+        self._visiting.discard(resolved)
         self.lets, self.path = saved, previous
 
     def _let_bindings(self, root: Node) -> Iterator[tuple[str, Node]]:
