@@ -5,7 +5,8 @@
 Builds a flake workspace (flake.lock pinned to nixos-24.11 / release-24.11) holding N module
 files copied from tests/corpus/valid and examples/fleet with small variations, then times:
 parse only, and the full in-process pipeline (parse, context, every rule with the embedded
-index). Prints files/s for both and the ratio (goal: full ≤ 2× parse-only).
+index). Prints files/s for both and the ratio (goal: full ≤ 2× parse-only), and, for scale,
+the time Nix's own parser takes over the same files.
 
 Then `nixls-assist check` end to end (a subprocess each: interpreter start-up, imports, file
 discovery, output included) over the same tree, each with its ratio to the in-process
@@ -77,8 +78,25 @@ def main() -> None:
         print(f"parse only : {parse_seconds:6.2f} s  {len(files) / parse_seconds:8.0f} files/s")
         print(f"full check : {check_seconds:6.2f} s  {len(files) / check_seconds:8.0f} files/s"
               f"  {check_seconds / parse_seconds:6.2f}x parse-only (in process; goal ≤ 2x)")
+        nix_seconds = nix_parse_seconds(files)
+        if nix_seconds is not None:
+            print(f"for scale, Nix's own parser (`nix-instantiate --parse`, 500 files per process"
+                  f"): {nix_seconds:6.2f} s; full check / that = "
+                  f"{check_seconds / nix_seconds:.2f}x")
         if not args.no_cli:
             cli_runs(root, len(files), parse_seconds)
+
+
+def nix_parse_seconds(files: list[Path]) -> float | None:
+    """Nix's reference parser over the same files (a few processes of many files each), or
+    None without nix-instantiate. A scale reference only: the goal is against tree-sitter."""
+    if shutil.which("nix-instantiate") is None:
+        return None
+    started = time.perf_counter()
+    for start in range(0, len(files), 500):
+        subprocess.run(["nix-instantiate", "--parse", *map(str, files[start:start + 500])],
+                       capture_output=True, check=False)
+    return time.perf_counter() - started
 
 
 def cli_runs(root: Path, count: int, parse_seconds: float) -> None:
