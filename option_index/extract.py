@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,26 +28,33 @@ from pathlib import Path
 import tree_sitter_nix
 from tree_sitter import Language, Node, Parser
 
+from option_index.extract_drift import DriftShims
+from option_index.extract_nodes import (
+    attr_names,
+    attr_of,
+    bindings,
+    call_parts,
+    collapse_type,
+    function_of,
+    inherits,
+    named,
+    node_text,
+    path_list,
+    string_value,
+    strip,
+)
 from option_index.model import DriftRecord
-from option_index.paths import show_path
+from option_index.nix_files import nix_files
 from option_index.store import OptionRow
 
 _LANGUAGE = Language(tree_sitter_nix.language())
 #: Bumped whenever the extractor's output for the same input changes: cached per-file results
 #: and per-source indexes of another version are rebuilt.
 EXTRACTOR_VERSION = "2"
-_DRIFT_FUNCTIONS = {
-    "mkRenamedOptionModule": "renamed", "mkRenamedOptionModuleWith": "renamed",
-    "mkRemovedOptionModule": "removed", "mkAliasOptionModule": "alias",
-    "mkAliasOptionModuleMD": "alias", "mkChangedOptionModule": "changed",
-    "mkMergedOptionModule": "merged",
-}
 _PLACEHOLDER_TYPES = {"attrsOf": "<name>", "lazyAttrsOf": "<name>", "attrsWith": "<name>",
                       "loaOf": "<name>", "dagOf": "<name>", "listOf": "*",
                       "nonEmptyListOf": "*"}
 _OPTION_MAKERS = frozenset({"mkOption", "mkEnableOption", "mkPackageOption"})
-_SKIP_DIRS = {".git", "node_modules", "result", "tests", "test"}
-_MAX_TYPE = 160
 
 
 @dataclass
@@ -60,149 +65,7 @@ class Extraction:
     parse_errors: list[str] = field(default_factory=list)
 
 
-def _text(node: Node) -> str:
-    return node.text.decode("utf-8", "replace") if node.text else ""
-
-
-def _named(node: Node) -> list[Node]:
-    return [c for c in node.named_children if not c.is_missing and c.type != "comment"]
-
-
-def _strip(node: Node | None) -> Node | None:
-    """Look through parentheses, `with x;`, `let … in`, `assert …;` and function heads."""
-    while node is not None:
-        if node.type in ("parenthesized_expression", "source_code"):
-            node = _named(node)[0] if _named(node) else None
-        elif node.type in ("with_expression", "let_expression", "assert_expression",
-                           "function_expression"):
-            node = node.child_by_field_name("body") or (_named(node)[-1] if _named(node) else None)
-        else:
-            return node
-    return None
-
-
-def _call(node: Node) -> tuple[str | None, list[Node]]:
-    """(name of the called function, its arguments) of `f a b`; name is the last attr of `lib.f`."""
-    args: list[Node] = []
-    node = _strip(node)
-    while node is not None and node.type == "apply_expression":
-        args.append(node.child_by_field_name("argument"))
-        node = _strip(node.child_by_field_name("function"))
-    args.reverse()
-    if node is None:
-        return None, args
-    if node.type == "variable_expression":
-        return _text(node), args
-    if node.type == "select_expression":
-        attrpath = node.child_by_field_name("attrpath")
-        if attrpath is not None and _named(attrpath):
-            return _text(_named(attrpath)[-1]), args
-    return None, args
-
-
-def _callee(node: Node) -> Node | None:
-    """The function node of `f a b` (after parentheses)."""
-    node = _strip(node)
-    while node is not None and node.type == "apply_expression":
-        node = _strip(node.child_by_field_name("function"))
-    return node
-
-
-def _attr_of(node: Node | None, names: list[str]) -> Node | None:
-    """The value bound to `names` (a.b.c) in the attrset `node`, through nested attrsets."""
-    for names_here, value in _bindings(node):
-        if names_here == names[: len(names_here)]:
-            rest = names[len(names_here):]
-            return value if not rest else _attr_of(value, rest)
-    return None
-
-
-def _inherits(node: Node | None) -> Iterator[tuple[Node | None, list[str]]]:
-    """(source expression or None, names) of the `inherit (x) a b;` / `inherit a;` of an
-    attrset."""
-    node = _strip(node)
-    if node is None or node.type not in ("attrset_expression", "rec_attrset_expression"):
-        return
-    for bset in _named(node):
-        if bset.type != "binding_set":
-            continue
-        for item in _named(bset):
-            if item.type not in ("inherit", "inherit_from"):
-                continue
-            attrs = item.child_by_field_name("attrs")
-            names = [_text(a) for a in _named(attrs)] if attrs is not None else []
-            yield item.child_by_field_name("expression"), [n for n in names if n]
-
-
-def _string(node: Node | None) -> str | None:
-    """The value of a string literal without interpolation (None otherwise)."""
-    node = _strip(node)
-    if node is None or node.type not in ("string_expression", "indented_string_expression"):
-        return None
-    parts = []
-    for child in _named(node):
-        if child.type == "string_fragment":
-            parts.append(_text(child))
-        elif child.type == "escape_sequence":
-            parts.append(_text(child)[1:])
-        else:
-            return None
-    return "".join(parts)
-
-
-def _attr_names(attrpath: Node) -> list[str] | None:
-    out = []
-    for part in _named(attrpath):
-        if part.type == "identifier":
-            out.append(_text(part))
-        elif (s := _string(part)) is not None:
-            out.append(s)
-        else:
-            return None  # interpolated attribute name
-    return out
-
-
-def _bindings(node: Node | None) -> Iterator[tuple[list[str], Node]]:
-    """(attribute path, value) of the bindings of an attrset (rec or not)."""
-    node = _strip(node)
-    if node is None or node.type not in ("attrset_expression", "rec_attrset_expression"):
-        return
-    for bset in _named(node):
-        if bset.type != "binding_set":
-            continue
-        for binding in _named(bset):
-            if binding.type != "binding":
-                continue
-            attrpath = binding.child_by_field_name("attrpath")
-            value = binding.child_by_field_name("expression")
-            if attrpath is None or value is None:
-                continue
-            names = _attr_names(attrpath)
-            if names:
-                yield names, value
-
-
-def _path_list(node: Node | None) -> tuple[str, ...] | None:
-    """`[ "a" "b" ]` -> ("a", "b"); a single dotted element is a dotted path."""
-    node = _strip(node)
-    if node is None or node.type != "list_expression":
-        return None
-    segs = [_string(e) for e in _named(node)]
-    if not segs or any(s is None for s in segs):
-        return None
-    if len(segs) == 1 and "." in segs[0]:
-        return tuple(segs[0].split("."))
-    return tuple(segs)  # type: ignore[arg-type]
-
-
-def _collapse(text: str) -> str:
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"^with (?:lib\.)?types; ", "", text)
-    text = re.sub(r"\b(?:lib\.)?types\.", "", text)
-    return text if len(text) <= _MAX_TYPE else text[: _MAX_TYPE - 1] + "…"
-
-
-class _FileReader:
+class _FileReader(DriftShims):
     """Reads one file (and the files its submodules import) into an Extraction."""
 
     def __init__(self, parser: Parser, out: Extraction, release: str) -> None:
@@ -247,20 +110,20 @@ class _FileReader:
         while stack:
             node = stack.pop()
             if node.type == "let_expression":
-                for child in _named(node):
+                for child in named(node):
                     if child.type == "binding_set":
-                        for binding in _named(child):
+                        for binding in named(child):
                             attrpath = binding.child_by_field_name("attrpath")
                             value = binding.child_by_field_name("expression")
-                            names = _attr_names(attrpath) if attrpath is not None else None
+                            names = attr_names(attrpath) if attrpath is not None else None
                             if names and len(names) == 1 and value is not None:
                                 yield names[0], value
             stack.extend(node.named_children)
 
     def _resolve(self, node: Node | None, depth: int = 0) -> Node | None:
-        node = _strip(node)
+        node = strip(node)
         if node is not None and node.type == "variable_expression" and depth < 8:
-            target = self.lets.get(_text(node))
+            target = self.lets.get(node_text(node))
             if target is not None:
                 return self._resolve(target, depth + 1)
         return node
@@ -285,10 +148,10 @@ class _FileReader:
             self.path, self.lets = saved
 
     def _import_target(self, node: Node | None) -> Path | None:
-        node = _strip(node)
+        node = strip(node)
         if node is None or node.type != "path_expression":
             return None
-        target = (self.path.parent / _text(node)).resolve()
+        target = (self.path.parent / node_text(node)).resolve()
         if target.is_dir():
             target = target / "default.nix"
         return target if target.is_file() else None
@@ -307,12 +170,12 @@ class _FileReader:
             if node.type == "select_expression" and \
                     node.child_by_field_name("default") is None:
                 attrpath = node.child_by_field_name("attrpath")
-                names = _attr_names(attrpath) if attrpath is not None else None
+                names = attr_names(attrpath) if attrpath is not None else None
                 base = self._deref(node.child_by_field_name("expression"), local, depth + 1)
-                target = _attr_of(base, names) if names else None
+                target = attr_of(base, names) if names else None
                 target = self._deref(target, local, depth + 1) if target is not None else None
             else:
-                name, args = _call(node)
+                name, args = call_parts(node)
                 path = self._import_target(args[0]) if name == "import" and args else None
                 if path is None:
                     return node
@@ -331,7 +194,7 @@ class _FileReader:
         body = self._resolve(node)
         if body is None:
             return False
-        name, args = _call(body)
+        name, args = call_parts(body)
         if name == "import" and args:
             self._import(args[0], prefix)
             return False
@@ -339,12 +202,12 @@ class _FileReader:
             self._import(body, prefix)
             return False
         freeform = False
-        for names, value in _bindings(body):
+        for names, value in bindings(body):
             if names[0] == "options":
                 self.declarations(value, prefix + tuple(names[1:]))
             elif names == ["imports"]:
                 self._scan_drift(value, prefix)
-                for element in _named(self._resolve(value) or value):
+                for element in named(self._resolve(value) or value):
                     if prefix:
                         self.module(element, prefix)
                     else:
@@ -356,21 +219,21 @@ class _FileReader:
     def _module_factory(self, node: Node) -> None:
         """`imports = [ (mkFirefoxModule { modulePath = [ "programs" "firefox" ]; … }) ]`: a
         module made by a function of another file, read with the static paths it is given."""
-        node = _strip(node)
+        node = strip(node)
         if node is None or node.type != "apply_expression" or self._depth >= 16:
             return
-        callee = _strip(node.child_by_field_name("function"))
+        callee = strip(node.child_by_field_name("function"))
         argument = self._resolve(node.child_by_field_name("argument"))
         if callee is None or argument is None or \
                 argument.type not in ("attrset_expression", "rec_attrset_expression"):
             return
         given: dict[str, tuple[str, ...]] = {}
-        for names, value in _bindings(argument):
-            if len(names) == 1 and (path := _path_list(self._resolve(value))) is not None:
+        for names, value in bindings(argument):
+            if len(names) == 1 and (path := path_list(self._resolve(value))) is not None:
                 given[names[0]] = path
-        for _, inherited in _inherits(argument):
+        for _, inherited in inherits(argument):
             for key in inherited:
-                if (path := _path_list(self._resolve(self.lets.get(key)))) is not None:
+                if (path := path_list(self._resolve(self.lets.get(key)))) is not None:
                     given[key] = path
         if not given:
             return
@@ -387,10 +250,10 @@ class _FileReader:
                 self._depth -= 1
 
     def _import(self, node: Node, prefix: tuple[str, ...]) -> None:
-        node = _strip(node)
+        node = strip(node)
         if node is None or node.type != "path_expression":
             return
-        target = (self.path.parent / _text(node)).resolve()
+        target = (self.path.parent / node_text(node)).resolve()
         if target.is_dir():
             target = target / "default.nix"
         if target in self._visiting or not target.is_file():
@@ -411,13 +274,13 @@ class _FileReader:
         self.path, self.lets = saved
 
     def declarations(self, node: Node, prefix: tuple[str, ...]) -> None:
-        value = _strip(node)
+        value = strip(node)
         if value is None:
             return
         if value.type in ("attrset_expression", "rec_attrset_expression"):
-            for names, child in _bindings(value):
+            for names, child in bindings(value):
                 self.declarations(child, prefix + tuple(names))
-            for source, names in _inherits(value):
+            for source, names in inherits(value):
                 for name in names:
                     self._declared_elsewhere(source, name, (*prefix, name))
             return
@@ -426,32 +289,33 @@ class _FileReader:
             if operator is not None and operator.type == "//":
                 left = value.child_by_field_name("left")
                 right = value.child_by_field_name("right")
-                if _call(left)[0] in _OPTION_MAKERS:  # `mkEnableOption "x" // { default = true; }`
+                # `mkEnableOption "x" // { default = true; }`
+                if call_parts(left)[0] in _OPTION_MAKERS:
                     self.declarations(left, prefix)
-                    default = _attr_of(self._resolve(right), ["default"])
+                    default = attr_of(self._resolve(right), ["default"])
                     last = self.out.options[-1] if self.out.options else None
                     if default is not None and last is not None and last.segments == prefix:
                         self.out.options[-1] = dataclasses.replace(
-                            last, default=_collapse(_text(default)))
-                elif _call(right)[0] not in _OPTION_MAKERS:  # `commonOptions // { … }`
+                            last, default=collapse_type(node_text(default)))
+                elif call_parts(right)[0] not in _OPTION_MAKERS:  # `commonOptions // { … }`
                     self.declarations(left, prefix)
                     self.declarations(right, prefix)
                 else:
                     self.declarations(right, prefix)
                 return
-        name, args = _call(value)
+        name, args = call_parts(value)
         if name == "setAttrByPath" and len(args) == 2:
-            path = _path_list(self._resolve(args[0]))
-            if path is None and _strip(args[0]) is not None and \
-                    _strip(args[0]).type == "variable_expression":
-                path = self.paths.get(_text(_strip(args[0])))
+            path = path_list(self._resolve(args[0]))
+            if path is None and strip(args[0]) is not None and \
+                    strip(args[0]).type == "variable_expression":
+                path = self.paths.get(node_text(strip(args[0])))
             if path is not None:
                 self.declarations(args[1], prefix + path)
             return
         if name not in _OPTION_MAKERS and self._depth < 16:
             # a name, an import, or a call of a function of this file or another
             # (`chromium = browserModule pkgs.chromium "Chromium" true;`): read what it returns
-            original = value if not args or name == "import" else _callee(value)
+            original = value if not args or name == "import" else function_of(value)
             with contextlib.ExitStack() as stack:
                 target = self._deref(original, stack) if original is not None else None
                 if target is not None and original is not None and target.id != original.id:
@@ -482,7 +346,7 @@ class _FileReader:
             if source is None:
                 value = self.lets.get(name)
             else:
-                value = _attr_of(self._deref(source, stack), [name])
+                value = attr_of(self._deref(source, stack), [name])
             if value is not None:
                 self._depth += 1
                 try:
@@ -491,18 +355,18 @@ class _FileReader:
                     self._depth -= 1
 
     def _mk_option(self, attrs: Node, prefix: tuple[str, ...]) -> None:
-        fields = {names[0]: value for names, value in _bindings(self._resolve(attrs))
+        fields = {names[0]: value for names, value in bindings(self._resolve(attrs))
                   if len(names) == 1}
         type_node = fields.get("type")
-        type_text = _collapse(_text(type_node)) if type_node is not None else ""
+        type_text = collapse_type(node_text(type_node)) if type_node is not None else ""
         ro = fields.get("readOnly")
         default = fields.get("default")
         if type_node is not None and self._submodules(type_node, prefix, ()):
             type_text = f"open submodule of {type_text}"
         self.out.options.append(OptionRow(
-            prefix, type_text, read_only=ro is not None and _text(ro).strip() == "true",
-            default=_collapse(_text(default)) if default is not None else None,
-            description=_string(fields["description"]) if "description" in fields else None,
+            prefix, type_text, read_only=ro is not None and node_text(ro).strip() == "true",
+            default=collapse_type(node_text(default)) if default is not None else None,
+            description=string_value(fields["description"]) if "description" in fields else None,
             declarations=(str(self.path),),
         ))
 
@@ -523,21 +387,21 @@ class _FileReader:
         if node is None:
             return False
         if node.type == "list_expression":  # `oneOf [ a b ]`
-            return any([self._submodules(e, prefix, suffix, depth + 1) for e in _named(node)])
-        name, args = _call(node)
+            return any([self._submodules(e, prefix, suffix, depth + 1) for e in named(node)])
+        name, args = call_parts(node)
         if name == "attrTag" and args:  # each tag is an option at the mount point
             self.declarations(args[0], prefix + suffix)
             return False
         if name in ("submodule", "submoduleWith") and args:
             modules = [args[0]]
             if name == "submoduleWith":
-                fields = dict((n[0], v) for n, v in _bindings(self._resolve(args[0])))
+                fields = dict((n[0], v) for n, v in bindings(self._resolve(args[0])))
                 mods = self._resolve(fields.get("modules"))
-                modules = _named(mods) if mods is not None else []
+                modules = named(mods) if mods is not None else []
             else:
                 listed = self._resolve(args[0])
                 if listed is not None and listed.type == "list_expression":
-                    modules = _named(listed)
+                    modules = named(listed)
             freeform = False
             for module in modules:
                 freeform |= self.module(module, prefix + suffix)
@@ -547,7 +411,7 @@ class _FileReader:
         if args and name not in _PLACEHOLDER_TYPES and depth < 8:
             # a type constructor of this file or another, e.g. `localModule = name:
             # types.submodule { … }`, `(import ./file-type.nix { … }).fileType "home.file" …`
-            callee = _callee(node)
+            callee = function_of(node)
             with contextlib.ExitStack() as stack:
                 target = self._deref(callee, stack) if callee is not None else None
                 if target is not None and callee is not None and target.id != callee.id:
@@ -558,72 +422,6 @@ class _FileReader:
             found |= self._submodules(arg, prefix, suffix + ((extra,) if extra else ()),
                                       depth + 1)
         return found
-
-    # --- drift ------------------------------------------------------------------------------
-
-    def _scan_drift(self, root: Node, prefix: tuple[str, ...]) -> None:
-        if root.text is not None and b"OptionModule" not in root.text:
-            return  # every name in _DRIFT_FUNCTIONS contains it: nothing to find
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if node.type == "apply_expression" and node.id not in self.consumed:
-                name, args = _call(node)
-                if name in _DRIFT_FUNCTIONS:
-                    self._mark(node)
-                    self._drift(_DRIFT_FUNCTIONS[name], name, args, prefix)
-                    continue
-            stack.extend(reversed(node.named_children))
-
-    def _mark(self, node: Node) -> None:
-        while node is not None and node.type == "apply_expression":
-            self.consumed.add(node.id)
-            node = node.child_by_field_name("function")
-
-    def _drift(self, kind: str, name: str, args: list[Node], prefix: tuple[str, ...]) -> None:
-        message = ""
-        if name == "mkRenamedOptionModuleWith" and args:
-            fields = {n[0]: v for n, v in _bindings(args[0])}
-            froms, to = [_path_list(fields.get("from"))], _path_list(fields.get("to"))
-        elif kind == "merged" and args:
-            outer = self._resolve(args[0])
-            froms = [_path_list(e) for e in _named(outer)] if outer is not None else []
-            to = _path_list(args[1]) if len(args) > 1 else None
-        elif kind == "removed":
-            froms, to = [_path_list(args[0]) if args else None], None
-            message = _string(args[1]) or "" if len(args) > 1 else ""
-        else:
-            froms = [_path_list(args[0]) if args else None]
-            to = _path_list(args[1]) if len(args) > 1 else None
-        for frm in froms:
-            if frm is None or (kind != "removed" and to is None):
-                continue  # computed paths (interpolation, map over a list): not static
-            self.out.drift.append(DriftRecord(
-                kind=kind,  # type: ignore[arg-type]
-                from_path=show_path(prefix + frm),
-                to_path=show_path(prefix + to) if to is not None else None,
-                release=self.release, message=message.strip().splitlines()[0][:300]
-                if message.strip() else "",
-                release_inferred=True, release_window=f"<={self.release}",
-                source=f"{self.path}:{args[0].start_point[0] + 1 if args else 0}",
-            ))
-
-
-def nix_files(root: Path, limit: int | None = None) -> Iterator[Path]:
-    """`*.nix` under `root` in a stable order, never descending into skipped or hidden
-    directories (`.git`, `.direnv`, a home directory's `.cache`), at most `limit` files."""
-    if root.is_file():
-        yield root
-        return
-    found = 0
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
-        for name in sorted(filenames):
-            if name.endswith(".nix"):
-                if limit is not None and found >= limit:
-                    return
-                found += 1
-                yield Path(directory) / name
 
 
 @dataclass

@@ -43,11 +43,11 @@ from option_index.extract import (
     FileExtraction,
     extract_file,
     new_parser,
-    nix_files,
 )
 from option_index.extract_cache import ExtractCache
 from option_index.index import Notice, OptionIndex, open_index
 from option_index.model import Lookup
+from option_index.nix_files import nix_files
 from option_index.nix_store import fixed_output_path
 from option_index.releases import normalize_release
 from option_index.store import ReleaseOptions, Store, StoreContent, write_store

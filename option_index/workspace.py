@@ -18,10 +18,10 @@ from option_index.extract import (
     extract_file,
     extract_tree,
     new_parser,
-    nix_files,
 )
 from option_index.extract_cache import ExtractCache
 from option_index.index import OptionIndex
+from option_index.nix_files import nix_files
 from option_index.releases import UNSTABLE
 from option_index.store import ReleaseOptions, StoreContent, memory_store
 from option_index.tree import OptionTree
