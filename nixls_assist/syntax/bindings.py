@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from nixls_assist.findings import Span
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import (
     ATTRSET_KINDS,
@@ -35,66 +34,8 @@ from nixls_assist.syntax.nodes import (
     static_string,
     unwrap_parens,
 )
-from nixls_assist.syntax.reuse import same_node, shifted
-from option_index.paths import show_path
-
-
-class ModuleSystem(enum.Enum):
-    """Which option set a module's definitions belong to."""
-
-    FILE = "file"  # decided by the file's kind (context layer)
-    NIXOS = "nixos"
-    HOME_MANAGER = "home-manager"
-    DARWIN = "nix-darwin"
-
-
-@dataclass(frozen=True)
-class ModuleScope:
-    """One module inside a file: the whole file, or a nested module literal."""
-
-    system: ModuleSystem
-    span: Span
-    origin: str  # how it was found, e.g. "file", "home-manager.users.alice", "nixosSystem modules"
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One attribute name of a path; `name` is None for a dynamic `"${…}"` name."""
-
-    name: str | None
-    span: Span
-    quoted: bool = False
-
-    @property
-    def label(self) -> str:
-        return self.name if self.name is not None else "*"
-
-
-# Identity (eq=False): each binding is one place in one document. Not frozen: a frozen
-# dataclass sets each field through object.__setattr__, and hundreds are made per keystroke.
-@dataclass(eq=False, slots=True)
-class OptionBinding:
-    """A definition of the option path `segments` (relative to its module's root)."""
-
-    segments: tuple[Segment, ...]
-    scope: ModuleScope
-    binding_span: Span  # the whole `a.b = v;` (or the inherited name)
-    own_from: int  # segments[own_from:] are written in this binding's own attrpath
-    value: Node | None  # None for `inherit`
-    is_leaf: bool  # the value was not descended into
-    path: tuple[str, ...]  # the segments' names, "*" for a dynamic one
-
-    @property
-    def dotted(self) -> str:
-        """The path as Nix prints it: `fileSystems."/".device`."""
-        return show_path(self.path)
-
-    @property
-    def own_span(self) -> Span:
-        """The attrpath written in this binding, e.g. `settings.PermitRootLogin`."""
-        own = self.segments[self.own_from :]
-        return Span(own[0].span.start, own[-1].span.end)
-
+from nixls_assist.syntax.option_binding import ModuleScope, ModuleSystem, OptionBinding, Segment
+from nixls_assist.syntax.reuse import BindingGroup
 
 # Top-level keys of a module that are not option definitions.
 MODULE_META_KEYS = frozenset({"imports", "_file", "key", "disabledModules", "freeformType"})
@@ -120,7 +61,7 @@ def module_bindings(doc: ParsedDocument, *, file_is_module: bool) -> tuple[Optio
     `file_is_module`: the file itself is a module (NixOS / home-manager / darwin);
     otherwise only module literals embedded in it (a flake's `modules = [ … ]`) count.
     After an edit, the definitions under each top-level binding the edit did not touch are
-    carried over from the previous version (see `_Group`).
+    carried over from the previous version (see `BindingGroup`).
     """
     key = ("module_bindings", file_is_module)
     cached = doc.memo.get(key)
@@ -165,55 +106,13 @@ class _Task:
     scope: ModuleScope
 
 
-@dataclass(slots=True)
-class _Group:
-    """The definitions under one top-level binding of a file module, as computed for one
-    version: reusable by the next version when the binding's subtree is shared."""
-
-    start: int  # where the binding started
-    explicit: bool  # whether its module had `config` / `options` (changes the dispatch)
-    scope: ModuleScope  # the file's scope in that version
-    bindings: list[OptionBinding]
-
-    def moved_to(self, binding: Node, scope: ModuleScope) -> list[OptionBinding] | None:
-        """The same definitions for `binding` (the shared subtree) in the new version."""
-        delta = binding.start_byte - self.start
-        scopes = {id(self.scope): scope}
-        # A nested definition shares its prefix's Segment objects: move each one once.
-        segments: dict[int, Segment] = {}
-        moved = []
-        for old in self.bindings:
-            value = None
-            if old.value is not None:
-                value = same_node(binding, old.value, delta)
-                if value is None:
-                    return None
-            new_scope = scopes.get(id(old.scope))
-            if new_scope is None:
-                new_scope = scopes[id(old.scope)] = ModuleScope(
-                    old.scope.system, shifted(old.scope.span, delta), old.scope.origin)
-            path = old.segments
-            if delta:
-                moved_path = []
-                for segment in path:
-                    new = segments.get(id(segment))
-                    if new is None:
-                        where = segment.span
-                        new = segments[id(segment)] = Segment(
-                            segment.name, Span(where.start + delta, where.end + delta),
-                            segment.quoted)
-                    moved_path.append(new)
-                path = tuple(moved_path)
-            moved.append(OptionBinding(path, new_scope, shifted(old.binding_span, delta),
-                                       old.own_from, value, old.is_leaf, old.path))
-        return moved
-
-
 class _Walker:
-    def __init__(self, doc: ParsedDocument, reusable: dict[int, _Group] | None = None) -> None:
+    def __init__(
+        self, doc: ParsedDocument, reusable: dict[int, BindingGroup] | None = None
+    ) -> None:
         self.doc = doc
         self.reusable = reusable  # the previous version's groups, by binding node id
-        self.groups: dict[int, _Group] = {}
+        self.groups: dict[int, BindingGroup] = {}
         self.top_scope: ModuleScope | None = None
 
     def run(
@@ -244,7 +143,7 @@ class _Walker:
             found, pending = [], []
             self._dispatch(binding, scope, explicit, found, pending)
             self._drain(list(reversed(pending)), found)
-        self.groups[binding.id] = _Group(binding.start_byte, explicit, scope, found)
+        self.groups[binding.id] = BindingGroup(binding.start_byte, explicit, scope, found)
         return found
 
     # -- modules ----------------------------------------------------------------

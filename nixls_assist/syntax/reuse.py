@@ -8,9 +8,12 @@ for it (spans, nodes) only need moving by that offset.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tree_sitter import Node
 
 from nixls_assist.findings import Span
+from nixls_assist.syntax.option_binding import ModuleScope, OptionBinding, Segment
 
 
 def same_node(top: Node, old: Node, delta: int) -> Node | None:
@@ -35,3 +38,47 @@ def same_node(top: Node, old: Node, delta: int) -> Node | None:
 
 def shifted(span: Span, delta: int) -> Span:
     return span if delta == 0 else Span(span.start + delta, span.end + delta)
+
+
+@dataclass(slots=True)
+class BindingGroup:
+    """The definitions under one top-level binding of a file module, as computed for one
+    version: reusable by the next version when the binding's subtree is shared."""
+
+    start: int  # where the binding started
+    explicit: bool  # whether its module had `config` / `options` (changes the dispatch)
+    scope: ModuleScope  # the file's scope in that version
+    bindings: list[OptionBinding]
+
+    def moved_to(self, binding: Node, scope: ModuleScope) -> list[OptionBinding] | None:
+        """The same definitions for `binding` (the shared subtree) in the new version."""
+        delta = binding.start_byte - self.start
+        scopes = {id(self.scope): scope}
+        # A nested definition shares its prefix's Segment objects: move each one once.
+        segments: dict[int, Segment] = {}
+        moved = []
+        for old in self.bindings:
+            value = None
+            if old.value is not None:
+                value = same_node(binding, old.value, delta)
+                if value is None:
+                    return None
+            new_scope = scopes.get(id(old.scope))
+            if new_scope is None:
+                new_scope = scopes[id(old.scope)] = ModuleScope(
+                    old.scope.system, shifted(old.scope.span, delta), old.scope.origin)
+            path = old.segments
+            if delta:
+                moved_path = []
+                for segment in path:
+                    new = segments.get(id(segment))
+                    if new is None:
+                        where = segment.span
+                        new = segments[id(segment)] = Segment(
+                            segment.name, Span(where.start + delta, where.end + delta),
+                            segment.quoted)
+                    moved_path.append(new)
+                path = tuple(moved_path)
+            moved.append(OptionBinding(path, new_scope, shifted(old.binding_span, delta),
+                                       old.own_from, value, old.is_leaf, old.path))
+        return moved
