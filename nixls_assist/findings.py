@@ -30,7 +30,9 @@ class Applicability(enum.Enum):
     DISPLAY_ONLY = "display-only"  # shown, not applied
 
 
-@dataclass(frozen=True, order=True)
+# Immutable by convention, not `frozen`: a frozen dataclass sets each field through
+# object.__setattr__, and analyses make thousands of spans per keystroke.
+@dataclass(order=True, unsafe_hash=True, slots=True)
 class Span:
     """A half-open byte range [start, end) in a document's UTF-8 text."""
 

@@ -29,7 +29,7 @@ class ModuleScope:
     origin: str  # how it was found, e.g. "file", "home-manager.users.alice", "nixosSystem modules"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # immutable by convention (made per keystroke)
 class Segment:
     """One attribute name of a path; `name` is None for a dynamic `"${…}"` name."""
 
