@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from tree_sitter import Node
 
@@ -69,14 +70,25 @@ def module_bindings(doc: ParsedDocument, *, file_is_module: bool) -> tuple[Optio
         previous = doc.previous.memo.get(("binding_groups", file_is_module)) \
             if doc.previous is not None else None
         walker = _Walker(doc, previous if isinstance(previous, dict) else None)
-        found = sorted(_walk_document(doc, file_is_module, walker),
-                       key=lambda b: (b.binding_span.start, -b.binding_span.end))
+        found = list(_walk_document(doc, file_is_module, walker))
+        if not _in_source_order(found):  # groups come sorted and in order; other walks not
+            found.sort(key=_source_order)
         cached = doc.memo[key] = tuple(found)
         doc.memo[("binding_groups", file_is_module)] = walker.groups
     return cached  # type: ignore[return-value]
 
 
 option_bindings = module_bindings
+
+
+def _source_order(binding: OptionBinding) -> tuple[int, int]:
+    return binding.binding_span.start, -binding.binding_span.end
+
+
+def _in_source_order(bindings: list[OptionBinding]) -> bool:
+    spans = [b.binding_span for b in bindings]
+    return all(a.start < b.start or (a.start == b.start and a.end >= b.end)
+               for a, b in pairwise(spans))
 
 
 def _walk_document(
@@ -143,6 +155,7 @@ class _Walker:
             found, pending = [], []
             self._dispatch(binding, scope, explicit, found, pending)
             self._drain(list(reversed(pending)), found)
+            found.sort(key=_source_order)  # kept in order: a moved group needs no sort
         self.groups[binding.id] = BindingGroup(binding.start_byte, explicit, scope, found)
         return found
 
@@ -165,7 +178,9 @@ class _Walker:
         if node.type not in ATTRSET_KINDS:
             return
         bindings = list(bindings_of(node))
-        explicit = any(_first_name(b) in ("config", "options") for b in bindings)
+        source = self.doc.source
+        explicit = any(source.startswith((b"config", b"options"), b.start_byte)
+                       and _first_name(b) in ("config", "options") for b in bindings)
         top_level = task.scope is self.top_scope
         for binding in bindings:
             if top_level:
