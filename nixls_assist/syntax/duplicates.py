@@ -104,36 +104,47 @@ def duplicate_attributes(doc: ParsedDocument) -> list[DuplicateAttribute]:
 def _owners_naming_twice(doc: ParsedDocument) -> list[Node]:
     """The owners of binding sets where some first attribute name occurs twice.
 
-    The document's node index has every set and first attribute; a sweep in byte order gives
-    each name to the innermost set around it (a binding's own set: values come after names).
+    A set whose subtree the previous version shares (same node id, see syntax/reuse.py) keeps
+    its verdict: after an edit only the sets around it are read again.
     """
-    index = node_index(doc)
-    sets = sorted(index.get("binding_set", []), key=lambda node: node.start_byte)
-    firsts = sorted(index.get("first_attr", []) + index.get("inherited_attr", []),
-                    key=lambda node: node.start_byte)
-    open_sets: list[tuple[int, dict[str, None], Node]] = []
-    owners: dict[int, Node] = {}
-    next_set = 0
-    for first in firsts:
-        at = first.start_byte
-        while next_set < len(sets) and sets[next_set].start_byte <= at:
-            opened = sets[next_set]
-            next_set += 1
-            while open_sets and open_sets[-1][0] <= opened.start_byte:
-                open_sets.pop()
-            open_sets.append((opened.end_byte, {}, opened))
-        while open_sets and open_sets[-1][0] <= at:
-            open_sets.pop()
-        if not open_sets:
+    previous = doc.previous.memo.get(_VERDICTS) if doc.previous is not None else None
+    earlier: dict[int, bool] = previous if isinstance(previous, dict) else {}
+    verdicts: dict[int, bool] = {}
+    owners = []
+    for binding_set in node_index(doc).get("binding_set", []):
+        twice = earlier.get(binding_set.id)
+        if twice is None:
+            twice = _names_twice(binding_set)
+        verdicts[binding_set.id] = twice
+        if twice and binding_set.parent is not None:
+            owners.append(binding_set.parent)
+    doc.memo[_VERDICTS] = verdicts
+    return sorted(owners, key=lambda node: node.start_byte)
+
+
+_VERDICTS = "binding_sets_naming_twice"
+
+
+def _names_twice(binding_set: Node) -> bool:
+    seen: set[str] = set()
+    for binding in binding_set.named_children:
+        if binding.type == "binding":
+            attrpath = binding.child_by_field_name("attrpath")
+            attrs = [attrpath.named_children[0]] if attrpath is not None \
+                and attrpath.named_child_count else []
+        elif binding.type in ("inherit", "inherit_from"):
+            inherited = binding.child_by_field_name("attrs")
+            attrs = inherited.named_children if inherited is not None else []
+        else:
             continue
-        name = attr_name(first)
-        if name is None:
-            continue
-        _, names, binding_set = open_sets[-1]
-        if name in names and binding_set.parent is not None:
-            owners[binding_set.parent.id] = binding_set.parent
-        names[name] = None
-    return list(owners.values())
+        for attr in attrs:
+            name = attr_name(attr)
+            if name is None:
+                continue
+            if name in seen:
+                return True
+            seen.add(name)
+    return False
 
 
 def attrpath_text(segments: list[Node]) -> str:

@@ -139,8 +139,6 @@ INDEXED_KINDS = (
 )
 INDEXED_SHAPES = """
     (inherit attrs: (inherited_attrs attr: (identifier) @inherit_name))
-    (binding attrpath: (attrpath . (_) @first_attr))
-    (inherited_attrs (_) @inherited_attr)
 """
 _INDEX_QUERY = Query(NIX, "\n".join(f"({kind}) @{kind}" for kind in INDEXED_KINDS)
                      + INDEXED_SHAPES)

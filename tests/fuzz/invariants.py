@@ -22,6 +22,7 @@ from nixls_assist.loading import load_document
 from nixls_assist.rules.engine import Selection, check
 from nixls_assist.syntax.bindings import OptionBinding, module_bindings
 from nixls_assist.syntax.document import ParsedDocument, TextChange, parse
+from nixls_assist.syntax.duplicates import duplicate_attributes
 from nixls_assist.syntax.errors import first_syntax_error
 from nixls_assist.syntax.imports import module_references
 from tests.conftest import REPO
@@ -191,6 +192,7 @@ def check_incremental(source: bytes, changes: list[TextChange]) -> None:
     _progress()
     old = parse(source)
     module_bindings(old, file_is_module=True)  # analysed, so `new` reuses what it can
+    duplicate_attributes(old)
     new = old.apply(changes)
     expected = source
     for change in changes:

@@ -21,6 +21,7 @@ from nixls_assist.syntax.document import (
     parse,
     release_retired,
 )
+from nixls_assist.syntax.duplicates import duplicate_attributes
 
 PATHS = Path(__file__).parent / "paths"
 MODULES = [PATHS / "home-manager-users.nix", PATHS / "nested-systems.nix",
@@ -56,8 +57,32 @@ def test_moved_definitions_equal_a_fresh_parse(module: Path) -> None:
     for change in edits(source):
         old = parse(source, str(module))
         module_bindings(old, file_is_module=True)
+        duplicate_attributes(old)
         new = old.apply([change])
-        assert shown(new) == shown(parse(new.source, str(module))), change
+        fresh = parse(new.source, str(module))
+        assert shown(new) == shown(fresh), change
+        assert duplicates(new) == duplicates(fresh), change
+
+
+def duplicates(doc: ParsedDocument) -> list[tuple[object, ...]]:
+    return [(d.path, d.later, d.first, d.reason) for d in duplicate_attributes(doc)]
+
+
+def test_repeated_names_are_found_after_an_edit_elsewhere() -> None:
+    """A nested set's verdict is carried over; the edit can still create a duplicate."""
+    source = b"""{ config, ... }:
+{
+  services.nginx = { enable = true; enable = false; };
+  networking.hostName = "web";
+}
+"""
+    old = parse(source)
+    assert [d.path for d in duplicate_attributes(old)] == ["enable"]
+    at = source.index(b"networking")
+    new = old.apply([TextChange(at, at, 'services.nginx.user = "www";\n  ')])
+    assert duplicates(new) == duplicates(parse(new.source))
+    again = new.apply([TextChange(at, at, 'networking.hostName = "x";\n  ')])
+    assert [d.path for d in duplicate_attributes(again)] == ["enable", "networking.hostName"]
 
 
 def test_unchanged_definitions_are_carried_over() -> None:
