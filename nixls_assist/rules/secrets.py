@@ -157,10 +157,8 @@ def secret_literal_in_store(
             severity=_severity(NXA201, site.in_test),
         )
     test_file = is_test_file(doc, ctx)
-    may_hold_token = TOKEN_TRIGGERS.search(doc.source) is not None
-    may_name_secret = SECRET_NAME_TRIGGERS.search(doc.source) is not None
-    if not (may_hold_token or may_name_secret):
-        return
+    if not (TOKEN_TRIGGERS.search(doc.source) or SECRET_NAME_TRIGGERS.search(doc.source)):
+        return  # no string can hold a token or assign a secret-named key
     for node in string_nodes(doc):
         raw = doc.source[node.start_byte : node.end_byte]  # with the strings nested in it
         if not (TOKEN_TRIGGERS.search(raw) or SECRET_NAME_TRIGGERS.search(raw)):
@@ -168,7 +166,7 @@ def secret_literal_in_store(
         for string in (node, *nested_strings(node)):
             if string.start_byte in reported:
                 continue
-            problem = _string_secret(doc, string, may_hold_token)
+            problem = _string_secret(doc, string)
             if problem is None:
                 continue
             reported.add(string.start_byte)
@@ -188,10 +186,10 @@ def _holds_secret(site: ValueSite) -> bool:
     return is_secret_name(site.name) or (len(site.path) >= 2 and site.path[-2] == "basicAuth")
 
 
-def _string_secret(doc: ParsedDocument, string: Node, may_hold_token: bool) -> str | None:
+def _string_secret(doc: ParsedDocument, string: Node) -> str | None:
     """What secret a string literal holds (described without its value), or None."""
     raw = doc.source[string.start_byte : string.end_byte]
-    if may_hold_token and TOKEN_TRIGGERS.search(raw):
+    if TOKEN_TRIGGERS.search(raw):
         for fragment in fragments(string):
             shape = token_shape(doc.node_text(fragment))
             if shape is not None:

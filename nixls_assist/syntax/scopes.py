@@ -3,7 +3,8 @@
 Nix binds every variable while parsing (`Expr::bindVars`): a name must be defined by an
 enclosing `let`, `rec { }`, `let { }`, function argument (`x:`, `{ a, b ? a }:`, `args@`) or
 be one of the global names. Any enclosing `with e;` may define any name, so inside one
-nothing is undefined. The walk is iterative, so deeply nested files cannot overflow the stack.
+nothing is undefined. No recursion: one sweep over the references in byte order, so deeply
+nested files cannot overflow the stack.
 """
 
 from __future__ import annotations
@@ -52,7 +53,6 @@ class UndefinedVariable:
 
 _SCOPE_KINDS = ("function_expression", "with_expression", "let_expression",
                 "rec_attrset_expression", "let_attrset_expression")
-_RECURSIVE = frozenset({"let_expression", "rec_attrset_expression", "let_attrset_expression"})
 
 # An open scope: (end byte, names it binds or None for a `with` body, the node that owns it).
 _Open = tuple[int, "frozenset[str] | set[str] | None", Node]
