@@ -7,9 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nixls_assist.rules.secret_file_options import BUILTIN_ALTERNATIVES
 from nixls_assist.rules.secret_shapes import (
+    _SECRET_NAMES,
+    SECRET_NAME_TRIGGERS,
+    TOKEN_TRIGGERS,
     harmless_reason,
     is_secret_file_name,
     is_secret_name,
@@ -118,3 +123,27 @@ def test_builtin_alternatives_exist_in_real_nixos_options(shared_data: Path) -> 
         if sibling not in names or plain not in names:
             missing.append(plain)
     assert missing == []
+
+
+# NXA201 skips strings without a trigger: each must be a necessary condition of a match.
+_NAME_PARTS = st.sampled_from(["pass", "Password", "PW", "pwd", "secret", "Token", "psk", "key",
+                               "Key", "api", "private", "master", "auth", "root", "bind",
+                               "smtp", "raw", "db", "file", "_", "-", "X", "user", "Admin"])
+
+
+@given(st.lists(_NAME_PARTS, min_size=1, max_size=4).map("".join))
+def test_every_secret_name_contains_a_trigger(name: str) -> None:
+    if is_secret_name(name):
+        assert SECRET_NAME_TRIGGERS.search(name.encode())
+
+
+@pytest.mark.parametrize("name", sorted(_SECRET_NAMES))
+def test_whole_secret_names_contain_a_trigger(name: str) -> None:
+    assert is_secret_name(name) and SECRET_NAME_TRIGGERS.search(name.encode())
+
+
+@given(st.sampled_from(sorted(TOKENS)), st.text(max_size=20), st.text(max_size=20))
+def test_every_token_contains_a_trigger(token: str, before: str, after: str) -> None:
+    text = f"{before} {token} {after}"
+    if token_shape(text) is not None:
+        assert TOKEN_TRIGGERS.search(text.encode())
