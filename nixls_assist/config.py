@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from nixls_assist.context.release import normalise_release
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Severity
+from option_index.nix_files import resolve_file
 
 if TYPE_CHECKING:
     import pathspec  # imported when a config has globs (~40 ms; not at server start)
@@ -280,8 +281,9 @@ class ConfigFinder:
             return self._explicit
         if path is None:
             return self.for_directory(self._cwd)
-        path = path.resolve()
-        return self.for_directory(path if path.is_dir() else path.parent)
+        if path.is_dir():
+            return self.for_directory(path.resolve())
+        return self.for_directory(resolve_file(path).parent)
 
     def for_directory(self, directory: Path) -> ProjectConfig:
         if self._explicit is not None:

@@ -44,7 +44,7 @@ from option_index.extract_nodes import (
     strip,
 )
 from option_index.model import DriftRecord
-from option_index.nix_files import nix_files
+from option_index.nix_files import nix_files, resolve_file
 from option_index.store import OptionRow
 
 _LANGUAGE = Language(tree_sitter_nix.language())
@@ -96,7 +96,7 @@ class _FileReader(DriftShims):
         previous, self.path = self.path, path
         saved = self.lets
         self.lets = dict(self._let_bindings(tree.root_node))
-        resolved = path.resolve()
+        resolved = resolve_file(path)
         self._visiting.add(resolved)
         self.module(tree.root_node, ())
         self._scan_drift(tree.root_node, ())
@@ -455,7 +455,7 @@ def extract_tree(root: Path, *, release: str = "unstable", limit: int | None = N
     per_file: dict[Path, Extraction] = {}
     submodule_files: set[Path] = set()
     for path in nix_files(root, limit):
-        part = per_file[path.resolve()] = extract_file(path, release=release, parser=parser)
+        part = per_file[resolve_file(path)] = extract_file(path, release=release, parser=parser)
         submodule_files |= part.submodule_files
         out.files += 1
         out.parse_errors += part.parse_errors

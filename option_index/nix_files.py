@@ -1,7 +1,9 @@
-"""The `.nix` files of a tree, in a stable order, without vendored or hidden directories."""
+"""The `.nix` files of a tree, in a stable order, without vendored or hidden directories;
+and their resolved paths."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,3 +26,16 @@ def nix_files(root: Path, limit: int | None = None) -> Iterator[Path]:
                     return
                 found += 1
                 yield Path(directory) / name
+
+
+def resolve_file(path: Path) -> Path:
+    """`path.resolve()` for a file, its directory resolved once per process: a run reads
+    many files of each directory. A symlinked file (or `.`/`..`) is resolved in full."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    return _resolved_directory(path.parent.absolute()) / path.name
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved_directory(directory: Path) -> Path:
+    return directory.resolve()

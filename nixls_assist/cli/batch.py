@@ -16,6 +16,7 @@ from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.findings import Finding
 from nixls_assist.syntax.positions import LineIndex
+from option_index.nix_files import resolve_file
 
 if TYPE_CHECKING:
     from nixls_assist.cli.check import Checker
@@ -100,7 +101,7 @@ def _prepare(checker: Checker, cache: ResultCache | None, index: int, data: byte
     context (locks, module structure, declared options) here, in this process, once."""
     setup = checker.setup(path)
     resolver = setup.resolver
-    resolved = path.resolve()
+    resolved = resolve_file(path)
     ctx = resolver.context_with(resolved, _UNCLASSIFIED)
     hint = resolver.workspace_hint(resolved)
     workspace = resolver.workspace_fingerprint(resolved)

@@ -34,6 +34,7 @@ from nixls_assist.rules.engine import check as run_rules
 from nixls_assist.rules.imperative import SHELL_SUFFIXES, shell_selection
 from nixls_assist.syntax.document import ParsedDocument
 from option_index.extract_cache import ExtractCache
+from option_index.nix_files import resolve_file
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -261,7 +262,7 @@ def _inputs(args: argparse.Namespace, checker: Checker) -> Iterator[tuple[bytes,
 
 def _display(path: Path, cwd: Path) -> str:
     """`path` relative to the (resolved) working directory `cwd` when inside it."""
-    absolute = path.resolve()
+    absolute = resolve_file(path)
     try:
         return absolute.relative_to(cwd).as_posix()
     except ValueError:

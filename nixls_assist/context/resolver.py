@@ -16,6 +16,7 @@ from nixls_assist.context.workspace import WorkspaceHints, scan_workspace
 from nixls_assist.syntax.document import ParsedDocument
 from option_index.extract_cache import ExtractCache
 from option_index.index import OptionIndex
+from option_index.nix_files import resolve_file
 from option_index.workspace import extract_workspace, extraction_digest, user_module_index
 
 
@@ -84,11 +85,10 @@ class ContextResolver:
         self._declared: dict[Path, OptionIndex] = {}
         self._channels: tuple[ReleasePin | None, ReleasePin | None] | None = None
         self._places: dict[Path, _Place] = {}
-        self._directories: dict[Path, Path] = {}  # as given → resolved
         self._pins: dict[tuple[Path, str], tuple[ReleasePin | None, float]] = {}
 
     def context_for(self, doc: ParsedDocument, path: Path | None) -> FileContext:
-        path = self._resolve(path) if path is not None else None
+        path = resolve_file(path) if path is not None else None
         place = self._place(path.parent) if path is not None else None
         lock_path = place.lock_path if place is not None else None
         return self._context(path, place, self._classify(doc, path, lock_path))
@@ -135,15 +135,6 @@ class ContextResolver:
             lock=lock if isinstance(lock, FlakeLock) else None,
             lock_error=str(lock) if isinstance(lock, LockError) else None,
         )
-
-    def _resolve(self, path: Path) -> Path:
-        """`path.resolve()`, with the directory resolved once for all the files in it."""
-        if path.name in ("", ".", "..") or path.is_symlink():
-            return path.resolve()
-        directory = self._directories.get(path.parent)
-        if directory is None:
-            directory = self._directories[path.parent] = path.parent.resolve()
-        return directory / path.name
 
     def _place(self, directory: Path) -> _Place:
         """The lock, workspace root and flake boundary of a (resolved) directory, found once
