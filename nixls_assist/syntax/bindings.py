@@ -179,7 +179,7 @@ class _Walker:
             return
         bindings = list(bindings_of(node))
         source = self.doc.source
-        explicit = any(source.startswith((b"config", b"options"), b.start_byte)
+        explicit = any(source.startswith(_EXPLICIT_STARTS, b.start_byte)
                        and _first_name(b) in ("config", "options") for b in bindings)
         top_level = task.scope is self.top_scope
         for binding in bindings:
@@ -374,6 +374,8 @@ def _defines_attrs(value: Node) -> bool:
 
 
 _BOUNDARY_ROOTS = frozenset({"home-manager", "containers", "specialisation"})
+# How a binding of `config` / `options` can start (a cheap test before reading its name).
+_EXPLICIT_STARTS = (b"config", b"options", b'"config"', b'"options"')
 
 
 def _module_boundary(

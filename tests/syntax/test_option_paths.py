@@ -66,3 +66,14 @@ def test_incremental_reparse_matches_a_fresh_parse() -> None:
     assert "services.openssh.enabled" in paths
     before = {b.dotted for b in option_bindings(doc, file_is_module=True)}
     assert "services.openssh.enable" in before
+
+
+def test_quoted_config_makes_an_explicit_module() -> None:
+    source = b"""{ lib, ... }:
+{
+  options.services.mine.enable = lib.mkEnableOption "mine";
+  "config" = { services.openssh.enable = true; };
+}
+"""
+    bindings = option_bindings(parse(source), file_is_module=True)
+    assert [b.dotted for b in bindings] == ["services.openssh.enable"]
