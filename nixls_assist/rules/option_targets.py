@@ -40,9 +40,12 @@ class Judged:
 
 
 def system_of(binding: OptionBinding, ctx: FileContext) -> str | None:
-    if binding.scope.system is ModuleSystem.FILE:
-        return _SYSTEM_OF_KIND.get(ctx.kind)
-    return _SYSTEM_OF_SCOPE.get(binding.scope.system)
+    return _system(binding.scope.system, _SYSTEM_OF_KIND.get(ctx.kind))
+
+
+def _system(scope: ModuleSystem, of_file: str | None) -> str | None:
+    """The option set of a module: the file's own (`of_file`), or a nested module's."""
+    return of_file if scope is ModuleSystem.FILE else _SYSTEM_OF_SCOPE.get(scope)
 
 
 def pin_of(system: str, ctx: FileContext) -> ReleasePin | None:
@@ -74,8 +77,7 @@ def _judge(doc: ParsedDocument, ctx: FileContext, indexes: Indexes) -> Iterator[
     per_system: dict[str, tuple[ReleasePin, OptionIndex, OptionIndex | None] | None] = {}
     of_file = _SYSTEM_OF_KIND.get(ctx.kind)
     for binding in file_bindings(doc, ctx):
-        scope = binding.scope.system
-        system = of_file if scope is ModuleSystem.FILE else _SYSTEM_OF_SCOPE.get(scope)
+        system = _system(binding.scope.system, of_file)
         if system is None:
             continue
         if system not in per_system:
@@ -99,9 +101,9 @@ def _index_for(
 def unpinned_systems(doc: ParsedDocument, ctx: FileContext) -> list[str]:
     """Module systems this file defines options for but has no release pin for."""
     missing: list[str] = []
+    of_file = _SYSTEM_OF_KIND.get(ctx.kind)
     for scope in dict.fromkeys(binding.scope.system for binding in file_bindings(doc, ctx)):
-        system = _SYSTEM_OF_KIND.get(ctx.kind) if scope is ModuleSystem.FILE \
-            else _SYSTEM_OF_SCOPE.get(scope)
+        system = _system(scope, of_file)
         if system is not None and pin_of(system, ctx) is None and system not in missing:
             missing.append(system)
     return missing
