@@ -49,7 +49,7 @@ def attrpath_at(doc: ParsedDocument, offset: int, *, file_is_module: bool
     has_value = following in (b"=", b".")
     partial = source[start:offset].decode("utf-8", errors="replace")
     filler = MARKER if has_value else f"{MARKER} = null;"
-    repaired = doc.apply([TextChange(offset, end, filler)])
+    repaired = doc.apply([TextChange(offset, end, filler)], scratch=True)
     for binding in module_bindings(repaired, file_is_module=file_is_module):
         for i in range(binding.own_from, len(binding.segments)):
             segment = binding.segments[i]

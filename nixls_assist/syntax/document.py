@@ -90,8 +90,13 @@ class ParsedDocument:
     def span_text(self, span: Span) -> str:
         return self.source[span.start : span.end].decode("utf-8", errors="replace")
 
-    def apply(self, changes: list[TextChange]) -> ParsedDocument:
-        """A new document with `changes` applied in order, re-parsed incrementally."""
+    def apply(self, changes: list[TextChange], *, scratch: bool = False) -> ParsedDocument:
+        """A new document with `changes` applied in order, re-parsed incrementally.
+
+        The new version reuses this one's analyses (`previous`) and retires older versions.
+        `scratch`: a throwaway variant (completion's repaired copy) that reuses this version's
+        analyses but leaves its history alone.
+        """
         source = self.source
         tree = self.tree.copy()  # edit() mutates; this version must stay valid
         lines = self.lines  # of the current `source`; recomputed only between changes
@@ -116,12 +121,11 @@ class ParsedDocument:
         if len(changes) == 1:
             doc.edited = _edited_range(tree, new_tree, changes[0])
         # Reuse the last version that was analysed; never keep a longer chain alive.
-        if self.memo:
-            doc.previous = self
-            if self.previous is not None:
-                _retire(self.previous)
-        else:
-            doc.previous = self.previous
+        doc.previous = self if self.memo else self.previous
+        if scratch:
+            return doc
+        if self.memo and self.previous is not None:
+            _retire(self.previous)
         self.previous = None
         return doc
 

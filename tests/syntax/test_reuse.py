@@ -113,3 +113,16 @@ def test_only_the_last_analysed_version_stays_alive() -> None:
     release_retired()  # what the server does after publishing
     gc.collect()
     assert sum(ref() is not None for ref in versions) <= 1
+
+
+def test_a_scratch_copy_leaves_the_history_alone() -> None:
+    """Completion's repaired copy reuses the current version's analyses, and the next real
+    version still reuses them too."""
+    source = (PATHS / "nested-systems.nix").read_bytes()
+    first = parse(source)
+    module_bindings(first, file_is_module=True)
+    second = first.apply([TextChange(0, 0, "# edited\n")])  # not analysed yet
+    scratch = second.apply([TextChange(0, 0, " ")], scratch=True)
+    module_bindings(scratch, file_is_module=True)
+    assert second.previous is first and scratch.previous is first
+    assert shown(scratch) == shown(parse(scratch.source))
