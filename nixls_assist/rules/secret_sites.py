@@ -7,13 +7,14 @@ whether a finding is reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from tree_sitter import Node
 
 from nixls_assist.context import FileContext
+from nixls_assist.rules.secret_shapes import is_secret_name
 from nixls_assist.syntax.bindings import OptionBinding, module_bindings
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import (
@@ -110,17 +111,42 @@ def enclosing_call(node: Node, names: frozenset[str]) -> Node | None:
     return None
 
 
-def value_sites(doc: ParsedDocument, ctx: FileContext) -> list[ValueSite]:
-    """Leaf definitions of the file's modules, plus loose bindings inside VM tests."""
-    return doc.cached(("value_sites", ctx.kind.is_module, is_test_file(doc, ctx)),
-                      lambda: list(_value_sites(doc, ctx)))
+def secret_named_sites(doc: ParsedDocument, ctx: FileContext) -> list[ValueSite]:
+    """Leaf definitions whose name holds a secret (`password`, a `basicAuth` user), plus such
+    loose bindings inside VM tests."""
+    def named(name: str, path: tuple[str, ...]) -> bool:
+        return is_secret_name(name) or path[-2:-1] == ("basicAuth",)
+
+    return doc.cached(("secret_named_sites", ctx.kind.is_module, is_test_file(doc, ctx)),
+                      lambda: [*_value_sites(doc, ctx, lambda b: named(b.path[-1], b.path)),
+                               *(s for s in _test_bindings(doc) if named(s.name, s.path))])
 
 
-def _value_sites(doc: ParsedDocument, ctx: FileContext) -> Iterator[ValueSite]:
+def path_valued_sites(doc: ParsedDocument, ctx: FileContext) -> list[ValueSite]:
+    """Leaf definitions whose value may be a path literal (`./wg.key`, `./keys + "/wg"`)."""
+    return doc.cached(("path_valued_sites", ctx.kind.is_module, is_test_file(doc, ctx)),
+                      lambda: list(_value_sites(doc, ctx, _may_be_path)))
+
+
+# What a definition whose value is a path literal can look like before `definition_value`
+# looks through parentheses and `mkDefault` & co.
+_MAYBE_PATH = frozenset({"path_expression", "hpath_expression", "binary_expression",
+                         "parenthesized_expression", "apply_expression"})
+
+
+def _may_be_path(binding: OptionBinding) -> bool:
+    return binding.value is not None and binding.value.type in _MAYBE_PATH
+
+
+def _value_sites(doc: ParsedDocument, ctx: FileContext,
+                 keep: Callable[[OptionBinding], bool]) -> Iterator[ValueSite]:
+    """The file's leaf definitions that `keep` accepts (a cheap test, before any value is
+    looked at)."""
     test_file = is_test_file(doc, ctx)
     may_test = _names_test_driver(doc)
     for binding in module_bindings(doc, file_is_module=ctx.kind.is_module):
-        if binding.value is None or not binding.is_leaf or not binding.segments:
+        if binding.value is None or not binding.is_leaf or not binding.segments \
+                or not keep(binding):
             continue
         value = definition_value(binding.value)
         if value is None:
@@ -135,7 +161,6 @@ def _value_sites(doc: ParsedDocument, ctx: FileContext) -> Iterator[ValueSite]:
             continue
         in_test = in_test or (may_test and enclosing_call(binding.value, TEST_CALLS) is not None)
         yield ValueSite(path, binding, path[-1], value, in_test)
-    yield from _test_bindings(doc)
 
 
 def _names_test_driver(doc: ParsedDocument) -> bool:

@@ -38,9 +38,10 @@ from nixls_assist.rules.secret_sites import (
     is_test_file,
     literal_path,
     nested_strings,
+    path_valued_sites,
     read_calls,
+    secret_named_sites,
     string_nodes,
-    value_sites,
 )
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import STRING_KINDS, callee_name, flatten_apply, span, static_string
@@ -141,7 +142,7 @@ def secret_literal_in_store(
     if doc.skipped:
         return
     reported: set[int] = set()
-    for site in value_sites(doc, ctx):
+    for site in secret_named_sites(doc, ctx):
         if site.value.type not in STRING_KINDS or not _holds_secret(site):
             continue
         text = static_string(site.value)
@@ -271,7 +272,7 @@ def secret_file_in_store(
                 f"use {_RUNTIME} instead",
                 severity=_severity(NXA202, in_test),
             )
-    for site in value_sites(doc, ctx):
+    for site in path_valued_sites(doc, ctx):
         path = literal_path(site.value)
         if path is None:
             continue
@@ -337,7 +338,7 @@ def secret_option_without_file(
     """
     if doc.skipped:
         return
-    for site in value_sites(doc, ctx):
+    for site in secret_named_sites(doc, ctx):
         if site.binding is None or not is_secret_name(site.name) or not _computed(doc, site):
             continue
         sibling = file_alternative(site.path, site.binding, ctx, index)
