@@ -71,18 +71,22 @@ def attr_of(node: Node | None, names: list[str]) -> Node | None:
 def inherits(node: Node | None) -> Iterator[tuple[Node | None, list[str]]]:
     """(source expression or None, names) of the `inherit (x) a b;` / `inherit a;` of an
     attrset."""
+    for item in _set_items(node):
+        if item.type not in ("inherit", "inherit_from"):
+            continue
+        attrs = item.child_by_field_name("attrs")
+        names = [node_text(a) for a in named(attrs)] if attrs is not None else []
+        yield item.child_by_field_name("expression"), [n for n in names if n]
+
+
+def _set_items(node: Node | None) -> Iterator[Node]:
+    """The bindings and `inherit`s of an attrset literal (rec or not)."""
     node = strip(node)
     if node is None or node.type not in ("attrset_expression", "rec_attrset_expression"):
         return
     for bset in named(node):
-        if bset.type != "binding_set":
-            continue
-        for item in named(bset):
-            if item.type not in ("inherit", "inherit_from"):
-                continue
-            attrs = item.child_by_field_name("attrs")
-            names = [node_text(a) for a in named(attrs)] if attrs is not None else []
-            yield item.child_by_field_name("expression"), [n for n in names if n]
+        if bset.type == "binding_set":
+            yield from named(bset)
 
 
 def string_value(node: Node | None) -> str | None:
@@ -115,22 +119,16 @@ def attr_names(attrpath: Node) -> list[str] | None:
 
 def bindings(node: Node | None) -> Iterator[tuple[list[str], Node]]:
     """(attribute path, value) of the bindings of an attrset (rec or not)."""
-    node = strip(node)
-    if node is None or node.type not in ("attrset_expression", "rec_attrset_expression"):
-        return
-    for bset in named(node):
-        if bset.type != "binding_set":
+    for binding in _set_items(node):
+        if binding.type != "binding":
             continue
-        for binding in named(bset):
-            if binding.type != "binding":
-                continue
-            attrpath = binding.child_by_field_name("attrpath")
-            value = binding.child_by_field_name("expression")
-            if attrpath is None or value is None:
-                continue
-            names = attr_names(attrpath)
-            if names:
-                yield names, value
+        attrpath = binding.child_by_field_name("attrpath")
+        value = binding.child_by_field_name("expression")
+        if attrpath is None or value is None:
+            continue
+        names = attr_names(attrpath)
+        if names:
+            yield names, value
 
 
 def path_list(node: Node | None) -> tuple[str, ...] | None:
