@@ -30,8 +30,10 @@ from option_index.store import OptionRow, ReleaseOptions, StoreContent, memory_s
 from option_index.tree import OptionTree
 
 #: The release's description of an option found only in the module source (hover shows it).
-HIDDEN_NOTE = ("Not in the home-manager manual (a hidden or internal option); read from the "
-               "module source of the release")
+HIDDEN_NOTE = (
+    "Not in the home-manager manual (a hidden or internal option); read from the "
+    "module source of the release"
+)
 #: Suffix of the store's release entry holding the paths the extractor saw in a release.
 SOURCE_SUFFIX = "+source"
 
@@ -47,21 +49,33 @@ def extract_releases(git_dir: Path, releases: Sequence[str]) -> dict:
         branch = _branch(release)
         commit = subprocess.run(
             ["git", f"--git-dir={git_dir}", "rev-parse", branch],
-            check=True, capture_output=True, text=True).stdout.strip()
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         with tempfile.TemporaryDirectory(prefix=f"hm-{release}-") as tmp:
             archive = subprocess.run(
                 ["git", f"--git-dir={git_dir}", "archive", commit, "modules"],
-                check=True, capture_output=True).stdout
+                check=True,
+                capture_output=True,
+            ).stdout
             subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
             root = Path(tmp)
             found = extract_tree(root / "modules", release=release)
             options = []
             for row in found.options:
-                files = [str(Path(d).relative_to(root)) for d in row.declarations
-                         if Path(d).is_relative_to(root)]
+                files = [
+                    str(Path(d).relative_to(root))
+                    for d in row.declarations
+                    if Path(d).is_relative_to(root)
+                ]
                 options.append([show_path(row.segments), row.type, files[0] if files else None])
-        out[release] = {"branch": branch, "commit": commit, "extractor": EXTRACTOR_VERSION,
-                        "options": sorted(options, key=lambda o: o[0])}
+        out[release] = {
+            "branch": branch,
+            "commit": commit,
+            "extractor": EXTRACTOR_VERSION,
+            "options": sorted(options, key=lambda o: o[0]),
+        }
     return out
 
 
@@ -72,14 +86,17 @@ def _normal(segments: Sequence[str]) -> tuple[str, ...]:
 def _covered(path: tuple[str, ...], shims: Iterable[tuple[str, ...]]) -> bool:
     """At or below the `from` of a shim (placeholders in the shim match any name)."""
     for shim in shims:
-        if len(shim) <= len(path) and all(
-                s == p or s == "*" or is_name_placeholder(s) for s, p in zip(shim, path)):
+        head = path[: len(shim)]
+        if len(head) == len(shim) and all(
+            s in (p, "*") or is_name_placeholder(s) for s, p in zip(shim, head, strict=True)
+        ):
             return True
     return False
 
 
-def merge(release: str, docs: list[OptionRow], source: dict | None,
-          shims: Iterable[tuple[str, ...]]) -> tuple[list[OptionRow], list[OptionRow]]:
+def merge(
+    release: str, docs: list[OptionRow], source: dict | None, shims: Iterable[tuple[str, ...]]
+) -> tuple[list[OptionRow], list[OptionRow]]:
     """(the release's complete rows, the rows of the paths the extractor saw).
 
     An extracted path is added only where the manual's set answers UNKNOWN or does not cover
@@ -108,8 +125,12 @@ def merge(release: str, docs: list[OptionRow], source: dict | None,
         if segments in known:
             continue
         known.add(segments)
-        row = OptionRow(segments, type_text, description=HIDDEN_NOTE,
-                        declarations=(f"<home-manager/{file}>",) if file else ())
+        row = OptionRow(
+            segments,
+            type_text,
+            description=HIDDEN_NOTE,
+            declarations=(f"<home-manager/{file}>",) if file else (),
+        )
         added.append(row)
         seen.append(row)
     store.close()
