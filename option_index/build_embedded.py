@@ -37,7 +37,7 @@ from option_index.embedded import DATA_DIR, MANIFEST
 from option_index.importer import parse_options
 from option_index.model import DriftRecord
 from option_index.paths import split_path
-from option_index.releases import UNSTABLE
+from option_index.releases import SOURCE_SUFFIX, UNSTABLE
 from option_index.store import OptionRow, ReleaseOptions, StoreContent, write_store
 
 HM_RELEASES = ("23.05", "23.11", "24.05", "24.11", "25.05", "25.11", "26.05", "master")
@@ -75,7 +75,7 @@ def _hm_content(data: Path) -> StoreContent:
         name = UNSTABLE if rel == "master" else rel
         releases.append(ReleaseOptions(name, rows))
         if seen:
-            seen_sets.append(ReleaseOptions(name + hm_source.SOURCE_SUFFIX, seen,
+            seen_sets.append(ReleaseOptions(name + SOURCE_SUFFIX, seen,
                                             authoritative=False))
     drift = []
     for rec in renames:
@@ -137,7 +137,7 @@ def build(data: Path, out: Path = DATA_DIR, systems: Sequence[str] = tuple(_BUIL
             "unpacked_bytes": len(raw),
             "releases": [{"name": r.release, "authoritative": r.authoritative,
                           "option_count": len(r.options)} for r in content.releases
-                         if not r.release.endswith(hm_source.SOURCE_SUFFIX)],
+                         if not r.release.endswith(SOURCE_SUFFIX)],
             "drift_records": len(content.drift),
         }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",

@@ -34,8 +34,6 @@ HIDDEN_NOTE = (
     "Not in the home-manager manual (a hidden or internal option); read from the "
     "module source of the release"
 )
-#: Suffix of the store's release entry holding the paths the extractor saw in a release.
-SOURCE_SUFFIX = "+source"
 
 
 def _branch(release: str) -> str:
