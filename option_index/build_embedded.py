@@ -9,7 +9,7 @@ Descriptions (prose) are left out; they come from an options.json the user fetch
 - home-manager: the option sets of 23.05 .. 26.05 and master (as "unstable"), authoritative, plus
   the drift records of renames.json keyed by the releases whose tree has each shim. The manual's
   sets lack hidden / internal options; `--extract-hm GIT_DIR` reads each release branch's module
-  source with the static extractor into home-manager/source-extraction.json, and the options
+  source with the static extractor into option_index/facts/, and the options
   found there that the manual lacks are added (marked in their description). Each release also
   gets a "<release>+source" set (not authoritative): the paths the extractor saw, the evidence
   "added in a later release" (NXA103) needs.
@@ -43,7 +43,9 @@ from option_index.store import OptionRow, ReleaseOptions, StoreContent, write_st
 HM_RELEASES = ("23.05", "23.11", "24.05", "24.11", "25.05", "25.11", "26.05", "master")
 NIXOS_REFERENCE = "unstable-2024-12-19"
 #: home-manager options read from each release branch's module source (`--extract-hm`)
-SOURCE_EXTRACTION = "source-extraction.json"
+# Option paths read from home-manager's release branches by the static extractor (facts;
+# see option_index/facts/README.md). Kept in the repository: rebuilds need no git mirror.
+SOURCE_EXTRACTION = Path(__file__).resolve().parent / "facts" / "home-manager-source.json.br"
 _SHORT = 160
 _MESSAGE = 300
 
@@ -63,8 +65,8 @@ def _facts(row: OptionRow) -> OptionRow:
 def _hm_content(data: Path) -> StoreContent:
     hm = data / "home-manager"
     renames = json.loads((hm / "renames.json").read_text(encoding="utf-8"))
-    extraction = hm / SOURCE_EXTRACTION
-    sources = json.loads(extraction.read_text(encoding="utf-8")) if extraction.exists() else {}
+    sources = (json.loads(brotli.decompress(SOURCE_EXTRACTION.read_bytes()))
+               if SOURCE_EXTRACTION.exists() else {})
     releases, seen_sets = [], []
     for rel in HM_RELEASES:
         doc = json.loads((hm / f"options-{rel}.json").read_text(encoding="utf-8"))
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                         default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--extract-hm", type=Path, metavar="GIT_DIR",
                         help="first read every release branch of this home-manager git "
-                             f"repository with the static extractor into {SOURCE_EXTRACTION}")
+                             f"repository with the static extractor into {SOURCE_EXTRACTION.name}")
     parser.add_argument("--system", choices=sorted(_BUILDERS), action="append",
                         help="rebuild only this system's store (repeatable; default: all)")
     args = parser.parse_args(argv)
@@ -160,8 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.extract_hm is not None:
         found = hm_source.extract_releases(args.extract_hm, HM_RELEASES)
-        (args.data / "home-manager" / SOURCE_EXTRACTION).write_text(
-            json.dumps(found, indent=0) + "\n", encoding="utf-8")
+        SOURCE_EXTRACTION.write_bytes(
+            brotli.compress((json.dumps(found, indent=0) + "\n").encode(), quality=11))
     for system, info in build(args.data, systems=args.system or tuple(_BUILDERS)).items():
         size = (DATA_DIR / info["file"]).stat().st_size
         print(f"{system}: {size / 1024:.0f} KiB compressed, "

@@ -8,8 +8,8 @@ not an error. This module holds the build-time side:
 
 - `extract_releases(git_dir)`: `git archive` each release branch's `modules/` into a scratch
   folder and read it with the static extractor (`option_index.extract`); returns plain facts
-  (paths, type text, declaring file), written to `source-extraction.json` beside the manual's
-  option sets so that rebuilds do not need the home-manager repository.
+  (paths, type text, declaring file), written to `option_index/facts/home-manager-source.json.br`
+  so that rebuilds do not need the home-manager repository.
 - `merge(docs, source, drift_from)`: the rows to embed: the manual's rows, plus each extracted
   path the manual's set does not know (and that no rename/removal shim of the release covers),
   marked as coming from the source; and the "seen by the extractor" set of the release, used as
