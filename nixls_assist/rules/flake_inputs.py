@@ -27,7 +27,8 @@ NXA502 = Rule(
     code="NXA502",
     name="stale-flake-lock",
     severity=Severity.INFO,
-    summary="flake.lock is out of date with flake.nix, has unreachable nodes, or is unreadable",
+    summary="flake.lock is out of date with flake.nix or has unreachable nodes (info); "
+            "or cannot be used at all (warning)",
     fix=FixAvailability.NONE,
 )
 
@@ -224,8 +225,10 @@ def stale_flake_lock(
     On `flake.nix`, compares each input's `url` with the `original` reference recorded in
     the lock beside it, looks for inputs locked but no longer declared (or declared but
     not locked), for lock nodes that nothing reaches from `root` (left over from a hand
-    edit or a merge), and reports a `flake.lock` that is not valid JSON or has an unknown
-    version — as an info, never a crash.
+    edit or a merge) — as an info. A `flake.lock` that cannot be used at all (truncated,
+    not valid JSON, a merge conflict left in it, a version this tool cannot read) is a
+    warning naming the error: every file below it is then checked against no release
+    (their NXA100 says why), so CI should not pass quietly.
 
     ## Why is this bad?
     Everything this tool derives from the lock — which release your configuration is
@@ -253,14 +256,18 @@ def stale_flake_lock(
         return
     flake = read_flake_inputs(doc)
     anchor = flake.inputs_span if flake is not None and flake.inputs_span else Span(0, 0)
-    if ctx.lock_error is not None:
-        reason = ctx.lock_error.removeprefix(f"{ctx.lock_path}: ")
+    if ctx.lock_problem is not None:
         advice = (
-            "release detection and the flake checks skip it"
-            if "version" in reason
+            "pass `--release` until this tool reads it"
+            if "version" in ctx.lock_problem
             else "fix it (merge conflict?) or re-create it with `nix flake lock`"
         )
-        yield NXA502.finding(anchor, f"`flake.lock` cannot be used: {reason}; {advice}")
+        yield NXA502.finding(
+            anchor,
+            f"{ctx.lock_problem}: the release is unknown and the flake checks are skipped; "
+            f"{advice}",
+            severity=Severity.WARNING,
+        )
         return
     if ctx.lock is None or flake is None:
         return
