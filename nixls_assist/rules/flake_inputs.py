@@ -59,9 +59,12 @@ def duplicated_flake_input(
     `rev`, or a nested input that already `follows` something is deliberate: nothing.
 
     ## Why is this bad?
-    Every extra nixpkgs is another ~40 MB download and evaluation, and packages built
-    from two nixpkgs revisions end up side by side in the system closure (two glibc,
-    two mesa — the classic cause of graphics breaking with Hyprland).
+    At another revision, every extra nixpkgs is another ~40 MB download and evaluation,
+    and packages built from two nixpkgs revisions end up side by side in the system
+    closure (two glibc, two mesa — the classic cause of graphics breaking with Hyprland).
+    At the same revision nothing extra is downloaded today, but Nix still evaluates the
+    two lock nodes separately, and the next `nix flake update` moves yours and leaves the
+    input's behind: the duplicate appears then, unannounced.
 
     ## Example
     ```nix
@@ -83,9 +86,12 @@ def duplicated_flake_input(
     ## Fix safety
     The fix adds `inputs.<input>.inputs.<name>.follows = "<yours>";` in the style the
     file already uses (inside the input's attrset, or as a flat dotted line). It is safe
-    when both copies track the same branch or revision; for another branch of the same
-    series it is unsafe (the input is then built against your branch). Run
-    `nix flake lock` afterwards. Some projects (Hyprland with its binary cache) ask you
+    only when both lock nodes hold the same revision: nothing the input builds changes.
+    At another revision — even of the same branch — or on another branch it is unsafe:
+    the input's overlays, packages and modules are then built against your copy, which
+    its authors never tested (an overlay may not apply, a flake-parts module may have
+    changed its interface); build and try it before committing. Run `nix flake lock`
+    afterwards. Some projects (Hyprland with its binary cache) ask you
     not to override their nixpkgs: ignore the finding there with `--ignore NXA501`.
 
     ## References
@@ -173,6 +179,15 @@ def _confidence(
     return None
 
 
+def _same_revision(node: LockedNode, root_node: LockedNode) -> bool:
+    """Whether both lock nodes hold the same tree: the same `rev`, or else the same `narHash`."""
+    for key in ("rev", "narHash"):
+        mine, theirs = node.locked.get(key), root_node.locked.get(key)
+        if isinstance(mine, str) and isinstance(theirs, str):
+            return mine == theirs
+    return False
+
+
 def _describe(node: LockedNode, source: Source | None) -> str:
     parts = []
     if node.last_modified is not None:
@@ -189,25 +204,33 @@ def _finding(
     declaration: InputDeclaration, nested: str, nested_node: LockedNode, match: _Match
 ) -> Finding:
     line = f'inputs.{declaration.name}.inputs.{nested}.follows = "{match.root}";'
-    theirs = _describe(nested_node, _source(nested_node))
-    yours = _describe(match.root_node, _source(match.root_node)).removeprefix("locked ")
-    if nested_node.locked.get("rev") == match.root_node.locked.get("rev"):
-        theirs, yours = "the same revision", ""
     mine = "yours" if match.root == nested else f"your `{match.root}`"
-    message = (
-        f"input `{declaration.name}` brings its own `{nested}`"
-        + (f" ({theirs})" if theirs else "")
-        + f" beside {mine}"
-        + (f" ({yours})" if yours else "")
-        + f": add `{line}`"
-    )
-    if match.severity is Severity.INFO:
-        message += " (another branch of the same release series)"
+    same = _same_revision(nested_node, match.root_node)
+    if same:
+        # Nothing extra is downloaded today: the cost is two lock nodes, evaluated apart,
+        # that `nix flake update` moves independently.
+        message = (
+            f"input `{declaration.name}` locks its own `{nested}` at the same revision as "
+            f"{mine}: no extra download today, but the two lock nodes are evaluated separately "
+            f"and drift apart at the next `nix flake update`; add `{line}`"
+        )
+    else:
+        theirs = _describe(nested_node, _source(nested_node))
+        yours = _describe(match.root_node, _source(match.root_node)).removeprefix("locked ")
+        message = (
+            f"input `{declaration.name}` brings its own `{nested}`"
+            + (f" ({theirs})" if theirs else "")
+            + f" beside {mine}"
+            + (f" ({yours})" if yours else "")
+            + f": add `{line}`"
+        )
+        if match.severity is Severity.INFO:
+            message += " (another branch of the same release series)"
     fixes: tuple[Fix, ...] = ()
     if declaration.insertion is not None:
-        applicability = (
-            Applicability.SAFE if match.severity is Severity.WARNING else Applicability.UNSAFE
-        )
+        # Only a follows that changes nothing today is safe: at another revision (or branch)
+        # the input — its overlays, its packages, its modules — is built against yours.
+        applicability = Applicability.SAFE if same else Applicability.UNSAFE
         offset = declaration.insertion.offset
         edit = Edit(Span(offset, offset), declaration.insertion.text(nested, match.root))
         fixes = (Fix(f"Make `{declaration.name}` follow your `{match.root}`", (edit,),
