@@ -12,7 +12,7 @@ from typing import TextIO
 
 from nixls_assist.cli.batch import check_inputs, default_jobs
 from nixls_assist.cli.cache import ResultCache, cache_root
-from nixls_assist.cli.files import discover
+from nixls_assist.cli.files import discover, unreadable_reason
 from nixls_assist.cli.fix import FixOutcome, fix_document, unified_diff, write_atomic
 from nixls_assist.cli.output.github import render_github
 from nixls_assist.cli.output.jsonout import render_json
@@ -21,8 +21,9 @@ from nixls_assist.cli.output.statistics import render_statistics, statistics
 from nixls_assist.cli.output.text import render_text
 from nixls_assist.cli.results import CheckReport, FileResult, FixRecord
 from nixls_assist.config import FAIL_ON, ConfigFinder, ProjectConfig
+from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline, with_committed_baseline
-from nixls_assist.context.release import normalise_release
+from nixls_assist.context.release import normalise_release, release_forms
 from nixls_assist.context.resolver import ContextResolver, ContextSettings
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Finding, Severity
@@ -32,7 +33,7 @@ from nixls_assist.rules.base import Indexes
 from nixls_assist.rules.engine import Selection
 from nixls_assist.rules.engine import check as run_rules
 from nixls_assist.rules.imperative import SHELL_SUFFIXES, shell_selection
-from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.document import ParsedDocument, skipped
 from option_index.extract_cache import ExtractCache
 from option_index.nix_files import resolve_file
 
@@ -59,8 +60,8 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fix", action="store_true",
                         help="apply safe fixes in place, then report what is left")
     parser.add_argument("--diff", action="store_true",
-                        help="print the safe fixes as a unified diff; change nothing "
-                             "(exit 1 when there is something to fix)")
+                        help="print the safe fixes as a unified diff; change nothing, also "
+                             "with --fix (exit 1 when there is something to fix)")
     parser.add_argument("--statistics", action="store_true",
                         help="count findings per code instead of listing them (text), "
                              "or add a `statistics` list (json)")
@@ -86,7 +87,7 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = None) -> int:
     if args.fix and args.diff:
-        raise ConfigError("--fix and --diff exclude each other: --diff only shows the fixes")
+        args.fix = False  # like ruff: `--fix --diff` shows what `--fix` would write, writes nothing
     if args.fix and args.paths == ["-"]:
         raise ConfigError("--fix cannot rewrite stdin; use --diff to see the fixes")
     if args.jobs is not None and args.jobs < 1:
@@ -103,8 +104,14 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
         checker.extract_cache = cache.extract_cache
     started = time.perf_counter()
     outcomes: list[tuple[FileResult, FixOutcome | None]] = []
+    inputs: list[tuple[bytes, Path | None, str]] = []
+    for item in _inputs(args, checker):
+        if isinstance(item, Unreadable):
+            outcomes.append((checker.unreadable(item), None))
+        else:
+            inputs.append(item)
     if args.fix or args.diff:
-        for data, path, display in _inputs(args, checker):
+        for data, path, display in inputs:
             result = checker.check(data, path, display)
             outcome = checker.fix(result)
             if outcome is not None and outcome.changed:
@@ -115,11 +122,11 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
     else:
         jobs = args.jobs if args.jobs is not None else default_jobs()
         try:
-            results = check_inputs(checker, list(_inputs(args, checker)), cache, jobs)
+            results = check_inputs(checker, inputs, cache, jobs)
         finally:
             if cache is not None:
                 cache.close()
-        outcomes = [(result, None) for result in results]
+        outcomes += [(result, None) for result in results]
     if not outcomes and args.paths != ["-"]:
         print(f"nixls-assist: no .nix files found in {' '.join(args.paths)}", file=sys.stderr)
     fixed = [FixRecord(result.display_path, outcome.applied, tuple(outcome.refused))
@@ -159,9 +166,8 @@ class Checker:
         if args.release is not None:
             self.release = normalise_release(args.release)
             if self.release is None:
-                raise ConfigError(
-                    f"--release {args.release!r}: expected a release like 24.11 or `unstable`"
-                )
+                raise ConfigError(f"--release {args.release!r}: no such NixOS release; expected "
+                                  f"{release_forms()}")
         self.configs = ConfigFinder(explicit=args.config)
         first = Path(args.paths[0]) if args.paths and args.paths != ["-"] else None
         first_config = self.configs.for_path(first)
@@ -224,6 +230,15 @@ class Checker:
         findings = run_rules(doc, ctx, self.indexes, _for_path(setup.selection, path))
         return FileResult(display, path, doc, ctx, findings)
 
+    def unreadable(self, item: Unreadable) -> FileResult:
+        """A file that cannot be read (a dangling symlink, a symlink loop, no permission):
+        one NXA003 finding for it, and the run goes on."""
+        setup = self.setup(item.path)
+        doc = skipped(item.display, f"cannot read the file: {item.reason}; not checked")
+        ctx = setup.resolver.context_with(item.path, _NOT_READ)
+        findings = run_rules(doc, ctx, self.indexes, _for_path(setup.selection, item.path))
+        return FileResult(item.display, item.path, doc, ctx, findings)
+
     def fix(self, result: FileResult) -> FixOutcome:
         setup = self.setup(result.path)
 
@@ -245,7 +260,20 @@ def _for_path(selection: Selection, path: Path | None) -> Selection:
     return selection
 
 
-def _inputs(args: argparse.Namespace, checker: Checker) -> Iterator[tuple[bytes, Path | None, str]]:
+_NOT_READ = Classification(FileKind.OTHER, "the file cannot be read")
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A discovered file whose bytes cannot be read; `path` is not resolved past a symlink."""
+
+    path: Path
+    display: str
+    reason: str
+
+
+def _inputs(args: argparse.Namespace,
+            checker: Checker) -> Iterator[tuple[bytes, Path | None, str] | Unreadable]:
     if args.paths == ["-"]:
         yield sys.stdin.buffer.read(), Path(args.stdin_filename).resolve(), args.stdin_filename
         return
@@ -256,13 +284,18 @@ def _inputs(args: argparse.Namespace, checker: Checker) -> Iterator[tuple[bytes,
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+            link = path.parent.resolve() / path.name
+            yield Unreadable(link, _relative(link, cwd), unreadable_reason(path, exc))
+            continue
         yield data, path, _display(path, cwd)
 
 
 def _display(path: Path, cwd: Path) -> str:
     """`path` relative to the (resolved) working directory `cwd` when inside it."""
-    absolute = resolve_file(path)
+    return _relative(resolve_file(path), cwd)
+
+
+def _relative(absolute: Path, cwd: Path) -> str:
     try:
         return absolute.relative_to(cwd).as_posix()
     except ValueError:
