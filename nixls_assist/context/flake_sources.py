@@ -22,6 +22,7 @@ RENAMED_REPOS = {
     "pta2002/nixvim": "nix-community/nixvim",
     "cachix/pre-commit-hooks.nix": "cachix/git-hooks.nix",
     "nixos/nixpkgs-channels": "nixos/nixpkgs",
+    "lnl7/nix-darwin": "nix-darwin/nix-darwin",
 }
 # The global flake registry's names for the inputs people use most (indirect `flake:x`).
 REGISTRY = {
@@ -35,6 +36,9 @@ REGISTRY = {
     "nixvim": ("nix-community/nixvim", None),
     "treefmt-nix": ("numtide/treefmt-nix", None),
 }
+_EVALUATED_SETS = frozenset({
+    "github:nixos/nixpkgs", "github:nix-community/home-manager", "github:nix-darwin/nix-darwin",
+})
 _CHANNEL_HOSTS = ("channels.nixos.org", "nixos.org")
 _CHANNEL_PATH = re.compile(r"^/(?:channels/)?(?P<ref>[\w.-]+)/nixexprs\.tar\.xz$")
 _ARCHIVE_PATH = re.compile(
@@ -61,6 +65,13 @@ class Source:
     @property
     def is_nixpkgs(self) -> bool:
         return self.repo == "github:nixos/nixpkgs"
+
+    @property
+    def is_evaluated_set(self) -> bool:
+        """A package set or module system a configuration evaluates: nixpkgs, home-manager,
+        nix-darwin. A second copy of one is a second evaluation (and closure); a second copy
+        of any other flake (flake-utils, treefmt-nix, …) only grows the lock."""
+        return self.repo in _EVALUATED_SETS
 
     @property
     def series(self) -> str | None:

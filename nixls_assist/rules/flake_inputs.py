@@ -38,6 +38,7 @@ class _Match:
     root: str
     root_node: LockedNode
     severity: Severity  # WARNING: same branch or revision; INFO: same release series
+    evaluated_set: bool  # nixpkgs, home-manager or nix-darwin, not a small utility flake
 
 
 @NXA501.check
@@ -54,9 +55,12 @@ def duplicated_flake_input(
     channel and tarball URLs and FlakeHub's `NixOS/nixpkgs` are one source, and renamed
     repositories (`rycee/home-manager`) match their new name.
 
-    Same branch or same revision: a warning. Same release series on another branch
-    (`nixpkgs-unstable` beside `nixos-unstable`): an info. A different series, a pinned
-    `rev`, or a nested input that already `follows` something is deliberate: nothing.
+    Same branch or same revision of a package set or module system a configuration
+    evaluates (nixpkgs, home-manager, nix-darwin): a warning. Same release series on another
+    branch (`nixpkgs-unstable` beside `nixos-unstable`), or a duplicate of a small utility
+    flake (`flake-utils`, `flake-compat`, `systems`, `treefmt-nix`, `devshell`, …), whose
+    only cost is a bigger lock: an info. A different series, a pinned `rev`, or a nested
+    input that already `follows` something is deliberate: nothing.
 
     ## Why is this bad?
     At another revision, every extra nixpkgs is another ~40 MB download and evaluation,
@@ -157,8 +161,10 @@ def _best_match(nested: str, node: LockedNode, roots: dict[str, LockedNode]) -> 
         severity = _confidence(source, node, root_source, root_node)
         if severity is None:
             continue
-        key = (int(severity), int(root_name == nested), root_name, _Match(root_name, root_node,
-                                                                         severity))
+        if not source.is_evaluated_set:
+            severity = Severity.INFO  # a utility flake: the duplicate only grows the lock
+        match = _Match(root_name, root_node, severity, source.is_evaluated_set)
+        key = (int(severity), int(root_name == nested), root_name, match)
         if best is None or key[:2] > best[:2]:
             best = key
     return best[3] if best else None
@@ -224,7 +230,9 @@ def _finding(
             + (f" ({yours})" if yours else "")
             + f": add `{line}`"
         )
-        if match.severity is Severity.INFO:
+        if not match.evaluated_set:
+            message += " (a small flake: the duplicate only grows the lock)"
+        elif match.severity is Severity.INFO:
             message += " (another branch of the same release series)"
     fixes: tuple[Fix, ...] = ()
     if declaration.insertion is not None:
