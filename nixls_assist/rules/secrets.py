@@ -15,14 +15,15 @@ from tree_sitter import Node
 from nixls_assist.context import FileContext
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
+from nixls_assist.rules.secret_certainty import judge
 from nixls_assist.rules.secret_file_options import file_alternative
 from nixls_assist.rules.secret_shapes import (
     SECRET_NAME_TRIGGERS,
     TOKEN_TRIGGERS,
-    Shape,
     harmless_reason,
     is_secret_file_name,
     is_secret_name,
+    placeholder_reason,
     token_shape,
     words,
 )
@@ -41,7 +42,9 @@ from nixls_assist.rules.secret_sites import (
     path_valued_sites,
     read_calls,
     secret_named_sites,
+    sibling_strings,
     string_nodes,
+    text_with_holes,
 )
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import STRING_KINDS, callee_name, flatten_apply, span, static_string
@@ -148,14 +151,20 @@ def secret_literal_in_store(
         text = static_string(site.value)
         if text is None or harmless_reason(text) is not None:
             continue
+        verdict = judge(site.path, text, sibling_strings(doc, ctx, site))
+        if verdict is None:
+            continue
         reported.add(site.value.start_byte)
-        shape = token_shape(text) or Shape("secret")
+        if verdict.severity is Severity.ERROR:
+            what = f"is a literal {verdict.kind} {verdict.shape.redacted}"
+        else:
+            what = f"is named like a secret and set to a literal {verdict.shape.redacted}"
         yield NXA201.finding(
             span(site.value),
-            f"`{site.dotted}` is a literal {shape.kind} {shape.redacted} that {_STORE}; "
-            f"{_advice(site, ctx, index)}" + (_TEST_NOTE if site.in_test else ""),
+            f"`{site.dotted}` {what} that {_STORE}; {_advice(site, ctx, index)}"
+            + (_TEST_NOTE if site.in_test else ""),
             option=site.dotted,
-            severity=_severity(NXA201, site.in_test),
+            severity=Severity.INFO if site.in_test else verdict.severity,
         )
     test_file = is_test_file(doc, ctx)
     if not (TOKEN_TRIGGERS.search(doc.source) or SECRET_NAME_TRIGGERS.search(doc.source)):
@@ -167,9 +176,10 @@ def secret_literal_in_store(
         for string in (node, *nested_strings(node)):
             if string.start_byte in reported:
                 continue
-            problem = _string_secret(doc, string)
-            if problem is None:
+            found = _string_secret(doc, string)
+            if found is None:
                 continue
+            problem, severity = found
             reported.add(string.start_byte)
             in_test = test_file or enclosing_call(string, TEST_CALLS) is not None \
                 or _in_vm_variant(doc, string)
@@ -178,7 +188,7 @@ def secret_literal_in_store(
                 f"{problem} in a string literal that {_STORE}; read it at runtime from a "
                 f"secret file (sops-nix, agenix)"
                 + (_TEST_NOTE if in_test else ""),
-                severity=_severity(NXA201, in_test),
+                severity=Severity.INFO if in_test else severity,
             )
 
 
@@ -187,19 +197,22 @@ def _holds_secret(site: ValueSite) -> bool:
     return is_secret_name(site.name) or (len(site.path) >= 2 and site.path[-2] == "basicAuth")
 
 
-def _string_secret(doc: ParsedDocument, string: Node) -> str | None:
-    """What secret a string literal holds (described without its value), or None."""
+def _string_secret(doc: ParsedDocument, string: Node) -> tuple[str, Severity] | None:
+    """What secret a string literal holds (described without its value) and how sure that is:
+    an error for a known token format, a warning for URL credentials or a `password = …` line."""
     raw = doc.source[string.start_byte : string.end_byte]
     if TOKEN_TRIGGERS.search(raw):
         for fragment in fragments(string):
             shape = token_shape(doc.node_text(fragment))
             if shape is not None:
-                return f"{shape.kind} {shape.redacted}"
+                severity = Severity.ERROR if shape.certain else Severity.WARNING
+                return f"{shape.kind} {shape.redacted}", severity
     if SECRET_NAME_TRIGGERS.search(raw) and is_config_text(doc, string):
-        for fragment in fragments(string):
-            for key, value in assignments(doc.node_text(fragment)):
-                if value and is_secret_name(key) and harmless_reason(value) is None:
-                    return f"`{key}` set to a literal `…(redacted)`"
+        for key, value in assignments(text_with_holes(doc, string)):
+            if value and is_secret_name(key) and harmless_reason(value) is None \
+                    and placeholder_reason(value) is None:
+                return (f"`{key}` set to a literal `…(redacted)` (a secret by its name)",
+                        Severity.WARNING)
     return None
 
 
