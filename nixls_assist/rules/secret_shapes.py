@@ -255,7 +255,7 @@ def is_secret_name(name: str) -> bool:
     if compact.endswith("password"):
         return True
     last = parts[-1]
-    if last in _SECRET_LAST:
+    if last in _SECRET_LAST or last in _SECRET_NAMES:  # `PAPERLESS_DBPASS`
         return True
     if last == "key" and len(parts) >= 2 and parts[-2] in _KEY_QUALIFIERS:
         return True

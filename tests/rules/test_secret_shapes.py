@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nixls_assist.findings import Severity
+from nixls_assist.rules.secret_certainty import judge
 from nixls_assist.rules.secret_file_options import BUILTIN_ALTERNATIVES
 from nixls_assist.rules.secret_shapes import (
     _SECRET_NAMES,
@@ -18,6 +20,7 @@ from nixls_assist.rules.secret_shapes import (
     harmless_reason,
     is_secret_file_name,
     is_secret_name,
+    placeholder_reason,
     token_shape,
 )
 
@@ -56,6 +59,10 @@ NEVER = [
     "-----BEGIN PUBLIC KEY-----", "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
     "ENC[AES256_GCM,data:q3Zk,iv:Xo2p,tag:Lm4p,type:str]",
     "-----BEGIN AGE ENCRYPTED FILE-----", "!secret mqtt_password",
+    # fetched, read from the environment, or not a credential at all (issue #17)
+    "!rbw get github", "! pass show git/work", "process.env.GITHUB_TOKEN",
+    "os.environ['API_KEY']", "env:GITEA_TOKEN", "1 hour", "5m", "1h30m", "30 days",
+    "::1", "static:::100", "prefixstable", "eui64", "pushover/token", "grafana/admin-password",
 ]
 
 
@@ -65,9 +72,51 @@ def test_never_flagged_values(value: str) -> None:
     assert token_shape(value) is None
 
 
-@pytest.mark.parametrize("value", ["hunter2", "changeme", "Sup3rS3cret!", "correct horse"])
+@pytest.mark.parametrize("value", ["hunter2", "changeme", "Sup3rS3cret!", "correct horse",
+                                   "deadbeef", "abc:def", "5 apples", "Pushover/Token123="])
 def test_plain_passwords_are_not_harmless(value: str) -> None:
     assert harmless_reason(value) is None
+
+
+@pytest.mark.parametrize("value", ["unused", "dummy", "changeme", "CHANGE_ME", "none", "xxxxxx",
+                                   "your-api-key-here", "<token>", "not-used", "sk-no-key-required"])
+def test_stand_ins(value: str) -> None:
+    assert placeholder_reason(value) is not None
+
+
+@pytest.mark.parametrize("value", ["hunter2", "nixos", "synapse", "correct horse", "ollama"])
+def test_weak_passwords_are_not_stand_ins(value: str) -> None:
+    assert placeholder_reason(value) is None
+
+
+_SETTINGS = ("services", "app", "settings")
+
+
+@pytest.mark.parametrize(("path", "value", "severity"), [
+    (("users", "users", "root", "password"), "nixos", Severity.ERROR),
+    (("users", "users", "alice", "initialPassword"), "changeme", Severity.ERROR),
+    (("networking", "wireless", "networks", "home", "psk"), "dummy", Severity.ERROR),
+    (("services", "create_ap", "settings", "PASSPHRASE"), "hotspot1", Severity.ERROR),
+    ((*_SETTINGS, "wpa_passphrase"), "hotspot1", Severity.ERROR),
+    ((*_SETTINGS, "api_key"), "ghp_" + "a1B2" * 9, Severity.ERROR),
+    ((*_SETTINGS, "password"), "hunter2", Severity.WARNING),
+    ((*_SETTINGS, "api_key"), "unused", None),
+    ((*_SETTINGS, "columns", "secret"), "secret", None),
+])
+def test_certainty(path: tuple[str, ...], value: str, severity: Severity | None) -> None:
+    verdict = judge(path, value, {})
+    assert (verdict.severity if verdict else None) is severity
+
+
+@pytest.mark.parametrize("siblings", [{"user": "nextcloud"}, {"DB_USER": "nextcloud"},
+                                      {"host": "/run/postgresql"}, {"socket": "/run/mysqld/sock"}])
+def test_passwords_peer_authentication_ignores(siblings: dict[str, str]) -> None:
+    assert judge((*_SETTINGS, "password"), "nextcloud", siblings) is None
+
+
+def test_passwords_sent_over_the_network_are_reported() -> None:
+    siblings = {"user": "nextcloud", "host": "db.example.org"}
+    assert judge((*_SETTINGS, "password"), "hunter2", siblings) is not None
 
 
 def test_placeholders_in_url_credentials_are_not_secrets() -> None:
@@ -80,7 +129,8 @@ def test_placeholders_in_url_credentials_are_not_secrets() -> None:
 @pytest.mark.parametrize("name", ["password", "initialPassword", "psk", "pskRaw", "privateKey",
                                   "presharedKey", "admin_password", "secret_key", "client_secret",
                                   "apiKey", "OPENAI_API_KEY", "GITHUB_TOKEN", "requirePass",
-                                  "token", "bindpw", "smtp_password"])
+                                  "token", "bindpw", "smtp_password", "PAPERLESS_DBPASS",
+                                  "clientSecret", "webhookSecret", "wpa_passphrase"])
 def test_secret_names(name: str) -> None:
     assert is_secret_name(name)
 
@@ -89,7 +139,9 @@ def test_secret_names(name: str) -> None:
                                   "wheelNeedsPassword", "proxyPass", "publicKey",
                                   "passwordCommand", "password-cmd", "token_endpoint",
                                   "tokenFile", "mutableUsers", "authorizedKeys", "keyFile",
-                                  "sslCertificateKey", "passwordeval", "adminpassFile"])
+                                  "sslCertificateKey", "passwordeval", "adminpassFile",
+                                  "tokenLifetime", "tokenSecret", "passwordSecret", "userSecret",
+                                  "org.freedesktop.impl.portal.Secret", "accessTokenTimeout"])
 def test_names_that_only_mention_secrets(name: str) -> None:
     assert not is_secret_name(name)
 
