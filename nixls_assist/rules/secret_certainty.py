@@ -31,7 +31,8 @@ def _pattern(path: str) -> tuple[str, ...]:
 # Options whose value is a secret by definition (NixOS option paths, `<name>` / `*` match any
 # attribute name / list element); a literal set on them is the secret, even a weak one.
 CERTAIN_OPTIONS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
-    (_pattern(path), kind) for path, kind in (
+    (_pattern(path), kind)
+    for path, kind in (
         ("users.users.<name>.password", "login password"),
         ("users.users.<name>.initialPassword", "login password"),
         ("users.extraUsers.<name>.password", "login password"),
@@ -45,15 +46,23 @@ CERTAIN_OPTIONS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
         ("networking.wg-quick.interfaces.<name>.privateKey", "WireGuard private key"),
         ("networking.wg-quick.interfaces.<name>.peers.*.presharedKey", "WireGuard preshared key"),
         ("services.hostapd.wpaPassphrase", "Wi-Fi passphrase"),
-        ("services.hostapd.radios.<name>.networks.<name>.authentication.wpaPassword",
-         "Wi-Fi passphrase"),
-        ("services.hostapd.radios.<name>.networks.<name>.authentication.saePasswords.*.password",
-         "Wi-Fi passphrase"),
-        ("services.hostapd.radios.<name>.networks.<name>.settings.wpa_passphrase",
-         "Wi-Fi passphrase"),
+        (
+            "services.hostapd.radios.<name>.networks.<name>.authentication.wpaPassword",
+            "Wi-Fi passphrase",
+        ),
+        (
+            "services.hostapd.radios.<name>.networks.<name>.authentication.saePasswords.*.password",
+            "Wi-Fi passphrase",
+        ),
+        (
+            "services.hostapd.radios.<name>.networks.<name>.settings.wpa_passphrase",
+            "Wi-Fi passphrase",
+        ),
         ("services.create_ap.settings.PASSPHRASE", "Wi-Fi passphrase"),
-        ("networking.networkmanager.ensureProfiles.profiles.<name>.wifi-security.psk",
-         "Wi-Fi passphrase"),
+        (
+            "networking.networkmanager.ensureProfiles.profiles.<name>.wifi-security.psk",
+            "Wi-Fi passphrase",
+        ),
     )
 )
 # Attribute names that are a Wi-Fi passphrase wherever they are set (hostapd / wpa_supplicant
@@ -63,8 +72,18 @@ _WIFI_NAMES = frozenset({"wpa_passphrase", "wpaPassphrase", "wpa_psk", "sae_pass
 # Attrsets that map names to names (an LDAP/SQL schema, token lifetimes): `secret = "secret"`
 # there is the column that holds a secret, `access_token = "1h"` its lifetime.
 _SCHEMA_SEGMENTS = frozenset(
-    {"columns", "fields", "mapping", "mappings", "attributes", "attribute_mapping", "lifespans",
-     "lifespan", "claims", "schema"}
+    {
+        "columns",
+        "fields",
+        "mapping",
+        "mappings",
+        "attributes",
+        "attribute_mapping",
+        "lifespans",
+        "lifespan",
+        "claims",
+        "schema",
+    }
 )
 _USER_WORDS = frozenset({"user", "username", "login", "role", "owner"})
 _HOST_WORDS = frozenset({"host", "hostname", "socket", "sock", "unixsocket"})

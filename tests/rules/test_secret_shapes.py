@@ -79,7 +79,8 @@ def test_plain_passwords_are_not_harmless(value: str) -> None:
 
 
 @pytest.mark.parametrize("value", ["unused", "dummy", "changeme", "CHANGE_ME", "none", "xxxxxx",
-                                   "your-api-key-here", "<token>", "not-used", "sk-no-key-required"])
+                                   "your-api-key-here", "<token>", "not-used",
+                                   "sk-no-key-required"])
 def test_stand_ins(value: str) -> None:
     assert placeholder_reason(value) is not None
 
