@@ -268,8 +268,11 @@ _SECRET_FILE = re.compile(
     r"(?:^id_(?:rsa|ed25519|ecdsa|dsa)(?:_sk)?$"
     r"|\.(?:key|p12|pfx|keytab|jks|kdbx|htpasswd|netrc|psk)$"
     r"|^\.?(?:htpasswd|netrc|\.env|authinfo)$"
+    # a secret word as the last word of the name, before at most one short extension:
+    # `db-password`, `wg_private.key`, `key.pem`, `cloudflare-token.txt` (not `key-handler`,
+    # `password-store`, `token-refresh.sh`)
     r"|(?:^|[._-])(?:private|priv|secret|secrets|password|passwd|passphrase|token|credentials?"
-    r"|psk|apikey|api[_-]key|privkey|key)(?:[._-]|$))",
+    r"|psk|apikey|api[_-]key|privkey|key)(?:\.(?:txt|pem|env|conf|cfg|raw|b64|bin|key|der))?$)",
     re.IGNORECASE,
 )
 # Encrypted or public files are meant to be in the store (sops files, agenix .age files).
@@ -285,3 +288,28 @@ def is_secret_file_name(basename: str) -> bool:
     if not basename or _NOT_SECRET_FILE.search(basename):
         return False
     return bool(_SECRET_FILE.search(basename))
+
+
+def is_store_file_name(basename: str) -> bool:
+    """`wg.age`, `secrets.yaml`, `id_ed25519.pub`, `cert.pem`: encrypted or public, meant for
+    the store whatever option it is given to."""
+    return bool(_NOT_SECRET_FILE.search(basename))
+
+
+# `…Key` options that take a key file (`sslCertificateKey`, `tlsKey`), besides `_KEY_QUALIFIERS`.
+_KEY_FILE_QUALIFIERS = frozenset({"certificate", "cert", "ssl", "tls", "host", "server"})
+
+
+def is_secret_file_option(name: str) -> bool:
+    """`passwordFile`, `privateKeyFile`, `sslCertificateKey`, `environmentFile`, `keyFile`
+    (not `hotKey`, `publicKeyFile`, `hashedPasswordFile`)."""
+    parts = words(name)
+    if "hashed" in parts or "public" in parts or "pub" in parts:
+        return False
+    if parts and parts[-1] == "key":
+        return len(parts) == 1 or parts[-2] in _KEY_QUALIFIERS or parts[-2] in _KEY_FILE_QUALIFIERS
+    if len(parts) >= 2 and parts[-1] in ("file", "path"):
+        base = parts[:-1]
+        return base[-1] in ("key", "credentials", "environment", "secret", "secrets", "htpasswd") \
+            or is_secret_name("_".join(base))
+    return False

@@ -22,10 +22,11 @@ from nixls_assist.rules.secret_shapes import (
     TOKEN_TRIGGERS,
     harmless_reason,
     is_secret_file_name,
+    is_secret_file_option,
     is_secret_name,
+    is_store_file_name,
     placeholder_reason,
     token_shape,
-    words,
 )
 from nixls_assist.rules.secret_sites import (
     READ_CALLS,
@@ -289,7 +290,10 @@ def secret_file_in_store(
         path = literal_path(site.value)
         if path is None:
             continue
-        if is_secret_file_name(PurePosixPath(path).name) or _is_secret_file_option(site.name):
+        name = PurePosixPath(path).name
+        if is_store_file_name(name):
+            continue  # encrypted (`.age`, sops) or public: meant for the store
+        if is_secret_file_name(name) or is_secret_file_option(site.name):
             yield NXA202.finding(
                 span(site.value),
                 f"the path literal `{path}` copies the file into the world-readable Nix store; "
@@ -297,20 +301,6 @@ def secret_file_in_store(
                 option=site.dotted,
                 severity=_severity(NXA202, site.in_test or in_test),
             )
-
-
-def _is_secret_file_option(name: str) -> bool:
-    """`passwordFile`, `privateKeyFile`, `sslCertificateKey`, `environmentFile`, `keyFile`."""
-    parts = words(name)
-    if "hashed" in parts or "public" in parts or "pub" in parts:
-        return False
-    if parts and parts[-1] == "key":
-        return True
-    if len(parts) >= 2 and parts[-1] in ("file", "path"):
-        base = parts[:-1]
-        return base[-1] in ("key", "credentials", "environment", "secret", "secrets", "htpasswd") \
-            or is_secret_name("_".join(base))
-    return False
 
 
 @NXA203.check

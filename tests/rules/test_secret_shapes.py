@@ -19,6 +19,7 @@ from nixls_assist.rules.secret_shapes import (
     TOKEN_TRIGGERS,
     harmless_reason,
     is_secret_file_name,
+    is_secret_file_option,
     is_secret_name,
     placeholder_reason,
     token_shape,
@@ -200,3 +201,20 @@ def test_every_token_contains_a_trigger(token: str, before: str, after: str) -> 
     text = f"{before} {token} {after}"
     if token_shape(text) is not None:
         assert TOKEN_TRIGGERS.search(text.encode())
+
+
+@pytest.mark.parametrize("name", ["key-handler", "keybindings.conf", "key-remap.sh",
+                                  "password-store", "token-refresher.sh", "secrets-manager.sh",
+                                  "hotkey.sh", "keyd"])
+def test_files_whose_names_merely_contain_a_secret_word(name: str) -> None:
+    assert not is_secret_file_name(name)
+
+
+@pytest.mark.parametrize(("name", "secret"), [
+    ("passwordFile", True), ("privateKeyFile", True), ("sslCertificateKey", True),
+    ("environmentFile", True), ("keyFile", True), ("key", True), ("tlsKey", True),
+    ("hotKey", False), ("publicKeyFile", False), ("hashedPasswordFile", False),
+    ("keymapFile", False),
+])
+def test_secret_file_options(name: str, secret: bool) -> None:
+    assert is_secret_file_option(name) is secret
