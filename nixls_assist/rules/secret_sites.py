@@ -116,6 +116,19 @@ def enclosing_call(node: Node, names: frozenset[str]) -> Node | None:
     return None
 
 
+def in_vm_variant(doc: ParsedDocument, node: Node) -> bool:
+    """Inside a `virtualisation.vmVariant…` binding: a throwaway VM build."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "binding":
+            attrpath = parent.child_by_field_name("attrpath")
+            text = doc.node_text(attrpath) if attrpath is not None else ""
+            if "vmVariant" in text:
+                return True
+        parent = parent.parent
+    return False
+
+
 def secret_named_sites(doc: ParsedDocument, ctx: FileContext) -> list[ValueSite]:
     """Leaf definitions whose name holds a secret (`password`, a `basicAuth` user), plus such
     loose bindings inside VM tests."""

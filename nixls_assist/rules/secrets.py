@@ -15,6 +15,7 @@ from tree_sitter import Node
 from nixls_assist.context import FileContext
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
+from nixls_assist.rules.repo_secrets import repo_secret_uses
 from nixls_assist.rules.secret_certainty import judge
 from nixls_assist.rules.secret_file_options import file_alternative
 from nixls_assist.rules.secret_shapes import (
@@ -35,6 +36,7 @@ from nixls_assist.rules.secret_sites import (
     assignments,
     enclosing_call,
     fragments,
+    in_vm_variant,
     interpolated_paths,
     is_config_text,
     is_test_file,
@@ -112,12 +114,23 @@ def secret_literal_in_store(
     (`https://user:pass@host`), and `password = …` lines in config text written with
     `environment.etc.<name>.text` or `writeText`.
 
+    An error only when it is certain: a known token format or private key block, or a
+    literal set on an option whose value is a secret by definition (a login password in
+    `users.users`, even a weak one like `"nixos"`; a Wi-Fi passphrase; a WireGuard key;
+    an nginx `basicAuth` password). A literal under any other secret-looking name is a
+    warning, and so are URL credentials and `password = …` lines in config text.
+
     Not reported: password hashes (`$6$…`, `$y$…`, `$2b$…`), empty strings, paths to
     runtime files (`"/run/secrets/x"`), `@PLACEHOLDER@` / `$ENV` / `%env%` templates,
-    commands that fetch the secret (`pass`, `rbw`, `op://`), public keys and
-    certificates, sops/age ciphertext, option declarations (`mkOption`), comments.
-    Secrets in NixOS VM tests (`nixosTest`, `virtualisation.vmVariant`, files under
-    `tests/`) are reported at info.
+    code reading an environment variable (`process.env.X`, `env:X`), commands that fetch
+    the secret (`pass`, `rbw`, `!rbw get …`, `op read`, `secret-tool`), names of sops
+    secrets (`tokenSecret = "pushover/token"`), durations (`access_token = "1h"`), IPv6
+    tokens (`Token = "::1"`), D-Bus names (`"org.freedesktop.impl.portal.Secret"`), stand-in
+    values outside login passwords (`"unused"`, `"dummy"`, `"changeme"`), database column
+    names, passwords equal to the user name or sent over a unix socket (peer authentication
+    ignores them), public keys and certificates, sops/age ciphertext, option declarations
+    (`mkOption`), comments. Secrets in NixOS VM tests (`nixosTest`,
+    `virtualisation.vmVariant`, files under `tests/`) are reported at info.
 
     ## Why is this bad?
     Every string of a configuration is copied into `/nix/store`, which every user and
@@ -183,7 +196,7 @@ def secret_literal_in_store(
             problem, severity = found
             reported.add(string.start_byte)
             in_test = test_file or enclosing_call(string, TEST_CALLS) is not None \
-                or _in_vm_variant(doc, string)
+                or in_vm_variant(doc, string)
             yield NXA201.finding(
                 span(string),
                 f"{problem} in a string literal that {_STORE}; read it at runtime from a "
@@ -217,18 +230,6 @@ def _string_secret(doc: ParsedDocument, string: Node) -> tuple[str, Severity] | 
     return None
 
 
-def _in_vm_variant(doc: ParsedDocument, node: Node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.type == "binding":
-            attrpath = parent.child_by_field_name("attrpath")
-            text = doc.node_text(attrpath) if attrpath is not None else ""
-            if "vmVariant" in text:
-                return True
-        parent = parent.parent
-    return False
-
-
 @NXA202.check
 def secret_file_in_store(
     doc: ParsedDocument, ctx: FileContext, index: Indexes | None
@@ -240,6 +241,14 @@ def secret_file_in_store(
     (`./secrets/wg.key`, `./id_ed25519`, `./db-password`), a path literal to such a
     file used as an option value or interpolated into a string, and a path literal given
     to a secret `*File` option (`passwordFile = ./pass;`, `sslCertificateKey = ./key.pem;`).
+    Also reports a secret-named value of a secrets attrset kept in the repository
+    (`secrets = import ./secrets.nix;`, `lib.importJSON ./secrets.json`, `config.secrets.*`)
+    interpolated into a string (`"${secrets.smtp.password}"`) or set as a secret option's
+    value: encrypting the file in git (git-crypt) keeps it out of the repository, not out
+    of the store.
+
+    A file is secret by its name only when a secret word ends the name (`db-password`,
+    `wg.key`, `key.pem`), so `./key-handler` or `./keybindings.nix` is not reported.
     Encrypted files meant for the store (sops `*.yaml`, agenix `*.age`), public keys
     (`*.pub`) and certificates are not reported.
 
@@ -301,6 +310,30 @@ def secret_file_in_store(
                 option=site.dotted,
                 severity=_severity(NXA202, site.in_test or in_test),
             )
+
+    yield from _repo_secrets(doc, ctx, index, in_test)
+
+
+def _repo_secrets(
+    doc: ParsedDocument, ctx: FileContext, index: Indexes | None, in_test: bool
+) -> Iterator[Finding]:
+    """Values of a secrets attrset kept in the repository, written into the store."""
+    covered: set[int] | None = None  # values NXA203 reports (a `*File` sibling exists)
+    for use in repo_secret_uses(doc):
+        if not use.in_string:
+            if covered is None:
+                covered = {site.value.start_byte for site in secret_named_sites(doc, ctx)
+                           if file_alternative(site.path, site.binding, ctx, index)}
+            if use.node.start_byte in covered:
+                continue
+        origin = f"`{use.source}`" if use.source else "a secrets attrset"
+        where = "interpolated into a string" if use.in_string else "set as an option value"
+        yield NXA202.finding(
+            span(use.node),
+            f"`{use.shown}` comes from {origin} in the repository and is {where} that "
+            f"{_STORE} (even if git-crypt encrypts the file in git); use {_RUNTIME} instead",
+            severity=_severity(NXA202, in_test or enclosing_call(use.node, TEST_CALLS) is not None),
+        )
 
 
 @NXA203.check
