@@ -152,6 +152,8 @@ def harmless_reason(value: str) -> str | None:
         return "a command that fetches the secret"
     if _ENV_READ.search(text):
         return "code that reads an environment variable"
+    if text.lower() in ("yes", "no", "true", "false", "on", "off"):
+        return "a flag"
     if _DURATION.match(text):
         return "a duration"
     if _IPV6_TOKEN.match(text):
@@ -255,7 +257,7 @@ def is_secret_name(name: str) -> bool:
     if compact.endswith("password"):
         return True
     last = parts[-1]
-    if last in _SECRET_LAST or last in _SECRET_NAMES:  # `PAPERLESS_DBPASS`
+    if last in _SECRET_LAST or (last in _SECRET_NAMES and last != "credentials"):  # `X_DBPASS`
         return True
     if last == "key" and len(parts) >= 2 and parts[-2] in _KEY_QUALIFIERS:
         return True

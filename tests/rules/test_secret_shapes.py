@@ -64,6 +64,7 @@ NEVER = [
     "!rbw get github", "! pass show git/work", "process.env.GITHUB_TOKEN",
     "os.environ['API_KEY']", "env:GITEA_TOKEN", "1 hour", "5m", "1h30m", "30 days",
     "::1", "static:::100", "prefixstable", "eui64", "pushover/token", "grafana/admin-password",
+    "yes", "false",
 ]
 
 
@@ -143,7 +144,8 @@ def test_secret_names(name: str) -> None:
                                   "tokenFile", "mutableUsers", "authorizedKeys", "keyFile",
                                   "sslCertificateKey", "passwordeval", "adminpassFile",
                                   "tokenLifetime", "tokenSecret", "passwordSecret", "userSecret",
-                                  "org.freedesktop.impl.portal.Secret", "accessTokenTimeout"])
+                                  "org.freedesktop.impl.portal.Secret", "accessTokenTimeout",
+                                  "GSSAPIDelegateCredentials"])
 def test_names_that_only_mention_secrets(name: str) -> None:
     assert not is_secret_name(name)
 
