@@ -126,6 +126,8 @@ def protects_nothing(path: Sequence[str], text: str, siblings: Mapping[str, str]
     """A schema mapping, or a password its neighbours show is never checked."""
     if any(segment in _SCHEMA_SEGMENTS for segment in path[:-1]):
         return True
+    if len(path) >= 2 and text == path[-2]:
+        return True  # `users.sensors.password = "sensors"`: the account's own name
     for name, value in siblings.items():
         last = words(name)[-1:] or [""]
         if last[0] in _USER_WORDS and value == text:

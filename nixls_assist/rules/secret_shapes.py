@@ -176,6 +176,11 @@ _PLACEHOLDER_SHAPE = re.compile(
 )
 
 
+# `AZURE_API_KEY`, `__OIDC_CLIENT_SECRET__`: an environment variable or a marker replaced at
+# runtime (case-sensitive: `my_secret_pw` may be a password).
+_VARIABLE_NAME = re.compile(r"^_*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+_*$")
+
+
 def placeholder_reason(value: str) -> str | None:
     """Why a literal is a stand-in (`unused`, `dummy`, `changeme`, `xxxx`), or None.
 
@@ -188,6 +193,8 @@ def placeholder_reason(value: str) -> str | None:
         return "a placeholder"
     if _PLACEHOLDER_SHAPE.match(text):
         return "a placeholder"
+    if _VARIABLE_NAME.match(text):
+        return "the name of a variable"
     return None
 
 

@@ -129,6 +129,34 @@ def in_vm_variant(doc: ParsedDocument, node: Node) -> bool:
     return False
 
 
+# Attributes only a `users.users.<name>` definition has: a `password` next to one of them is
+# a login password, even where the attrset is built by a function (`mapAttrs (n: u: { … })`).
+_USER_MARKERS = frozenset(
+    {"isNormalUser", "isSystemUser", "extraGroups", "openssh", "createHome", "useDefaultShell",
+     "linger", "subUidRanges", "hashedPasswordFile"}
+)
+
+
+def user_passwords(doc: ParsedDocument) -> Iterator[tuple[str, Node]]:
+    """(`password` / `initialPassword`, its string value) in any attrset that defines a user."""
+    if b"assword" not in doc.source:
+        return
+    for binding_set in nodes_of_types(doc, "binding_set"):
+        values: dict[str, Node] = {}
+        marked = False
+        for binding in binding_set.named_children:
+            names = attrpath_names(binding)
+            if not names:
+                continue
+            marked = marked or names[0] in _USER_MARKERS
+            if len(names) == 1 and names[0] in ("password", "initialPassword"):
+                value = definition_value(binding.child_by_field_name("expression"))
+                if value is not None and value.type in STRING_KINDS:
+                    values[names[0]] = value
+        if marked:
+            yield from values.items()
+
+
 def secret_named_sites(doc: ParsedDocument, ctx: FileContext) -> list[ValueSite]:
     """Leaf definitions whose name holds a secret (`password`, a `basicAuth` user), plus such
     loose bindings inside VM tests."""

@@ -48,6 +48,7 @@ from nixls_assist.rules.secret_sites import (
     sibling_strings,
     string_nodes,
     text_with_holes,
+    user_passwords,
 )
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import STRING_KINDS, callee_name, flatten_apply, span, static_string
@@ -181,6 +182,20 @@ def secret_literal_in_store(
             severity=Severity.INFO if site.in_test else verdict.severity,
         )
     test_file = is_test_file(doc, ctx)
+    for name, value in user_passwords(doc):
+        text = static_string(value)
+        if value.start_byte in reported or text is None or harmless_reason(text) is not None:
+            continue
+        reported.add(value.start_byte)
+        in_test = test_file or enclosing_call(value, TEST_CALLS) is not None \
+            or in_vm_variant(doc, value)
+        yield NXA201.finding(
+            span(value),
+            f"`{name}` of a user is a literal login password `…(redacted)` that {_STORE}; "
+            "use `hashedPasswordFile` with a runtime secret path, or a `hashedPassword`"
+            + (_TEST_NOTE if in_test else ""),
+            severity=_severity(NXA201, in_test),
+        )
     if not (TOKEN_TRIGGERS.search(doc.source) or SECRET_NAME_TRIGGERS.search(doc.source)):
         return  # no string can hold a token or assign a secret-named key
     for node in string_nodes(doc):

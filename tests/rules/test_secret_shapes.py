@@ -81,13 +81,15 @@ def test_plain_passwords_are_not_harmless(value: str) -> None:
 
 
 @pytest.mark.parametrize("value", ["unused", "dummy", "changeme", "CHANGE_ME", "none", "xxxxxx",
-                                   "your-api-key-here", "<token>", "not-used",
+                                   "your-api-key-here", "<token>", "not-used", "AZURE_API_KEY",
+                                   "__OIDC_CLIENT_SECRET__",
                                    "sk-no-key-required"])
 def test_stand_ins(value: str) -> None:
     assert placeholder_reason(value) is not None
 
 
-@pytest.mark.parametrize("value", ["hunter2", "nixos", "synapse", "correct horse", "ollama"])
+@pytest.mark.parametrize("value", ["hunter2", "nixos", "synapse", "correct horse", "ollama",
+                                   "my_secret_pw", "Team_Pass_2024"])
 def test_weak_passwords_are_not_stand_ins(value: str) -> None:
     assert placeholder_reason(value) is None
 
