@@ -116,6 +116,20 @@ def enclosing_call(node: Node, names: frozenset[str]) -> Node | None:
     return None
 
 
+def under_mkif_false(doc: ParsedDocument, node: Node) -> bool:
+    """Inside `mkIf false { … }`: switched off, so nothing in it reaches the store (yet)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "apply_expression":
+            function, args = flatten_apply(parent)
+            if callee_name(function) == "mkIf" and len(args) == 2 \
+                    and doc.node_text(unwrap_parens(args[0]) or args[0]) == "false" \
+                    and args[1].start_byte <= node.start_byte:
+                return True
+        parent = parent.parent
+    return False
+
+
 def in_vm_variant(doc: ParsedDocument, node: Node) -> bool:
     """Inside a `virtualisation.vmVariant…` binding: a throwaway VM build."""
     parent = node.parent

@@ -48,6 +48,7 @@ from nixls_assist.rules.secret_sites import (
     sibling_strings,
     string_nodes,
     text_with_holes,
+    under_mkif_false,
     user_passwords,
 )
 from nixls_assist.syntax.document import ParsedDocument
@@ -84,6 +85,7 @@ _ADVICE = {
     ("services", "grafana", "settings"): "use Grafana's `$__file{/run/secrets/…}` reference",
 }
 _TEST_NOTE = " (test VM: reported at info)"
+_OFF_NOTE = " (under `mkIf false`: reported at info until it is switched on)"
 
 
 def _severity(rule: Rule, in_test: bool) -> Severity:
@@ -174,12 +176,13 @@ def secret_literal_in_store(
             what = f"is a literal {verdict.kind} {verdict.shape.redacted}"
         else:
             what = f"is named like a secret and set to a literal {verdict.shape.redacted}"
+        off = under_mkif_false(doc, site.value)
         yield NXA201.finding(
             span(site.value),
             f"`{site.dotted}` {what} that {_STORE}; {_advice(site, ctx, index)}"
-            + (_TEST_NOTE if site.in_test else ""),
+            + (_TEST_NOTE if site.in_test else _OFF_NOTE if off else ""),
             option=site.dotted,
-            severity=Severity.INFO if site.in_test else verdict.severity,
+            severity=Severity.INFO if site.in_test or off else verdict.severity,
         )
     test_file = is_test_file(doc, ctx)
     for name, value in user_passwords(doc):
