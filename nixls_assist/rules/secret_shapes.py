@@ -20,6 +20,11 @@ class Shape:
     prefix: str = ""  # the public prefix of a known token format, e.g. "ghp_"
 
     @property
+    def certain(self) -> bool:
+        """A published token format or a private key block (not a guess from a URL)."""
+        return bool(self.prefix)
+
+    @property
     def redacted(self) -> str:
         return f"`{self.prefix}…(redacted)`" if self.prefix else "`…(redacted)`"
 
@@ -93,14 +98,35 @@ _PLACEHOLDER = re.compile(
     r"|^ext:[A-Za-z0-9_]+$"  # wpa_supplicant `ext:` name (wireless.secretsFile)
     r"|^!(?:secret|env_var|include)\s"  # Home Assistant's `!secret name`
 )
-# Commands that fetch a secret at runtime (a `*Command` value, `passwordeval`, …).
+# Commands that fetch a secret at runtime (a `*Command` value, `passwordeval`, …); a leading
+# `!` runs a shell command in git credential helpers, aerc and rbw-based configs.
 _FETCH_COMMAND = re.compile(
-    r"^\s*(?:(?:\S*/)?(?:pass|gopass|rbw|bw|op|secret-tool|keepassxc-cli|security|age|sops|gpg"
+    r"^\s*!?\s*(?:(?:\S*/)?(?:pass|gopass|rbw|bw|op|secret-tool|keepassxc-cli|security|age|sops|gpg"
     r"|systemd-creds|vault|cat|head|kwallet-query|lpass|passage|pinentry)\s"
     r"|op://)"
     r"|\bop://|\bop read\b|\$\(|`"
 )
 _RUNTIME_PATH = re.compile(r"^(?:/|~/|\./|\.\./|file:/)\S*$")
+# Code that reads an environment variable (JavaScript, Python, Rust, Ruby, `env:NAME` refs).
+_ENV_READ = re.compile(
+    r"\bprocess\.env\b|\bos\.environ\b|\b(?:os\.)?getenv\s*\(|\bstd::env::var\b|\bENV\["
+    r"|^env:[A-Za-z_][A-Za-z0-9_]*$"
+)
+# `1 hour`, `5m`, `1h30m`, `30 days`: a lifetime under a token-named key.
+_DURATION = re.compile(
+    r"^(?:\d+(?:\.\d+)?\s*(?:ms|s|m|h|d|w|y|sec|secs|seconds?|min|mins|minutes?|hours?|days?"
+    r"|weeks?|months?|years?)\s*)+$",
+    re.IGNORECASE,
+)
+# systemd-networkd `Token=` / `IPv6Token=`: an interface identifier (`::1`, `static:::100`,
+# `eui64`, `prefixstable:2001:db8::`), not a credential.
+_IPV6_TOKEN = re.compile(
+    r"^(?:(?:static|prefixstable):)?(?=[0-9A-Fa-f:]*(?:::|:[0-9A-Fa-f]*:[0-9A-Fa-f]*:))"
+    r"[0-9A-Fa-f:]+$|^(?:eui64|prefixstable)$"
+)
+# `pushover/token`, `grafana/admin-password`: the name of an entry in a sops/agenix secrets
+# file, given to a module that looks the secret up at runtime.
+_SECRET_REFERENCE = re.compile(r"^[a-z][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_.-]*)+$")
 
 
 def harmless_reason(value: str) -> str | None:
@@ -124,6 +150,51 @@ def harmless_reason(value: str) -> str | None:
         return "a placeholder filled in at runtime"
     if _FETCH_COMMAND.search(text):
         return "a command that fetches the secret"
+    if _ENV_READ.search(text):
+        return "code that reads an environment variable"
+    if text.lower() in ("yes", "no", "true", "false", "on", "off"):
+        return "a flag"
+    if _DURATION.match(text):
+        return "a duration"
+    if _IPV6_TOKEN.match(text):
+        return "an IPv6 interface identifier"
+    if _SECRET_REFERENCE.match(text):
+        return "the name of a secret looked up at runtime"
+    return None
+
+
+# Values a module needs to be non-empty but that nothing checks (a local LLM server's API key,
+# a service behind peer authentication). For a login password they are still the password.
+_PLACEHOLDER_WORDS = frozenset(
+    {"unused", "notused", "changeme", "dummy", "placeholder", "none", "null", "nil", "ignored",
+     "ignore", "anything", "whatever", "example", "todo", "fixme", "replaceme", "changethis",
+     "notasecret", "nosecret", "nopassword", "notneeded", "unneeded", "notrequired", "noauth",
+     "nokey", "xxx", "sk-no-key-required", "sk-dummy", "sk-xxx"}
+)
+_PLACEHOLDER_SHAPE = re.compile(
+    r"^(?:x+|\*+|\.+|-+|your[-_ ].*|.*[-_ ]here|<.*>|\[.*\]|changeme.*|dummy.*)$", re.IGNORECASE
+)
+
+
+# `AZURE_API_KEY`, `__OIDC_CLIENT_SECRET__`: an environment variable or a marker replaced at
+# runtime (case-sensitive: `my_secret_pw` may be a password).
+_VARIABLE_NAME = re.compile(r"^_*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+_*$")
+
+
+def placeholder_reason(value: str) -> str | None:
+    """Why a literal is a stand-in (`unused`, `dummy`, `changeme`, `xxxx`), or None.
+
+    Separate from `harmless_reason`: a stand-in is still a real login password when it is set
+    as one, so the caller decides where it counts.
+    """
+    text = value.strip()
+    compact = re.sub(r"[\s_-]", "", text.lower())
+    if compact in _PLACEHOLDER_WORDS or text.lower() in _PLACEHOLDER_WORDS:
+        return "a placeholder"
+    if _PLACEHOLDER_SHAPE.match(text):
+        return "a placeholder"
+    if _VARIABLE_NAME.match(text):
+        return "the name of a variable"
     return None
 
 
@@ -157,7 +228,8 @@ _NOT_SECRET_WORDS = frozenset(
      "program", "script", "needs", "require", "required", "enable", "enabled", "allow",
      "min", "max", "rounds", "algorithm", "cipher", "salt", "reset", "change", "expiration",
      "regex", "pattern", "attribute", "field", "label", "hint", "source", "sops", "age",
-     "generator", "rotation", "secrets", "keys", "tokens", "passwords"}
+     "generator", "rotation", "secrets", "keys", "tokens", "passwords", "lifespan", "timeout",
+     "duration", "validity", "expires", "interval", "limit", "count", "size"}
 )
 
 
@@ -170,6 +242,14 @@ def words(name: str) -> list[str]:
 SECRET_NAME_TRIGGERS = re.compile(rb"pass|pw|secret|token|psk|key|masterauth|credentials", re.I)
 
 
+# `org.freedesktop.impl.portal.Secret`, `com.example.Token`: a D-Bus interface or Java-style
+# qualified name used as an attribute name, not a credential.
+_QUALIFIED_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]*(?:\.[A-Za-z0-9_-]+){2,}$")
+# The words a `<word>Secret` name ends with when it names a secret rather than holding one
+# (`tokenSecret = "pushover/token"`: the sops key that holds the token).
+_REFERENCED = frozenset({"token", "password", "passwd", "key", "user", "url", "credentials"})
+
+
 @functools.lru_cache(maxsize=4096)  # attribute names repeat across a configuration
 def is_secret_name(name: str) -> bool:
     """Whether an attribute called `name` holds a secret value (not a file, hash or flag)."""
@@ -177,12 +257,14 @@ def is_secret_name(name: str) -> bool:
     parts = words(name)
     if compact in _SECRET_NAMES:
         return True
-    if not parts or any(w in _NOT_SECRET_WORDS for w in parts):
+    if not parts or any(w in _NOT_SECRET_WORDS for w in parts) or _QUALIFIED_NAME.match(name):
+        return False
+    if len(parts) >= 2 and parts[-1] == "secret" and parts[-2] in _REFERENCED:
         return False
     if compact.endswith("password"):
         return True
     last = parts[-1]
-    if last in _SECRET_LAST:
+    if last in _SECRET_LAST or (last in _SECRET_NAMES and last != "credentials"):  # `X_DBPASS`
         return True
     if last == "key" and len(parts) >= 2 and parts[-2] in _KEY_QUALIFIERS:
         return True
@@ -195,8 +277,11 @@ _SECRET_FILE = re.compile(
     r"(?:^id_(?:rsa|ed25519|ecdsa|dsa)(?:_sk)?$"
     r"|\.(?:key|p12|pfx|keytab|jks|kdbx|htpasswd|netrc|psk)$"
     r"|^\.?(?:htpasswd|netrc|\.env|authinfo)$"
+    # a secret word as the last word of the name, before at most one short extension:
+    # `db-password`, `wg_private.key`, `key.pem`, `cloudflare-token.txt` (not `key-handler`,
+    # `password-store`, `token-refresh.sh`)
     r"|(?:^|[._-])(?:private|priv|secret|secrets|password|passwd|passphrase|token|credentials?"
-    r"|psk|apikey|api[_-]key|privkey|key)(?:[._-]|$))",
+    r"|psk|apikey|api[_-]key|privkey|key)(?:\.(?:txt|pem|env|conf|cfg|raw|b64|bin|key|der))?$)",
     re.IGNORECASE,
 )
 # Encrypted or public files are meant to be in the store (sops files, agenix .age files).
@@ -212,3 +297,28 @@ def is_secret_file_name(basename: str) -> bool:
     if not basename or _NOT_SECRET_FILE.search(basename):
         return False
     return bool(_SECRET_FILE.search(basename))
+
+
+def is_store_file_name(basename: str) -> bool:
+    """`wg.age`, `secrets.yaml`, `id_ed25519.pub`, `cert.pem`: encrypted or public, meant for
+    the store whatever option it is given to."""
+    return bool(_NOT_SECRET_FILE.search(basename))
+
+
+# `…Key` options that take a key file (`sslCertificateKey`, `tlsKey`), besides `_KEY_QUALIFIERS`.
+_KEY_FILE_QUALIFIERS = frozenset({"certificate", "cert", "ssl", "tls", "host", "server"})
+
+
+def is_secret_file_option(name: str) -> bool:
+    """`passwordFile`, `privateKeyFile`, `sslCertificateKey`, `environmentFile`, `keyFile`
+    (not `hotKey`, `publicKeyFile`, `hashedPasswordFile`)."""
+    parts = words(name)
+    if "hashed" in parts or "public" in parts or "pub" in parts:
+        return False
+    if parts and parts[-1] == "key":
+        return len(parts) == 1 or parts[-2] in _KEY_QUALIFIERS or parts[-2] in _KEY_FILE_QUALIFIERS
+    if len(parts) >= 2 and parts[-1] in ("file", "path"):
+        base = parts[:-1]
+        return base[-1] in ("key", "credentials", "environment", "secret", "secrets", "htpasswd") \
+            or is_secret_name("_".join(base))
+    return False

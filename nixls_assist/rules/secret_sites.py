@@ -60,6 +60,11 @@ _ASSIGNMENT = re.compile(
     re.MULTILINE,
 )
 
+# An unquoted value that is code: a call, a subscript or an attribute access
+# (`Path(args.token_file).read_text()`, `os.environ["TOKEN"]`, `args.token`).
+_CODE_VALUE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\s*[(\[]"
+                         r"|^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
 
 @dataclass(slots=True)  # hundreds per version: a frozen dataclass is slower to make
 class ValueSite:
@@ -109,6 +114,61 @@ def enclosing_call(node: Node, names: frozenset[str]) -> Node | None:
                 return parent
         parent = parent.parent
     return None
+
+
+def under_mkif_false(doc: ParsedDocument, node: Node) -> bool:
+    """Inside `mkIf false { … }`: switched off, so nothing in it reaches the store (yet)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "apply_expression":
+            function, args = flatten_apply(parent)
+            if callee_name(function) == "mkIf" and len(args) == 2 \
+                    and doc.node_text(unwrap_parens(args[0]) or args[0]) == "false" \
+                    and args[1].start_byte <= node.start_byte:
+                return True
+        parent = parent.parent
+    return False
+
+
+def in_vm_variant(doc: ParsedDocument, node: Node) -> bool:
+    """Inside a `virtualisation.vmVariant…` binding: a throwaway VM build."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "binding":
+            attrpath = parent.child_by_field_name("attrpath")
+            text = doc.node_text(attrpath) if attrpath is not None else ""
+            if "vmVariant" in text:
+                return True
+        parent = parent.parent
+    return False
+
+
+# Attributes only a `users.users.<name>` definition has: a `password` next to one of them is
+# a login password, even where the attrset is built by a function (`mapAttrs (n: u: { … })`).
+_USER_MARKERS = frozenset(
+    {"isNormalUser", "isSystemUser", "extraGroups", "openssh", "createHome", "useDefaultShell",
+     "linger", "subUidRanges", "hashedPasswordFile"}
+)
+
+
+def user_passwords(doc: ParsedDocument) -> Iterator[tuple[str, Node]]:
+    """(`password` / `initialPassword`, its string value) in any attrset that defines a user."""
+    if b"assword" not in doc.source:
+        return
+    for binding_set in nodes_of_types(doc, "binding_set"):
+        values: dict[str, Node] = {}
+        marked = False
+        for binding in binding_set.named_children:
+            names = attrpath_names(binding)
+            if not names:
+                continue
+            marked = marked or names[0] in _USER_MARKERS
+            if len(names) == 1 and names[0] in ("password", "initialPassword"):
+                value = definition_value(binding.child_by_field_name("expression"))
+                if value is not None and value.type in STRING_KINDS:
+                    values[names[0]] = value
+        if marked:
+            yield from values.items()
 
 
 def secret_named_sites(doc: ParsedDocument, ctx: FileContext) -> list[ValueSite]:
@@ -161,6 +221,26 @@ def _value_sites(doc: ParsedDocument, ctx: FileContext,
             continue
         in_test = in_test or (may_test and enclosing_call(binding.value, TEST_CALLS) is not None)
         yield ValueSite(path, binding, path[-1], value, in_test)
+
+
+def sibling_strings(doc: ParsedDocument, ctx: FileContext, site: ValueSite) -> dict[str, str]:
+    """The string literals defined next to `site` (`{"user": "nextcloud", "host": "/run/…"}`)."""
+    if site.binding is None:
+        return {}
+    table = doc.cached(("sibling_strings", ctx.kind.is_module), lambda: _string_leaves(doc, ctx))
+    return table.get(site.binding.path[:-1], {})
+
+
+def _string_leaves(doc: ParsedDocument, ctx: FileContext) -> dict[tuple[str, ...], dict[str, str]]:
+    table: dict[tuple[str, ...], dict[str, str]] = {}
+    for binding in module_bindings(doc, file_is_module=ctx.kind.is_module):
+        if binding.value is None or not binding.is_leaf or not binding.path:
+            continue
+        value = definition_value(binding.value)
+        if value is not None and value.type in STRING_KINDS \
+                and (text := static_string(value)) is not None:
+            table.setdefault(binding.path[:-1], {})[binding.path[-1]] = text
+    return table
 
 
 def _names_test_driver(doc: ParsedDocument) -> bool:
@@ -269,12 +349,26 @@ def is_config_text(doc: ParsedDocument, node: Node) -> bool:
 
 
 def assignments(text: str) -> Iterator[tuple[str, str]]:
-    """(key, value) of each `key = value` / `key: value` line, quotes around the value removed."""
+    """(key, value) of each `key = value` / `key: value` line, quotes around the value removed.
+
+    Lines of a script whose value is code (`token = Path(f).read_text()`, `key = args.key`)
+    are left out: only a quoted or plain word can be a literal secret.
+    """
     for match in _ASSIGNMENT.finditer(text):
         value = match["value"].strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
+        elif _CODE_VALUE.match(value):
+            continue
         yield match["key"], value
+
+
+def text_with_holes(doc: ParsedDocument, node: Node) -> str:
+    """A string's literal text, each interpolation replaced by `${NIX_VALUE}`: a value built
+    from an interpolation is filled in at evaluation time, not written in the file."""
+    return "".join(doc.node_text(child) if child.type == "string_fragment" else "${NIX_VALUE}"
+                   for child in node.named_children
+                   if child.type in ("string_fragment", "interpolation"))
 
 
 def _binding_name(binding: Node) -> str | None:

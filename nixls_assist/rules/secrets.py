@@ -15,16 +15,19 @@ from tree_sitter import Node
 from nixls_assist.context import FileContext
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
+from nixls_assist.rules.repo_secrets import repo_secret_uses
+from nixls_assist.rules.secret_certainty import judge
 from nixls_assist.rules.secret_file_options import file_alternative
 from nixls_assist.rules.secret_shapes import (
     SECRET_NAME_TRIGGERS,
     TOKEN_TRIGGERS,
-    Shape,
     harmless_reason,
     is_secret_file_name,
+    is_secret_file_option,
     is_secret_name,
+    is_store_file_name,
+    placeholder_reason,
     token_shape,
-    words,
 )
 from nixls_assist.rules.secret_sites import (
     READ_CALLS,
@@ -33,6 +36,7 @@ from nixls_assist.rules.secret_sites import (
     assignments,
     enclosing_call,
     fragments,
+    in_vm_variant,
     interpolated_paths,
     is_config_text,
     is_test_file,
@@ -41,7 +45,11 @@ from nixls_assist.rules.secret_sites import (
     path_valued_sites,
     read_calls,
     secret_named_sites,
+    sibling_strings,
     string_nodes,
+    text_with_holes,
+    under_mkif_false,
+    user_passwords,
 )
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import STRING_KINDS, callee_name, flatten_apply, span, static_string
@@ -77,6 +85,7 @@ _ADVICE = {
     ("services", "grafana", "settings"): "use Grafana's `$__file{/run/secrets/…}` reference",
 }
 _TEST_NOTE = " (test VM: reported at info)"
+_OFF_NOTE = " (under `mkIf false`: reported at info until it is switched on)"
 
 
 def _severity(rule: Rule, in_test: bool) -> Severity:
@@ -108,12 +117,23 @@ def secret_literal_in_store(
     (`https://user:pass@host`), and `password = …` lines in config text written with
     `environment.etc.<name>.text` or `writeText`.
 
+    An error only when it is certain: a known token format or private key block, or a
+    literal set on an option whose value is a secret by definition (a login password in
+    `users.users`, even a weak one like `"nixos"`; a Wi-Fi passphrase; a WireGuard key;
+    an nginx `basicAuth` password). A literal under any other secret-looking name is a
+    warning, and so are URL credentials and `password = …` lines in config text.
+
     Not reported: password hashes (`$6$…`, `$y$…`, `$2b$…`), empty strings, paths to
     runtime files (`"/run/secrets/x"`), `@PLACEHOLDER@` / `$ENV` / `%env%` templates,
-    commands that fetch the secret (`pass`, `rbw`, `op://`), public keys and
-    certificates, sops/age ciphertext, option declarations (`mkOption`), comments.
-    Secrets in NixOS VM tests (`nixosTest`, `virtualisation.vmVariant`, files under
-    `tests/`) are reported at info.
+    code reading an environment variable (`process.env.X`, `env:X`), commands that fetch
+    the secret (`pass`, `rbw`, `!rbw get …`, `op read`, `secret-tool`), names of sops
+    secrets (`tokenSecret = "pushover/token"`), durations (`access_token = "1h"`), IPv6
+    tokens (`Token = "::1"`), D-Bus names (`"org.freedesktop.impl.portal.Secret"`), stand-in
+    values outside login passwords (`"unused"`, `"dummy"`, `"changeme"`), database column
+    names, passwords equal to the user name or sent over a unix socket (peer authentication
+    ignores them), public keys and certificates, sops/age ciphertext, option declarations
+    (`mkOption`), comments. Secrets in NixOS VM tests (`nixosTest`,
+    `virtualisation.vmVariant`, files under `tests/`) are reported at info.
 
     ## Why is this bad?
     Every string of a configuration is copied into `/nix/store`, which every user and
@@ -148,16 +168,37 @@ def secret_literal_in_store(
         text = static_string(site.value)
         if text is None or harmless_reason(text) is not None:
             continue
+        verdict = judge(site.path, text, sibling_strings(doc, ctx, site))
+        if verdict is None:
+            continue
         reported.add(site.value.start_byte)
-        shape = token_shape(text) or Shape("secret")
+        if verdict.severity is Severity.ERROR:
+            what = f"is a literal {verdict.kind} {verdict.shape.redacted}"
+        else:
+            what = f"is named like a secret and set to a literal {verdict.shape.redacted}"
+        off = under_mkif_false(doc, site.value)
         yield NXA201.finding(
             span(site.value),
-            f"`{site.dotted}` is a literal {shape.kind} {shape.redacted} that {_STORE}; "
-            f"{_advice(site, ctx, index)}" + (_TEST_NOTE if site.in_test else ""),
+            f"`{site.dotted}` {what} that {_STORE}; {_advice(site, ctx, index)}"
+            + (_TEST_NOTE if site.in_test else _OFF_NOTE if off else ""),
             option=site.dotted,
-            severity=_severity(NXA201, site.in_test),
+            severity=Severity.INFO if site.in_test or off else verdict.severity,
         )
     test_file = is_test_file(doc, ctx)
+    for name, value in user_passwords(doc):
+        text = static_string(value)
+        if value.start_byte in reported or text is None or harmless_reason(text) is not None:
+            continue
+        reported.add(value.start_byte)
+        in_test = test_file or enclosing_call(value, TEST_CALLS) is not None \
+            or in_vm_variant(doc, value)
+        yield NXA201.finding(
+            span(value),
+            f"`{name}` of a user is a literal login password `…(redacted)` that {_STORE}; "
+            "use `hashedPasswordFile` with a runtime secret path, or a `hashedPassword`"
+            + (_TEST_NOTE if in_test else ""),
+            severity=_severity(NXA201, in_test),
+        )
     if not (TOKEN_TRIGGERS.search(doc.source) or SECRET_NAME_TRIGGERS.search(doc.source)):
         return  # no string can hold a token or assign a secret-named key
     for node in string_nodes(doc):
@@ -167,18 +208,19 @@ def secret_literal_in_store(
         for string in (node, *nested_strings(node)):
             if string.start_byte in reported:
                 continue
-            problem = _string_secret(doc, string)
-            if problem is None:
+            found = _string_secret(doc, string)
+            if found is None:
                 continue
+            problem, severity = found
             reported.add(string.start_byte)
             in_test = test_file or enclosing_call(string, TEST_CALLS) is not None \
-                or _in_vm_variant(doc, string)
+                or in_vm_variant(doc, string)
             yield NXA201.finding(
                 span(string),
                 f"{problem} in a string literal that {_STORE}; read it at runtime from a "
                 f"secret file (sops-nix, agenix)"
                 + (_TEST_NOTE if in_test else ""),
-                severity=_severity(NXA201, in_test),
+                severity=Severity.INFO if in_test else severity,
             )
 
 
@@ -187,32 +229,23 @@ def _holds_secret(site: ValueSite) -> bool:
     return is_secret_name(site.name) or (len(site.path) >= 2 and site.path[-2] == "basicAuth")
 
 
-def _string_secret(doc: ParsedDocument, string: Node) -> str | None:
-    """What secret a string literal holds (described without its value), or None."""
+def _string_secret(doc: ParsedDocument, string: Node) -> tuple[str, Severity] | None:
+    """What secret a string literal holds (described without its value) and how sure that is:
+    an error for a known token format, a warning for URL credentials or a `password = …` line."""
     raw = doc.source[string.start_byte : string.end_byte]
     if TOKEN_TRIGGERS.search(raw):
         for fragment in fragments(string):
             shape = token_shape(doc.node_text(fragment))
             if shape is not None:
-                return f"{shape.kind} {shape.redacted}"
+                severity = Severity.ERROR if shape.certain else Severity.WARNING
+                return f"{shape.kind} {shape.redacted}", severity
     if SECRET_NAME_TRIGGERS.search(raw) and is_config_text(doc, string):
-        for fragment in fragments(string):
-            for key, value in assignments(doc.node_text(fragment)):
-                if value and is_secret_name(key) and harmless_reason(value) is None:
-                    return f"`{key}` set to a literal `…(redacted)`"
+        for key, value in assignments(text_with_holes(doc, string)):
+            if value and is_secret_name(key) and harmless_reason(value) is None \
+                    and placeholder_reason(value) is None:
+                return (f"`{key}` set to a literal `…(redacted)` (a secret by its name)",
+                        Severity.WARNING)
     return None
-
-
-def _in_vm_variant(doc: ParsedDocument, node: Node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.type == "binding":
-            attrpath = parent.child_by_field_name("attrpath")
-            text = doc.node_text(attrpath) if attrpath is not None else ""
-            if "vmVariant" in text:
-                return True
-        parent = parent.parent
-    return False
 
 
 @NXA202.check
@@ -226,6 +259,14 @@ def secret_file_in_store(
     (`./secrets/wg.key`, `./id_ed25519`, `./db-password`), a path literal to such a
     file used as an option value or interpolated into a string, and a path literal given
     to a secret `*File` option (`passwordFile = ./pass;`, `sslCertificateKey = ./key.pem;`).
+    Also reports a secret-named value of a secrets attrset kept in the repository
+    (`secrets = import ./secrets.nix;`, `lib.importJSON ./secrets.json`, `config.secrets.*`)
+    interpolated into a string (`"${secrets.smtp.password}"`) or set as a secret option's
+    value: encrypting the file in git (git-crypt) keeps it out of the repository, not out
+    of the store.
+
+    A file is secret by its name only when a secret word ends the name (`db-password`,
+    `wg.key`, `key.pem`), so `./key-handler` or `./keybindings.nix` is not reported.
     Encrypted files meant for the store (sops `*.yaml`, agenix `*.age`), public keys
     (`*.pub`) and certificates are not reported.
 
@@ -276,7 +317,10 @@ def secret_file_in_store(
         path = literal_path(site.value)
         if path is None:
             continue
-        if is_secret_file_name(PurePosixPath(path).name) or _is_secret_file_option(site.name):
+        name = PurePosixPath(path).name
+        if is_store_file_name(name):
+            continue  # encrypted (`.age`, sops) or public: meant for the store
+        if is_secret_file_name(name) or is_secret_file_option(site.name):
             yield NXA202.finding(
                 span(site.value),
                 f"the path literal `{path}` copies the file into the world-readable Nix store; "
@@ -285,19 +329,29 @@ def secret_file_in_store(
                 severity=_severity(NXA202, site.in_test or in_test),
             )
 
+    yield from _repo_secrets(doc, ctx, index, in_test)
 
-def _is_secret_file_option(name: str) -> bool:
-    """`passwordFile`, `privateKeyFile`, `sslCertificateKey`, `environmentFile`, `keyFile`."""
-    parts = words(name)
-    if "hashed" in parts or "public" in parts or "pub" in parts:
-        return False
-    if parts and parts[-1] == "key":
-        return True
-    if len(parts) >= 2 and parts[-1] in ("file", "path"):
-        base = parts[:-1]
-        return base[-1] in ("key", "credentials", "environment", "secret", "secrets", "htpasswd") \
-            or is_secret_name("_".join(base))
-    return False
+
+def _repo_secrets(
+    doc: ParsedDocument, ctx: FileContext, index: Indexes | None, in_test: bool
+) -> Iterator[Finding]:
+    """Values of a secrets attrset kept in the repository, written into the store."""
+    covered: set[int] | None = None  # values NXA203 reports (a `*File` sibling exists)
+    for use in repo_secret_uses(doc):
+        if not use.in_string:
+            if covered is None:
+                covered = {site.value.start_byte for site in secret_named_sites(doc, ctx)
+                           if file_alternative(site.path, site.binding, ctx, index)}
+            if use.node.start_byte in covered:
+                continue
+        origin = f"`{use.source}`" if use.source else "a secrets attrset"
+        where = "interpolated into a string" if use.in_string else "set as an option value"
+        yield NXA202.finding(
+            span(use.node),
+            f"`{use.shown}` comes from {origin} in the repository and is {where} that "
+            f"{_STORE} (even if git-crypt encrypts the file in git); use {_RUNTIME} instead",
+            severity=_severity(NXA202, in_test or enclosing_call(use.node, TEST_CALLS) is not None),
+        )
 
 
 @NXA203.check

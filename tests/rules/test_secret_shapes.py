@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nixls_assist.findings import Severity
+from nixls_assist.rules.secret_certainty import judge
 from nixls_assist.rules.secret_file_options import BUILTIN_ALTERNATIVES
 from nixls_assist.rules.secret_shapes import (
     _SECRET_NAMES,
@@ -17,7 +19,9 @@ from nixls_assist.rules.secret_shapes import (
     TOKEN_TRIGGERS,
     harmless_reason,
     is_secret_file_name,
+    is_secret_file_option,
     is_secret_name,
+    placeholder_reason,
     token_shape,
 )
 
@@ -56,6 +60,11 @@ NEVER = [
     "-----BEGIN PUBLIC KEY-----", "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
     "ENC[AES256_GCM,data:q3Zk,iv:Xo2p,tag:Lm4p,type:str]",
     "-----BEGIN AGE ENCRYPTED FILE-----", "!secret mqtt_password",
+    # fetched, read from the environment, or not a credential at all (issue #17)
+    "!rbw get github", "! pass show git/work", "process.env.GITHUB_TOKEN",
+    "os.environ['API_KEY']", "env:GITEA_TOKEN", "1 hour", "5m", "1h30m", "30 days",
+    "::1", "static:::100", "prefixstable", "eui64", "pushover/token", "grafana/admin-password",
+    "yes", "false",
 ]
 
 
@@ -65,9 +74,54 @@ def test_never_flagged_values(value: str) -> None:
     assert token_shape(value) is None
 
 
-@pytest.mark.parametrize("value", ["hunter2", "changeme", "Sup3rS3cret!", "correct horse"])
+@pytest.mark.parametrize("value", ["hunter2", "changeme", "Sup3rS3cret!", "correct horse",
+                                   "deadbeef", "abc:def", "5 apples", "Pushover/Token123="])
 def test_plain_passwords_are_not_harmless(value: str) -> None:
     assert harmless_reason(value) is None
+
+
+@pytest.mark.parametrize("value", ["unused", "dummy", "changeme", "CHANGE_ME", "none", "xxxxxx",
+                                   "your-api-key-here", "<token>", "not-used", "AZURE_API_KEY",
+                                   "__OIDC_CLIENT_SECRET__",
+                                   "sk-no-key-required"])
+def test_stand_ins(value: str) -> None:
+    assert placeholder_reason(value) is not None
+
+
+@pytest.mark.parametrize("value", ["hunter2", "nixos", "synapse", "correct horse", "ollama",
+                                   "my_secret_pw", "Team_Pass_2024"])
+def test_weak_passwords_are_not_stand_ins(value: str) -> None:
+    assert placeholder_reason(value) is None
+
+
+_SETTINGS = ("services", "app", "settings")
+
+
+@pytest.mark.parametrize(("path", "value", "severity"), [
+    (("users", "users", "root", "password"), "nixos", Severity.ERROR),
+    (("users", "users", "alice", "initialPassword"), "changeme", Severity.ERROR),
+    (("networking", "wireless", "networks", "home", "psk"), "dummy", Severity.ERROR),
+    (("services", "create_ap", "settings", "PASSPHRASE"), "hotspot1", Severity.ERROR),
+    ((*_SETTINGS, "wpa_passphrase"), "hotspot1", Severity.ERROR),
+    ((*_SETTINGS, "api_key"), "ghp_" + "a1B2" * 9, Severity.ERROR),
+    ((*_SETTINGS, "password"), "hunter2", Severity.WARNING),
+    ((*_SETTINGS, "api_key"), "unused", None),
+    ((*_SETTINGS, "columns", "secret"), "secret", None),
+])
+def test_certainty(path: tuple[str, ...], value: str, severity: Severity | None) -> None:
+    verdict = judge(path, value, {})
+    assert (verdict.severity if verdict else None) is severity
+
+
+@pytest.mark.parametrize("siblings", [{"user": "nextcloud"}, {"DB_USER": "nextcloud"},
+                                      {"host": "/run/postgresql"}, {"socket": "/run/mysqld/sock"}])
+def test_passwords_peer_authentication_ignores(siblings: dict[str, str]) -> None:
+    assert judge((*_SETTINGS, "password"), "nextcloud", siblings) is None
+
+
+def test_passwords_sent_over_the_network_are_reported() -> None:
+    siblings = {"user": "nextcloud", "host": "db.example.org"}
+    assert judge((*_SETTINGS, "password"), "hunter2", siblings) is not None
 
 
 def test_placeholders_in_url_credentials_are_not_secrets() -> None:
@@ -80,7 +134,8 @@ def test_placeholders_in_url_credentials_are_not_secrets() -> None:
 @pytest.mark.parametrize("name", ["password", "initialPassword", "psk", "pskRaw", "privateKey",
                                   "presharedKey", "admin_password", "secret_key", "client_secret",
                                   "apiKey", "OPENAI_API_KEY", "GITHUB_TOKEN", "requirePass",
-                                  "token", "bindpw", "smtp_password"])
+                                  "token", "bindpw", "smtp_password", "PAPERLESS_DBPASS",
+                                  "clientSecret", "webhookSecret", "wpa_passphrase"])
 def test_secret_names(name: str) -> None:
     assert is_secret_name(name)
 
@@ -89,7 +144,10 @@ def test_secret_names(name: str) -> None:
                                   "wheelNeedsPassword", "proxyPass", "publicKey",
                                   "passwordCommand", "password-cmd", "token_endpoint",
                                   "tokenFile", "mutableUsers", "authorizedKeys", "keyFile",
-                                  "sslCertificateKey", "passwordeval", "adminpassFile"])
+                                  "sslCertificateKey", "passwordeval", "adminpassFile",
+                                  "tokenLifetime", "tokenSecret", "passwordSecret", "userSecret",
+                                  "org.freedesktop.impl.portal.Secret", "accessTokenTimeout",
+                                  "GSSAPIDelegateCredentials"])
 def test_names_that_only_mention_secrets(name: str) -> None:
     assert not is_secret_name(name)
 
@@ -147,3 +205,20 @@ def test_every_token_contains_a_trigger(token: str, before: str, after: str) -> 
     text = f"{before} {token} {after}"
     if token_shape(text) is not None:
         assert TOKEN_TRIGGERS.search(text.encode())
+
+
+@pytest.mark.parametrize("name", ["key-handler", "keybindings.conf", "key-remap.sh",
+                                  "password-store", "token-refresher.sh", "secrets-manager.sh",
+                                  "hotkey.sh", "keyd"])
+def test_files_whose_names_merely_contain_a_secret_word(name: str) -> None:
+    assert not is_secret_file_name(name)
+
+
+@pytest.mark.parametrize(("name", "secret"), [
+    ("passwordFile", True), ("privateKeyFile", True), ("sslCertificateKey", True),
+    ("environmentFile", True), ("keyFile", True), ("key", True), ("tlsKey", True),
+    ("hotKey", False), ("publicKeyFile", False), ("hashedPasswordFile", False),
+    ("keymapFile", False),
+])
+def test_secret_file_options(name: str, secret: bool) -> None:
+    assert is_secret_file_option(name) is secret
