@@ -29,11 +29,12 @@ import brotli
 from option_index.embedded import DATA_DIR, MANIFEST
 from option_index.importer import parse_options
 from option_index.model import DriftRecord
-from option_index.releases import UNSTABLE
+from option_index.releases import UNSTABLE, release_key
 from option_index.store import OptionRow, ReleaseOptions, StoreContent, write_store
 
 HM_RELEASES = ("23.05", "23.11", "24.05", "24.11", "25.05", "25.11", "26.05", "master")
 NIXOS_REFERENCE = "unstable-2024-12-19"
+_REFERENCE_RELEASE = "24.11"  # the newest release branched off before the reference set
 _SHORT = 160
 _MESSAGE = 300
 
@@ -73,31 +74,59 @@ def _hm_content(data: Path) -> StoreContent:
                         releases, drift)
 
 
+SUPPLEMENT = Path(__file__).with_name("nixos_drift_supplement.json")
+
+
+def _nixos_records(data: Path) -> list[dict]:
+    """nixos-drift.json plus the few records nixls-assist adds (gaps found in checks)."""
+    records = json.loads((data / "nixos-drift.json").read_text(encoding="utf-8"))
+    known = {(r["kind"], r["from"]) for r in records}
+    extra = json.loads(SUPPLEMENT.read_text(encoding="utf-8"))
+    return records + [r for r in extra if (r["kind"], r["from"]) not in known]
+
+
+def _deprecated(rec: dict, reference: set[str]) -> bool:
+    """A `changed` record whose old option is still declared by a newer option set: it was
+    deprecated (declared, warns when set), not replaced, at least up to that set's date."""
+    return rec["kind"] == "changed" and rec["from"] in reference and \
+        release_key(rec["release"]) <= release_key(_REFERENCE_RELEASE)
+
+
 def _nixos_content(data: Path) -> StoreContent:
+    releases = []
+    reference: set[str] = set()
+    scrape = data / "nixos-options" / f"{NIXOS_REFERENCE}.json.gz"
+    if scrape.exists():
+        doc = json.loads(gzip.decompress(scrape.read_bytes()))
+        rows = [_facts(r) for r in parse_options(doc, keep_prose=False)]
+        releases.append(ReleaseOptions(NIXOS_REFERENCE, rows, authoritative=False))
+        reference = set(doc)
     drift = []
-    for rec in json.loads((data / "nixos-drift.json").read_text(encoding="utf-8")):
+    for rec in _nixos_records(data):
+        deprecated = _deprecated(rec, reference)
+        note = rec.get("note") or ""
         drift.append(DriftRecord(
-            kind=rec["kind"], from_path=rec["from"], to_path=rec.get("to"),
-            release=rec["release"], message=(rec.get("note") or "")[:_MESSAGE],
+            kind="deprecated" if deprecated else rec["kind"], from_path=rec["from"],
+            to_path=rec.get("to"), release=rec["release"], message=note[:_MESSAGE],
             release_inferred=bool(rec.get("release_inferred")),
             release_window=rec.get("release_window"),
             path_inferred=bool(rec.get("path_inferred")),
             unreleased=bool(rec.get("unreleased")), source=rec.get("source", "")[:_MESSAGE],
             reintroduced=rec.get("reintroduced"), warns_from=rec.get("warns_from"),
         ))
-    releases = []
-    scrape = data / "nixos-options" / f"{NIXOS_REFERENCE}.json.gz"
-    if scrape.exists():
-        doc = json.loads(gzip.decompress(scrape.read_bytes()))
-        rows = [_facts(r) for r in parse_options(doc, keep_prose=False)]
-        releases.append(ReleaseOptions(NIXOS_REFERENCE, rows, authoritative=False))
     return StoreContent("nixos", "embedded NixOS drift table", releases, drift)
 
 
-def build(data: Path, out: Path = DATA_DIR) -> dict:
-    manifest = {}
+def build(data: Path, out: Path = DATA_DIR,
+          systems: tuple[str, ...] = ("home-manager", "nixos")) -> dict:
+    """Write the stores of `systems` and update their manifest entries (others are kept)."""
+    manifest_path = out / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) \
+        if manifest_path.exists() else {}
     out.mkdir(parents=True, exist_ok=True)
-    for content in (_hm_content(data), _nixos_content(data)):
+    makers = {"home-manager": _hm_content, "nixos": _nixos_content}
+    for system in systems:
+        content = makers[system](data)
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "store.sqlite"
             write_store(db, content)
@@ -113,20 +142,23 @@ def build(data: Path, out: Path = DATA_DIR) -> dict:
                           "option_count": len(r.options)} for r in content.releases],
             "drift_records": len(content.drift),
         }
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
-                                encoding="utf-8")
-    return manifest
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
+                             encoding="utf-8")
+    return {system: manifest[system] for system in systems}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path,
                         default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--system", choices=("home-manager", "nixos"), action="append",
+                        help="build only this system's store (repeatable; default: both)")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"no data directory at {args.data}", file=sys.stderr)
         return 2
-    for system, info in build(args.data).items():
+    for system, info in build(args.data, systems=tuple(args.system or
+                                                         ("home-manager", "nixos"))).items():
         size = (DATA_DIR / info["file"]).stat().st_size
         print(f"{system}: {size / 1024:.0f} KiB compressed, "
               f"{info['unpacked_bytes'] / 1024:.0f} KiB unpacked, {info['drift_records']} drift")
