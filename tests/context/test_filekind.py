@@ -21,6 +21,14 @@ CORPUS = REPO / "tests" / "corpus" / "valid"
         ("{ pkgs, ... }: { home.packages = [ pkgs.hello ]; }", FileKind.HOME_MANAGER),
         ("{ osConfig, ... }: { programs.git.enable = true; }", FileKind.HOME_MANAGER),
         ("{ pkgs, ... }: { system.stateVersion = 5; homebrew.enable = true; }", FileKind.DARWIN),
+        # a nix-darwin-only path beats the names both systems share
+        ("{ pkgs, ... }: { environment.systemPackages = [ ]; networking.hostName = \"m\";"
+         " networking.computerName = \"m\"; system.stateVersion = 4; }", FileKind.DARWIN),
+        ("{ ... }: { services.nix-daemon.enable = true; environment.systemPackages = [ ]; }",
+         FileKind.DARWIN),
+        # ... unless the module also defines a path nix-darwin does not have
+        ("{ ... }: { boot.loader.systemd-boot.enable = true; launchd.daemons = { };"
+         " environment.systemPackages = [ ]; networking.hostName = \"m\"; }", FileKind.NIXOS),
         ("{ lib, stdenv, fetchurl }: stdenv.mkDerivation { pname = \"x\"; }", FileKind.PACKAGE),
         ("final: prev: { hello = prev.hello; }", FileKind.OVERLAY),
         ("self: super: { }", FileKind.OVERLAY),
