@@ -127,9 +127,12 @@ def _by_definitions(doc: ParsedDocument, path: PurePath | None) -> Classificatio
         names = binding.path
         first = names[0]
         pair = f"{first}.{names[1]}" if len(names) > 1 else first
-        if first in DARWIN_ONLY or pair in DARWIN_ONLY:
-            darwin_only = darwin_only or ".".join(names)
-        if first in NIXOS_ONLY or pair in NIXOS_ONLY:
+        dotted = ".".join(names)
+        prefixes = {".".join(names[:n]) for n in range(1, min(len(names), 4) + 1)}
+        if not darwin_only and (prefixes & DARWIN_ONLY or (
+                names[:2] == ("users", "users") and names[3:4] == ("isHidden",))):
+            darwin_only = dotted
+        if prefixes & NIXOS_ONLY:
             nixos_only = True
         for kind, prefixes in _VOTING_PREFIXES:
             if first in prefixes or pair in prefixes:
@@ -145,8 +148,11 @@ def _by_definitions(doc: ParsedDocument, path: PurePath | None) -> Classificatio
                 examples.setdefault(FileKind.NIXOS, "system.stateVersion")
     if darwin_only and not nixos_only:
         return Classification(FileKind.DARWIN, f"defines `{darwin_only}` (nix-darwin only)")
+    hint = _path_hint(path) if path is not None else None
+    if hint is not None and hint[0] is FileKind.DARWIN and not nixos_only \
+            and not votes[FileKind.HOME_MANAGER]:
+        return Classification(FileKind.DARWIN, f"{hint[1]}, and defines nothing NixOS-only")
     if path is not None:
-        hint = _path_hint(path)
         if hint is not None:
             votes[hint[0]] += 1
             examples.setdefault(hint[0], hint[1])
