@@ -152,10 +152,9 @@ def _by_definitions(doc: ParsedDocument, path: PurePath | None) -> Classificatio
     if hint is not None and hint[0] is FileKind.DARWIN and not nixos_only \
             and not votes[FileKind.HOME_MANAGER]:
         return Classification(FileKind.DARWIN, f"{hint[1]}, and defines nothing NixOS-only")
-    if path is not None:
-        if hint is not None:
-            votes[hint[0]] += 1
-            examples.setdefault(hint[0], hint[1])
+    if hint is not None:
+        votes[hint[0]] += 1
+        examples.setdefault(hint[0], hint[1])
     if not votes:
         return Classification(FileKind.MODULE, "a module, but no definition says which system")
     ranked = votes.most_common()
