@@ -37,15 +37,15 @@ from option_index.embedded import DATA_DIR, MANIFEST
 from option_index.importer import parse_options
 from option_index.model import DriftRecord
 from option_index.paths import split_path
-from option_index.releases import SOURCE_SUFFIX, UNSTABLE
+from option_index.releases import SOURCE_SUFFIX, UNSTABLE, release_key
 from option_index.store import OptionRow, ReleaseOptions, StoreContent, write_store
 
 HM_RELEASES = ("23.05", "23.11", "24.05", "24.11", "25.05", "25.11", "26.05", "master")
 NIXOS_REFERENCE = "unstable-2024-12-19"
-#: home-manager options read from each release branch's module source (`--extract-hm`)
 # Option paths read from home-manager's release branches by the static extractor (facts;
 # see option_index/facts/README.md). Kept in the repository: rebuilds need no git mirror.
 SOURCE_EXTRACTION = Path(__file__).resolve().parent / "facts" / "home-manager-source.json.br"
+_REFERENCE_RELEASE = "24.11"  # the newest release branched off before the reference set
 _SHORT = 160
 _MESSAGE = 300
 
@@ -95,24 +95,46 @@ def _hm_content(data: Path) -> StoreContent:
                         releases + seen_sets, drift)
 
 
+SUPPLEMENT = Path(__file__).with_name("nixos_drift_supplement.json")
+
+
+def _nixos_records(data: Path) -> list[dict]:
+    """nixos-drift.json plus the few records nixls-assist adds (gaps found in checks)."""
+    records = json.loads((data / "nixos-drift.json").read_text(encoding="utf-8"))
+    known = {(r["kind"], r["from"]) for r in records}
+    extra = json.loads(SUPPLEMENT.read_text(encoding="utf-8"))
+    return records + [r for r in extra if (r["kind"], r["from"]) not in known]
+
+
+def _deprecated(rec: dict, reference: set[str]) -> bool:
+    """A `changed` record whose old option is still declared by a newer option set: it was
+    deprecated (declared, warns when set), not replaced, at least up to that set's date."""
+    return rec["kind"] == "changed" and rec["from"] in reference and \
+        release_key(rec["release"]) <= release_key(_REFERENCE_RELEASE)
+
+
 def _nixos_content(data: Path) -> StoreContent:
+    releases = []
+    reference: set[str] = set()
+    scrape = data / "nixos-options" / f"{NIXOS_REFERENCE}.json.gz"
+    if scrape.exists():
+        doc = json.loads(gzip.decompress(scrape.read_bytes()))
+        rows = [_facts(r) for r in parse_options(doc, keep_prose=False)]
+        releases.append(ReleaseOptions(NIXOS_REFERENCE, rows, authoritative=False))
+        reference = set(doc)
     drift = []
-    for rec in json.loads((data / "nixos-drift.json").read_text(encoding="utf-8")):
+    for rec in _nixos_records(data):
+        deprecated = _deprecated(rec, reference)
+        note = rec.get("note") or ""
         drift.append(DriftRecord(
-            kind=rec["kind"], from_path=rec["from"], to_path=rec.get("to"),
-            release=rec["release"], message=(rec.get("note") or "")[:_MESSAGE],
+            kind="deprecated" if deprecated else rec["kind"], from_path=rec["from"],
+            to_path=rec.get("to"), release=rec["release"], message=note[:_MESSAGE],
             release_inferred=bool(rec.get("release_inferred")),
             release_window=rec.get("release_window"),
             path_inferred=bool(rec.get("path_inferred")),
             unreleased=bool(rec.get("unreleased")), source=rec.get("source", "")[:_MESSAGE],
             reintroduced=rec.get("reintroduced"), warns_from=rec.get("warns_from"),
         ))
-    releases = []
-    scrape = data / "nixos-options" / f"{NIXOS_REFERENCE}.json.gz"
-    if scrape.exists():
-        doc = json.loads(gzip.decompress(scrape.read_bytes()))
-        rows = [_facts(r) for r in parse_options(doc, keep_prose=False)]
-        releases.append(ReleaseOptions(NIXOS_REFERENCE, rows, authoritative=False))
     return StoreContent("nixos", "embedded NixOS drift table", releases, drift)
 
 

@@ -89,6 +89,8 @@ class DriftTable:
             bound = _match(segs, path)
             if bound is None or not _applies(rec, release):
                 continue
+            if rec.to_path is not None and _match(split_path(rec.to_path), path) is not None:
+                continue  # already at the new place (`services.fcgiwrap.instances.<name>`)
             in_window = _in_shim_window(rec, release)
             if not in_window and is_option(path):
                 continue  # the shim was dropped and the name is a real option again

@@ -214,6 +214,8 @@ class _FileReader(DriftShims):
                         self._module_factory(element)
             elif names == ["freeformType"]:
                 freeform = True
+            elif not prefix and _is_module_output(names):
+                self.module(value, prefix)  # `flake.modules.homeManager.kanshi = { … }: { … };`
         return freeform
 
     def _module_factory(self, node: Node) -> None:
@@ -463,6 +465,20 @@ class FileExtraction(Extraction):
 
     submodule_files: set[Path] = field(default_factory=set)
     imported_files: set[Path] = field(default_factory=set)
+
+
+_MODULE_OUTPUTS = frozenset({"nixosModules", "homeManagerModules", "homeModules",
+                             "darwinModules"})
+
+
+def _is_module_output(names: list[str]) -> bool:
+    """A module written as a flake output: `nixosModules.x`, flake-parts'
+    `flake.modules.<class>.x` / `flake.nixosModules.x`."""
+    if names[:1] == ["flake"]:
+        names = names[1:]
+    if len(names) == 3 and names[0] == "modules":
+        return True
+    return len(names) == 2 and names[0] in _MODULE_OUTPUTS
 
 
 def extract_file(path: Path, *, release: str = "unstable",

@@ -24,10 +24,11 @@ from option_index.cache import check_system, default_cache_dir, store_path
 from option_index.drift import DriftTable
 from option_index.embedded import open_embedded
 from option_index.errors import StoreCorrupt
-from option_index.model import DriftRecord, Lookup, Option
+from option_index.model import DriftRecord, Lookup, Option, Typo
 from option_index.paths import split_path
 from option_index.releases import SOURCE_SUFFIX, normalize_release, release_key
 from option_index.store import Store
+from option_index.suggest import close_sibling as _close_sibling
 from option_index.suggest import suggest as _suggest
 from option_index.tree import OptionTree
 
@@ -35,6 +36,8 @@ Notice = Callable[[str], None]
 _EXISTS = (Lookup.FOUND, Lookup.PREFIX, Lookup.UNDER_FREEFORM)
 # The NixOS reference set postdates the 24.11 branch-off; older releases get no reference set.
 _NIXOS_REFERENCE_FROM = "24.11"
+# Typo checks (a slip of a declared sibling) may use it for pins from one year before on.
+_NIXOS_TYPO_REFERENCE_FROM = "23.11"
 _reported: set[str] = set()
 _DRIFT_MEMO_SIZE = 50_000
 
@@ -47,13 +50,17 @@ class OptionIndex:
                  history: Sequence[tuple[str, OptionTree]] = (),
                  sources: dict[str, OptionTree] | None = None,
                  fallback: Callable[[], OptionIndex] | None = None,
-                 on_notice: Notice | None = None, path: Path | None = None) -> None:
+                 on_notice: Notice | None = None, path: Path | None = None,
+                 typo_tree: OptionTree | None = None, typo_against: str | None = None) -> None:
         self.system = system
         self.release = release
         self.source = source
         self.path = path
         self._tree = tree
         self._authoritative = authoritative and tree is not None
+        # Typos are judged against the exact set, else a reference set named by `typo_against`.
+        self._typo_tree = tree if self._authoritative else (typo_tree or tree)
+        self._typo_against = None if self._authoritative else typo_against
         self._drift = drift
         self._history = [(r, t) for r, t in history if release_key(r) > release_key(release)]
         self._older = sorted(((r, t) for r, t in history if release_key(r) < release_key(release)),
@@ -82,11 +89,12 @@ class OptionIndex:
         if self._notice:
             self._notice(f"{exc}; falling back to the embedded index")
         if self._fallback is None:
-            self._tree, self._authoritative = None, False
+            self._tree, self._authoritative, self._typo_tree = None, False, None
             return
         other = self._fallback()
         self.source, self._tree, self._authoritative = other.source, other._tree, \
             other._authoritative
+        self._typo_tree, self._typo_against = other._typo_tree, other._typo_against
         self._history, self._fallback, self.path = other._history, None, other.path
         self._sources = other._sources
 
@@ -215,6 +223,26 @@ class OptionIndex:
                 self._degrade(exc)
         return []
 
+    def typo(self, path: Sequence[str]) -> Typo | None:
+        """The declared sibling `path` misspells, when the evidence is strong (see suggest.py).
+
+        Works on a reference set too: a slip of a sibling declared by the same module is a
+        typo whatever the exact release, unless a newer module added that very name (rare; the
+        message says which set was asked).
+        """
+        path = tuple(path)
+        while self._typo_tree is not None:
+            try:
+                found = _close_sibling(self._typo_tree, path)
+            except StoreCorrupt as exc:
+                self._degrade(exc)
+                continue
+            if found is None:
+                return None
+            i, name, how = found
+            return Typo(path[: i + 1], (*path[:i], name, *path[i + 1:]), how, self._typo_against)
+        return None
+
     def __repr__(self) -> str:
         return f"OptionIndex({self.system!r}, {self.release!r}, source={self.source!r})"
 
@@ -270,18 +298,22 @@ def _embedded_index(system: str, release: str, cache_dir: Path, notice: Notice) 
                            drift=drift, history=history, sources=sources, on_notice=notice)
     reference = [r for r in store.releases.values()
                  if not r.authoritative and not r.name.endswith(SOURCE_SUFFIX)]
-    if system == "nixos" and reference and \
-            release_key(release) >= release_key(_NIXOS_REFERENCE_FROM):
-        ref = reference[0]
+    ref = reference[0] if system == "nixos" and reference else None
+    against = f"the nixos-{ref.name} option set" if ref is not None else None
+    if ref is not None and release_key(release) >= release_key(_NIXOS_REFERENCE_FROM):
         return OptionIndex(system=system, release=release,
                            source=f"embedded NixOS drift table (reference option set: "
                                   f"nixos-{ref.name}, not exact for {release})",
                            tree=OptionTree(store, ref.mask), authoritative=False, drift=drift,
-                           on_notice=notice)
+                           on_notice=notice, typo_against=against)
+    # Older releases: the reference set is too far off for hover or completion, but a slip of
+    # a sibling that a long-lived module declares is still a slip (typo checks only).
+    typo_tree = OptionTree(store, ref.mask) if ref is not None and \
+        release_key(release) >= release_key(_NIXOS_TYPO_REFERENCE_FROM) else None
     return OptionIndex(system=system, release=release,
                        source=f"embedded {system} drift table (no option set for {release})",
                        tree=None, authoritative=False, drift=drift, history=history,
-                       on_notice=notice)
+                       on_notice=notice, typo_tree=typo_tree, typo_against=against)
 
 
 def _quarantine(path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from option_index.option_types import Submodule, classify_type
 
-DriftKind = Literal["renamed", "removed", "changed", "alias", "merged"]
+DriftKind = Literal["renamed", "removed", "changed", "alias", "merged", "deprecated"]
 
 
 class Lookup(enum.Enum):
@@ -73,3 +73,18 @@ class DriftRecord:
     warns_from: str | None = None
     releases: tuple[str, ...] = ()
     chain: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Typo:
+    """An unknown name that is a slip of a declared sibling (`services.openssh.enabel`).
+
+    `unknown` is the path up to the misspelt name, `suggestion` the whole path with the
+    sibling in its place, `how` one of "case", "plural", "spelling". `against` names the
+    option set that was asked when it is not the pinned release's own (a reference set).
+    """
+
+    unknown: tuple[str, ...]
+    suggestion: tuple[str, ...]
+    how: str
+    against: str | None = None

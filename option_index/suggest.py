@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from option_index.model import Lookup
-from option_index.paths import is_placeholder, show_path
+from option_index.paths import ANY as ANY_SEGMENT
+from option_index.paths import from_key, is_placeholder, show_path
 from option_index.tree import OptionTree
 
 _EXISTS = (Lookup.FOUND, Lookup.PREFIX, Lookup.UNDER_FREEFORM)
@@ -58,3 +59,89 @@ def suggest(tree: OptionTree, path: Sequence[str], limit: int = 3) -> list[str]:
                 far.append((dist + abs(len(segs) - len(path)), show_path(segs)))
         out += [p for _, p in sorted(far) if p not in out]
     return out[:limit]
+
+
+def damerau_distance(a: str, b: str) -> int:
+    """Edit distance where swapping two neighbouring letters (`enabel`) counts as one edit."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+_HOW_RANK = {"case": 0, "plural": 1, "spelling": 2}
+
+
+def closeness(written: str, declared: str) -> str | None:
+    """How `written` is a slip of `declared`: "case", "plural", "spelling", or None.
+
+    Conservative on purpose: names that differ only in digits (`nssmdns4` / `nssmdns6`,
+    `extraPackages` / `extraPackages32`) are distinct options, never slips of each other.
+    """
+    if written == declared:
+        return None
+    if written.lower() == declared.lower():
+        return "case"
+    if _strip_digits(written) == _strip_digits(declared):
+        return None
+    for a, b in ((written, declared), (declared, written)):
+        if a in (b + "s", b + "es"):
+            return "plural"
+    shorter = min(len(written), len(declared))
+    limit = 2 if shorter >= 8 else 1 if shorter >= 4 else 0
+    if limit and damerau_distance(written.lower(), declared.lower()) <= limit:
+        return "spelling"
+    return None
+
+
+def _strip_digits(name: str) -> str:
+    return "".join(c for c in name if not c.isdigit())
+
+
+def close_sibling(tree: OptionTree, path: Sequence[str]) -> tuple[int, str, str] | None:
+    """A near-identical sibling of the first name of `path` the tree does not have.
+
+    Returns (index of the misspelt segment, the declared name, how close) when all hold:
+    - every segment before it resolves to an attribute set of options (no `<name>` placeholder
+      passed through, no freeform option: names there are the user's own data);
+    - that set is two or more segments deep and declares options itself (a module such as
+      `services.openssh`, not a namespace of modules such as `services` or `programs`);
+    - a sibling is a case / singular-plural / one-or-two-letter slip of the name, and the path
+      with that sibling exists.
+    """
+    path = tuple(path)
+    if ANY_SEGMENT in path:
+        return None
+    for i in range(len(path)):
+        outcome = tree.resolve(path[: i + 1])[0]
+        if outcome is Lookup.UNKNOWN:
+            break
+        if outcome not in (Lookup.PREFIX, Lookup.FOUND):
+            return None
+    else:
+        return None
+    parent = path[:i]
+    outcome, _, key = tree.resolve(parent)
+    if i < 2 or outcome is not Lookup.PREFIX or key is None:
+        return None
+    if any(is_placeholder(s) for s in from_key(key)):
+        return None
+    children = tree.children(parent)
+    if not any(option is not None for _, option in children):
+        return None
+    best: tuple[int, str, str] | None = None
+    for name, _ in children:
+        if is_placeholder(name):
+            continue
+        how = closeness(path[i], name)
+        if how is None or tree.resolve((*parent, name, *path[i + 1:]))[0] not in _EXISTS:
+            continue
+        if best is None or _HOW_RANK[how] < _HOW_RANK[best[2]]:
+            best = (i, name, how)
+    return best

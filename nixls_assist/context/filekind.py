@@ -65,6 +65,24 @@ DARWIN_PREFIXES = frozenset({
     "security.pam.enableSudoTouchIdAuth", "security.pam.services.sudo_local",
 })
 
+# Paths only nix-darwin declares: one of them and no NixOS-only path makes a nix-darwin module,
+# whatever the shared names (`environment.systemPackages`, `networking.hostName`) vote.
+DARWIN_ONLY = frozenset({
+    "system.defaults", "homebrew", "launchd", "services.nix-daemon", "system.primaryUser",
+    "nix-homebrew", "security.pam.enableSudoTouchIdAuth", "security.pam.services.sudo_local",
+    "networking.computerName", "networking.localHostName", "networking.knownNetworkServices",
+    "networking.applicationFirewall", "system.keyboard", "environment.launchAgents",
+    "environment.launchDaemons", "environment.userLaunchAgents", "services.yabai",
+    "services.skhd", "services.sketchybar", "services.aerospace", "services.jankyborders",
+})
+# Paths nix-darwin does not have: a module defining one is not a nix-darwin module.
+NIXOS_ONLY = frozenset({
+    "boot", "fileSystems", "swapDevices", "hardware", "systemd", "services.xserver",
+    "networking.networkmanager", "networking.firewall", "networking.interfaces", "i18n",
+    "console", "zramSwap", "powerManagement", "sound",
+    "services.pipewire", "services.displayManager", "virtualisation",
+})
+
 
 def classify(doc: ParsedDocument, path: PurePath | None = None) -> Classification:
     """Decide a file's kind; the reason is shown in hover and `--verbose` output."""
@@ -102,12 +120,20 @@ _VOTING_PREFIXES = (
 def _by_definitions(doc: ParsedDocument, path: PurePath | None) -> Classification:
     votes: Counter[FileKind] = Counter()
     examples: dict[FileKind, str] = {}
+    darwin_only, nixos_only = "", False
     for binding in module_bindings(doc, file_is_module=True):
         if binding.scope.origin != "file":
             continue
         names = binding.path
         first = names[0]
         pair = f"{first}.{names[1]}" if len(names) > 1 else first
+        dotted = ".".join(names)
+        prefixes = {".".join(names[:n]) for n in range(1, min(len(names), 4) + 1)}
+        if not darwin_only and (prefixes & DARWIN_ONLY or (
+                names[:2] == ("users", "users") and names[3:4] == ("isHidden",))):
+            darwin_only = dotted
+        if prefixes & NIXOS_ONLY:
+            nixos_only = True
         for kind, prefixes in _VOTING_PREFIXES:
             if first in prefixes or pair in prefixes:
                 votes[kind] += 1
@@ -120,11 +146,15 @@ def _by_definitions(doc: ParsedDocument, path: PurePath | None) -> Classificatio
             else:
                 votes[FileKind.NIXOS] += 1
                 examples.setdefault(FileKind.NIXOS, "system.stateVersion")
-    if path is not None:
-        hint = _path_hint(path)
-        if hint is not None:
-            votes[hint[0]] += 1
-            examples.setdefault(hint[0], hint[1])
+    if darwin_only and not nixos_only:
+        return Classification(FileKind.DARWIN, f"defines `{darwin_only}` (nix-darwin only)")
+    hint = _path_hint(path) if path is not None else None
+    if hint is not None and hint[0] is FileKind.DARWIN and not nixos_only \
+            and not votes[FileKind.HOME_MANAGER]:
+        return Classification(FileKind.DARWIN, f"{hint[1]}, and defines nothing NixOS-only")
+    if hint is not None:
+        votes[hint[0]] += 1
+        examples.setdefault(hint[0], hint[1])
     if not votes:
         return Classification(FileKind.MODULE, "a module, but no definition says which system")
     ranked = votes.most_common()

@@ -21,6 +21,14 @@ CORPUS = REPO / "tests" / "corpus" / "valid"
         ("{ pkgs, ... }: { home.packages = [ pkgs.hello ]; }", FileKind.HOME_MANAGER),
         ("{ osConfig, ... }: { programs.git.enable = true; }", FileKind.HOME_MANAGER),
         ("{ pkgs, ... }: { system.stateVersion = 5; homebrew.enable = true; }", FileKind.DARWIN),
+        # a nix-darwin-only path beats the names both systems share
+        ("{ pkgs, ... }: { environment.systemPackages = [ ]; networking.hostName = \"m\";"
+         " networking.computerName = \"m\"; system.stateVersion = 4; }", FileKind.DARWIN),
+        ("{ ... }: { services.nix-daemon.enable = true; environment.systemPackages = [ ]; }",
+         FileKind.DARWIN),
+        # ... unless the module also defines a path nix-darwin does not have
+        ("{ ... }: { boot.loader.systemd-boot.enable = true; launchd.daemons = { };"
+         " environment.systemPackages = [ ]; networking.hostName = \"m\"; }", FileKind.NIXOS),
         ("{ lib, stdenv, fetchurl }: stdenv.mkDerivation { pname = \"x\"; }", FileKind.PACKAGE),
         ("final: prev: { hello = prev.hello; }", FileKind.OVERLAY),
         ("self: super: { }", FileKind.OVERLAY),
@@ -87,3 +95,22 @@ def test_unreadable_workspace_files_are_skipped(tmp_path: Path) -> None:
     host.write_text("{ lib, ... }: { options.x = lib.mkOption { }; }")
     ctx = ContextResolver().context_for(parse(host.read_bytes()), host)
     assert ctx.kind is FileKind.NIXOS
+
+
+@pytest.mark.parametrize(
+    ("source", "path", "kind"),
+    [
+        # a user of nix-darwin (`isHidden` exists only there)
+        ("{ pkgs, ... }: { users.users.bob = { home = \"/Users/bob\"; isHidden = false;"
+         " shell = pkgs.zsh; }; }", "modules/users/bob.nix", FileKind.DARWIN),
+        # shared names only, but kept in a darwin directory
+        ("{ pkgs, ... }: { users.users.bob.shell = pkgs.zsh; environment.systemPackages = [ ]; }",
+         "modules/darwin/users/bob.nix", FileKind.DARWIN),
+        # a darwin directory does not make a module with NixOS-only paths a darwin one
+        ("{ ... }: { boot.loader.systemd-boot.enable = true; networking.hostName = \"x\"; }",
+         "hosts/darwin-builder/configuration.nix", FileKind.NIXOS),
+    ],
+)
+def test_classify_darwin_signs(source: str, path: str, kind: FileKind) -> None:
+    result = classify(parse(source), PurePath(path))
+    assert result.kind is kind, result.reason
