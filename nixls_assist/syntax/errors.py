@@ -149,6 +149,10 @@ def parse_time_errors(doc: ParsedDocument, limit: int) -> SyntaxProblem | None:
             if last.type == "path_fragment" and (last.text or b"").endswith(b"/"):
                 consider(node.start_byte, SyntaxProblem(
                     Span(node.start_byte, node.end_byte), "path has a trailing slash"))
+        elif kind == "binary_expression":
+            chained = _chained_comparison(node)
+            if chained is not None:
+                consider(chained.span.start, chained)
         elif kind == "integer_expression":
             text = node.text or b"0"
             if text.isdigit() and int(text) > _INT64_MAX:
@@ -159,7 +163,7 @@ def parse_time_errors(doc: ParsedDocument, limit: int) -> SyntaxProblem | None:
 
 
 _CHECKED_KINDS = ("function_expression", "let_expression", "inherit", "inherit_from",
-                  "path_expression", "integer_expression")
+                  "path_expression", "integer_expression", "binary_expression")
 
 
 def _checked_nodes(doc: ParsedDocument) -> Iterable[Node]:
@@ -197,6 +201,38 @@ def _duplicate_formal(function: Node) -> SyntaxProblem | None:
             Span(universal.start_byte, universal.end_byte),
             f"duplicate function argument `{universal.text.decode()}` (`@` name is also a formal)")
     return None
+
+
+# Nix's grammar declares these `%nonassoc`: two of one group in a row are a syntax error.
+_NON_ASSOCIATIVE = {"==": "equality", "!=": "equality",
+                    "<": "comparison", ">": "comparison", "<=": "comparison", ">=": "comparison"}
+
+
+def _chained_comparison(node: Node) -> SyntaxProblem | None:
+    """`a < b < c`, `a == b != c`: tree-sitter-nix nests them, Nix rejects the second
+    operator (`a < b == c` is fine: `<` binds tighter than `==`)."""
+    group = _NON_ASSOCIATIVE.get(_operator_text(node))
+    if group is None:
+        return None
+    second: Node | None = None
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is not None and _NON_ASSOCIATIVE.get(_operator_text(left)) == group:
+        second = node.child_by_field_name("operator")  # (a < b) < c, as tree-sitter nests it
+    elif right is not None and _NON_ASSOCIATIVE.get(_operator_text(right)) == group:
+        second = right.child_by_field_name("operator")
+    if second is None:
+        return None
+    text = (second.text or b"").decode()
+    return SyntaxProblem(
+        Span(second.start_byte, second.end_byte),
+        f"unexpected `{text}`; {group} operators do not chain, add parentheses")
+
+
+def _operator_text(node: Node) -> str:
+    if node.type != "binary_expression":
+        return ""
+    operator = node.child_by_field_name("operator")
+    return (operator.text or b"").decode() if operator is not None else ""
 
 
 def _dynamic_let(let: Node) -> SyntaxProblem | None:
@@ -239,43 +275,58 @@ def _error_nodes(root: Node) -> list[Node]:
 
 
 def _is_valid_recovery(node: Node) -> bool:
-    """Grammar recoveries for valid Nix: a trailing comma after the last formal."""
+    """Grammar recoveries for valid Nix: a trailing comma after the last formal.
+
+    tree-sitter-nix 0.1.0 wants a formal after every `,`. Depending on what follows the
+    comma it recovers with an empty formal, `(formal name: (MISSING identifier))`, or
+    with `(ERROR ",")`; a comment after the comma (`{ a, b, # c` ⏎ `}`) is an extra the
+    recovery steps over. Nix accepts the comma only right after a real formal (not
+    after `{`, another `,` or `...`) and right before `}`; comments count for nothing.
+    """
     parent = node.parent
-    if node.is_missing and parent is not None and parent.type == "formal":
-        # `{ a, b, }:` → (formal name: (MISSING identifier)) right before `}`.
-        previous = parent.prev_sibling
-        following = parent.next_sibling
-        if previous is not None and _after_ellipsis(previous):
-            return False
+    if parent is None:
+        return False
+    if node.is_missing and parent.type == "formal" and parent.start_byte == parent.end_byte:
+        # `{ a, b, }:` → … (formal name: (MISSING identifier)) "}"
+        comma = _neighbour(parent, before=True)
+        following = _neighbour(parent, before=False)
         return (
-            previous is not None
-            and previous.type == ","
-            and following is not None
-            and following.type in ("}", "ellipses")
-            and parent.start_byte == parent.end_byte
-        ) or (previous is not None and previous.type == "," and following is None)
-    if node.is_error and parent is not None and parent.type == "formals":
-        # `{ x ? 0, }:` → (formals (formal …) (ERROR ",")) right before `}`.
+            comma is not None
+            and comma.type == ","
+            and _after_formal(comma)
+            and (following is None or following.type in ("}", "ellipses"))
+        )
+    if node.is_error and parent.type == "formals":
+        # `{ x ? 0, }:` → (formals (formal …) (ERROR ",") "}")
         tokens = [c for c in node.children if c.type != "comment"]
-        following = node.next_sibling
-        while following is not None and following.type == "comment":
-            following = following.next_sibling  # `{ x, /* c */ }` / `{ x, # c` ⏎ `}`
+        following = _neighbour(node, before=False)
         return (
-            not _after_ellipsis(node)
-            and len(tokens) == 1
+            len(tokens) == 1
             and tokens[0].type == ","
+            and _after_formal(node)
             and following is not None
             and following.type == "}"
         )
     return False
 
 
-def _after_ellipsis(node: Node) -> bool:
-    """`{ lib, ..., }`: Nix accepts a trailing comma after a formal, never after `...`."""
-    previous = node.prev_sibling
-    while previous is not None and previous.type == "comment":
-        previous = previous.prev_sibling
-    return previous is not None and previous.type in ("ellipses", "...")
+def _neighbour(node: Node, *, before: bool) -> Node | None:
+    """The previous / next sibling that is not a comment."""
+    sibling = node.prev_sibling if before else node.next_sibling
+    while sibling is not None and sibling.type == "comment":
+        sibling = sibling.prev_sibling if before else sibling.next_sibling
+    return sibling
+
+
+def _after_formal(node: Node) -> bool:
+    """`node` directly follows a real formal: not `{`, `,`, `...` or an empty recovery."""
+    previous = _neighbour(node, before=True)
+    return (
+        previous is not None
+        and previous.type == "formal"
+        and previous.end_byte > previous.start_byte
+        and not previous.has_error
+    )
 
 
 def _describe(doc: ParsedDocument, node: Node) -> SyntaxProblem:
