@@ -399,8 +399,11 @@ def _describe(doc: ParsedDocument, node: Node) -> SyntaxProblem:
         and node.parent.type == "formals"
         and _after_formal(node)
     ):
-        # `{ a, , }` → (ERROR "," ","): the first comma is fine, Nix rejects what follows.
-        token = _neighbour(token, before=False) or token
+        # `{ a, , }` → (ERROR "," ",") and `{ a ,, b }` → (ERROR ",") ",": the first comma
+        # is fine, Nix rejects the token after it.
+        following = _neighbour(token, before=False) or _neighbour(node, before=False)
+        if following is not None:
+            token = _first_token(following) or token
     if token is None:
         at = node.start_byte
         if at >= len(doc.source.rstrip()):

@@ -167,6 +167,8 @@ EDGE_CASES = [
     "{ , # c\n}: 1",
     "{ a, , # c\n}: a",
     "{ a, # c\n  , }: a",
+    "{ a ,, b }: a",
+    "{ a, # c\n  , b }: a",
     # An empty `inherit` is valid too.
     "{ inherit ; }",
     "a: { inherit (a) ; }",
