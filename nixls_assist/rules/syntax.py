@@ -59,12 +59,14 @@ def syntax_error(doc: ParsedDocument, ctx: FileContext, index: Indexes | None) -
     ## What it does
     Reports the first place where Nix's own parser (`nix-instantiate --parse`) rejects
     the file. Constructs that Nix accepts but older tree-sitter grammars stumble over
-    (a trailing comma after the last function argument, as nixfmt writes it) are not
-    reported. Nix also rejects, while parsing, duplicate function arguments, `${…}`
-    names in `let` / `inherit`, paths ending in `/`, integers over 64 bits, and
-    variables no `let`, `rec`, function argument or `with` defines
-    ("undefined variable"); those are reported here too (every undefined variable,
-    not just the first). Duplicate attributes are NXA002.
+    (a trailing comma after the last function argument, as nixfmt writes it, also
+    with a comment after it; an empty `inherit;`) are not reported. Chains that the
+    grammar accepts but Nix does not are: comparison and equality operators do not
+    chain (`a < b < c`, `a == b != c`). Nix also rejects, while parsing, duplicate
+    function arguments, `${…}` names in `let` / `inherit`, paths ending in `/`,
+    integers over 64 bits, and variables no `let`, `rec`, function argument or
+    `with` defines ("undefined variable"); those are reported here too (every
+    undefined variable, not just the first). Duplicate attributes are NXA002.
 
     ## Why is this bad?
     Nix stops at the first syntax error: nothing in the file is evaluated, so the whole
@@ -173,8 +175,11 @@ def _duplicate_fixes(doc: ParsedDocument, dup: DuplicateAttribute, count: int) -
     fixed = parse(apply_edits(doc.source, list(edits)))
     if first_syntax_error(fixed) is not None or len(duplicate_attributes(fixed)) >= count:
         return ()
-    title = (f"Move `{dup.path}` out as a dotted binding" if dup.reason == "merge"
-             else "Delete the repeated definition")
+    title = (
+        f"Move `{dup.path}` out as a dotted binding"
+        if dup.reason == "merge"
+        else "Delete the repeated definition"
+    )
     return (Fix(title, edits, Applicability.SAFE),)
 
 

@@ -2,11 +2,13 @@
 
 tree-sitter-nix 0.1.0 recovers from a few constructs that are *valid* Nix with
 ERROR / MISSING nodes — most importantly the trailing comma that nixfmt (RFC 166)
-writes after the last function formal. Those recoveries are not syntax errors.
+writes after the last function formal (with or without a comment after it), and an
+empty `inherit;`. Those recoveries are not syntax errors.
 
-Nix 2.8's parser also rejects, while parsing, things the grammar accepts: duplicate
-formals, `${…}` names in `let` and `inherit`, paths ending in `/`, integers that do not
-fit 64 bits, and (once the whole file parsed) undefined variables. Nix stops at the first
+Nix 2.8's parser also rejects, while parsing, things the grammar accepts: chained
+comparison / equality operators (`%nonassoc` in Nix's grammar), duplicate formals,
+`${…}` names in `let` and `inherit`, paths ending in `/`, integers that do not fit
+64 bits, and (once the whole file parsed) undefined variables. Nix stops at the first
 error it *detects*: a check that runs when a construct is complete (a function, a `let`)
 loses against a syntax error inside that construct. Duplicate attributes are NXA002
 (`duplicates.py`); pipe operators (`|>`, `<|`) are reported once as `pipe-operator`.
@@ -105,8 +107,14 @@ def pipe_operator(doc: ParsedDocument) -> Span | None:
 
 
 _TEXT_KINDS = frozenset(
-    {"string_fragment", "comment", "string_expression", "indented_string_expression",
-     "escape_sequence", "dollar_escape"}
+    {
+        "string_fragment",
+        "comment",
+        "string_expression",
+        "indented_string_expression",
+        "escape_sequence",
+        "dollar_escape",
+    }
 )
 _INT64_MAX = 2**63 - 1
 
@@ -139,27 +147,52 @@ def parse_time_errors(doc: ParsedDocument, limit: int) -> SyntaxProblem | None:
         elif kind == "inherit" or kind == "inherit_from":
             attrs = node.child_by_field_name("attrs")
             for attr in attrs.named_children if attrs is not None else ():
-                if attr.type == "interpolation" or (attr.type == "string_expression" and any(
-                        c.type == "interpolation" for c in attr.named_children)):
-                    consider(node.end_byte, SyntaxProblem(
-                        Span(attr.start_byte, attr.end_byte),
-                        "dynamic attributes not allowed in inherit"))
+                if attr.type == "interpolation" or (
+                    attr.type == "string_expression"
+                    and any(c.type == "interpolation" for c in attr.named_children)
+                ):
+                    consider(
+                        node.end_byte,
+                        SyntaxProblem(
+                            Span(attr.start_byte, attr.end_byte),
+                            "dynamic attributes not allowed in inherit",
+                        ),
+                    )
         elif kind == "path_expression" and node.named_child_count:
             last = node.named_children[-1]
             if last.type == "path_fragment" and (last.text or b"").endswith(b"/"):
-                consider(node.start_byte, SyntaxProblem(
-                    Span(node.start_byte, node.end_byte), "path has a trailing slash"))
+                consider(
+                    node.start_byte,
+                    SyntaxProblem(
+                        Span(node.start_byte, node.end_byte), "path has a trailing slash"
+                    ),
+                )
+        elif kind == "binary_expression":
+            chained = _chained_comparison(node)
+            if chained is not None:
+                consider(chained.span.start, chained)
         elif kind == "integer_expression":
             text = node.text or b"0"
             if text.isdigit() and int(text) > _INT64_MAX:
-                consider(node.start_byte, SyntaxProblem(
-                    Span(node.start_byte, node.end_byte),
-                    f"invalid integer `{text.decode()}` (larger than 64 bits)"))
+                consider(
+                    node.start_byte,
+                    SyntaxProblem(
+                        Span(node.start_byte, node.end_byte),
+                        f"invalid integer `{text.decode()}` (larger than 64 bits)",
+                    ),
+                )
     return best[1] if best is not None else None
 
 
-_CHECKED_KINDS = ("function_expression", "let_expression", "inherit", "inherit_from",
-                  "path_expression", "integer_expression")
+_CHECKED_KINDS = (
+    "function_expression",
+    "let_expression",
+    "inherit",
+    "inherit_from",
+    "path_expression",
+    "integer_expression",
+    "binary_expression",
+)
 
 
 def _checked_nodes(doc: ParsedDocument) -> Iterable[Node]:
@@ -189,14 +222,55 @@ def _duplicate_formal(function: Node) -> SyntaxProblem | None:
         if name.text in seen:
             return SyntaxProblem(
                 Span(name.start_byte, name.end_byte),
-                f"duplicate function argument `{name.text.decode()}`")
+                f"duplicate function argument `{name.text.decode()}`",
+            )
         seen.add(name.text)
     universal = function.child_by_field_name("universal")
     if universal is not None and universal.text in seen:
         return SyntaxProblem(
             Span(universal.start_byte, universal.end_byte),
-            f"duplicate function argument `{universal.text.decode()}` (`@` name is also a formal)")
+            f"duplicate function argument `{universal.text.decode()}` (`@` name is also a formal)",
+        )
     return None
+
+
+# Nix's grammar declares these `%nonassoc`: two of one group in a row are a syntax error.
+_NON_ASSOCIATIVE = {
+    "==": "equality",
+    "!=": "equality",
+    "<": "comparison",
+    ">": "comparison",
+    "<=": "comparison",
+    ">=": "comparison",
+}
+
+
+def _chained_comparison(node: Node) -> SyntaxProblem | None:
+    """`a < b < c`, `a == b != c`: tree-sitter-nix nests them, Nix rejects the second
+    operator (`a < b == c` is fine: `<` binds tighter than `==`)."""
+    group = _NON_ASSOCIATIVE.get(_operator_text(node))
+    if group is None:
+        return None
+    second: Node | None = None
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is not None and _NON_ASSOCIATIVE.get(_operator_text(left)) == group:
+        second = node.child_by_field_name("operator")  # (a < b) < c, as tree-sitter nests it
+    elif right is not None and _NON_ASSOCIATIVE.get(_operator_text(right)) == group:
+        second = right.child_by_field_name("operator")
+    if second is None:
+        return None
+    text = (second.text or b"").decode()
+    return SyntaxProblem(
+        Span(second.start_byte, second.end_byte),
+        f"unexpected `{text}`; {group} operators do not chain, add parentheses",
+    )
+
+
+def _operator_text(node: Node) -> str:
+    if node.type != "binary_expression":
+        return ""
+    operator = node.child_by_field_name("operator")
+    return (operator.text or b"").decode() if operator is not None else ""
 
 
 def _dynamic_let(let: Node) -> SyntaxProblem | None:
@@ -210,13 +284,16 @@ def _dynamic_let(let: Node) -> SyntaxProblem | None:
             if attrpath is None or not attrpath.named_child_count:
                 continue
             first = attrpath.named_children[0]
-            if first.type == "interpolation" or (first.type == "string_expression" and any(
-                    c.type == "interpolation" for c in first.named_children)):
+            if first.type == "interpolation" or (
+                first.type == "string_expression"
+                and any(c.type == "interpolation" for c in first.named_children)
+            ):
                 keyword = let.children[0]
                 return SyntaxProblem(
                     Span(keyword.start_byte, keyword.end_byte),
                     f"dynamic attribute `{(first.text or b'').decode()}` not allowed in `let`; "
-                    "use a plain name")
+                    "use a plain name",
+                )
     return None
 
 
@@ -239,43 +316,68 @@ def _error_nodes(root: Node) -> list[Node]:
 
 
 def _is_valid_recovery(node: Node) -> bool:
-    """Grammar recoveries for valid Nix: a trailing comma after the last formal."""
+    """Grammar recoveries for valid Nix: a trailing comma after the last formal, an
+    empty `inherit;`.
+
+    tree-sitter-nix 0.1.0 wants a formal after every `,`. Depending on what follows the
+    comma it recovers with an empty formal, `(formal name: (MISSING identifier))`, or
+    with `(ERROR ",")`; a comment after the comma (`{ a, b, # c` ⏎ `}`) is an extra the
+    recovery steps over. Nix accepts the comma only right after a real formal (not
+    after `{`, another `,` or `...`) and right before `}`; comments count for nothing.
+    """
     parent = node.parent
-    if node.is_missing and parent is not None and parent.type == "formal":
-        # `{ a, b, }:` → (formal name: (MISSING identifier)) right before `}`.
-        previous = parent.prev_sibling
-        following = parent.next_sibling
-        if previous is not None and _after_ellipsis(previous):
-            return False
+    if parent is None:
+        return False
+    if node.is_missing and parent.type == "formal" and parent.start_byte == parent.end_byte:
+        # `{ a, b, }:` → … (formal name: (MISSING identifier)) "}"
+        comma = _neighbour(parent, before=True)
+        following = _neighbour(parent, before=False)
         return (
-            previous is not None
-            and previous.type == ","
-            and following is not None
-            and following.type in ("}", "ellipses")
-            and parent.start_byte == parent.end_byte
-        ) or (previous is not None and previous.type == "," and following is None)
-    if node.is_error and parent is not None and parent.type == "formals":
-        # `{ x ? 0, }:` → (formals (formal …) (ERROR ",")) right before `}`.
+            comma is not None
+            and comma.type == ","
+            and _after_formal(comma)
+            and (following is None or following.type in ("}", "ellipses"))
+        )
+    if (
+        node.is_missing
+        and parent.type == "inherited_attrs"
+        and parent.start_byte == parent.end_byte
+    ):
+        # `inherit;` / `inherit (x);` (Nix accepts an empty list) → (inherited_attrs (MISSING
+        # identifier)) right before the `;`.
+        following = _neighbour(parent, before=False)
+        return following is not None and following.type == ";"
+    if node.is_error and parent.type == "formals":
+        # `{ x ? 0, }:` → (formals (formal …) (ERROR ",") "}")
         tokens = [c for c in node.children if c.type != "comment"]
-        following = node.next_sibling
-        while following is not None and following.type == "comment":
-            following = following.next_sibling  # `{ x, /* c */ }` / `{ x, # c` ⏎ `}`
+        following = _neighbour(node, before=False)
         return (
-            not _after_ellipsis(node)
-            and len(tokens) == 1
+            len(tokens) == 1
             and tokens[0].type == ","
+            and _after_formal(node)
             and following is not None
             and following.type == "}"
         )
     return False
 
 
-def _after_ellipsis(node: Node) -> bool:
-    """`{ lib, ..., }`: Nix accepts a trailing comma after a formal, never after `...`."""
-    previous = node.prev_sibling
-    while previous is not None and previous.type == "comment":
-        previous = previous.prev_sibling
-    return previous is not None and previous.type in ("ellipses", "...")
+def _neighbour(node: Node, *, before: bool) -> Node | None:
+    """The previous / next sibling that is not a comment."""
+    sibling = node.prev_sibling if before else node.next_sibling
+    while sibling is not None and sibling.type == "comment":
+        sibling = sibling.prev_sibling if before else sibling.next_sibling
+    return sibling
+
+
+def _after_formal(node: Node) -> bool:
+    """`node` directly follows a real formal: not `{`, `,`, `...` or an empty recovery."""
+    previous = _neighbour(node, before=True)
+    return (
+        previous is not None
+        and previous.type == "formal"
+        and previous.end_byte > previous.start_byte
+        and not previous.has_error
+    )
 
 
 def _describe(doc: ParsedDocument, node: Node) -> SyntaxProblem:
@@ -290,6 +392,18 @@ def _describe(doc: ParsedDocument, node: Node) -> SyntaxProblem:
         shown = doc.source[at:stop].decode("utf-8", errors="replace")[:20]
         return SyntaxProblem(Span(at, stop), f"unexpected `{shown}`; expected `{node.type}`")
     token = _first_token(node)
+    if (
+        token is not None
+        and token.type == ","
+        and node.parent is not None
+        and node.parent.type == "formals"
+        and _after_formal(node)
+    ):
+        # `{ a, , }` → (ERROR "," ",") and `{ a ,, b }` → (ERROR ",") ",": the first comma
+        # is fine, Nix rejects the token after it.
+        following = _neighbour(token, before=False) or _neighbour(node, before=False)
+        if following is not None:
+            token = _first_token(following) or token
     if token is None:
         at = node.start_byte
         if at >= len(doc.source.rstrip()):
