@@ -10,6 +10,8 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # Deepest syntax tree analysed. Real files stay under ~40 levels; far deeper trees (generated
 # or malicious: 10,000 nested attrsets) make path resolution and parent walks quadratic.
 MAX_TREE_DEPTH = 1000
+# The header git-crypt writes in front of every file it encrypts.
+GIT_CRYPT_HEADER = b"\0GITCRYPT\0"
 
 
 def load_document(
@@ -22,6 +24,9 @@ def load_document(
             f"file too large to analyse ({len(data) / 1e6:.1f} MB > "
             f"{max_bytes / 1e6:.0f} MB limit); not checked",
         )
+    if data.startswith(GIT_CRYPT_HEADER):
+        return skipped(path, "encrypted with git-crypt (the repository is locked); not checked",
+                       expected=True)
     if b"\0" in data:
         return skipped(path, "binary file (contains NUL bytes); not checked")
     doc = parse(data, path)

@@ -37,6 +37,7 @@ class LoadNote:
 
     message: str
     skipped: bool
+    expected: bool = False  # skipped by design (an encrypted file): nothing to act on
 
 
 class ParsedDocument:
@@ -177,6 +178,7 @@ def parse(text: str | bytes, path: str | None = None) -> ParsedDocument:
     return ParsedDocument(source, _parser().parse(source), path)
 
 
-def skipped(path: str | None, message: str) -> ParsedDocument:
-    """A placeholder for a file that is not analysed (too large, binary)."""
-    return ParsedDocument(b"", _parser().parse(b""), path, LoadNote(message, skipped=True))
+def skipped(path: str | None, message: str, *, expected: bool = False) -> ParsedDocument:
+    """A placeholder for a file that is not analysed (too large, binary, encrypted)."""
+    note = LoadNote(message, skipped=True, expected=expected)
+    return ParsedDocument(b"", _parser().parse(b""), path, note)

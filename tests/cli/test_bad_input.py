@@ -211,3 +211,17 @@ def test_fix_with_diff_shows_the_fix_and_writes_nothing(tmp_path: Path) -> None:
     # Exactly what --diff alone shows.
     alone = run_cli("check", "--release", "24.11", "--diff", "host.nix", cwd=tmp_path)
     assert alone.stdout == result.stdout
+
+
+def test_a_git_crypt_file_is_an_info_and_the_others_are_checked(tmp_path: Path) -> None:
+    """A locked git-crypt checkout: the encrypted module is nothing the user can repair."""
+    (tmp_path / "hosts").mkdir()
+    (tmp_path / "hosts" / "atlas.nix").write_text(HOST)
+    (tmp_path / "secrets.nix").write_bytes(b"\0GITCRYPT\0" + bytes(range(256)) * 4)
+    result = run_cli("check", "--format", "json", "--release", "24.11", ".", cwd=tmp_path)
+    _no_traceback(result)
+    findings = json.loads(result.stdout)["findings"]
+    encrypted = [f for f in findings if f["file"] == "secrets.nix"]
+    assert [(f["code"], f["severity"]) for f in encrypted] == [("NXA003", "info")]
+    assert "git-crypt" in encrypted[0]["message"]
+    assert any(f["code"] == "NXA101" and f["file"] == "hosts/atlas.nix" for f in findings)
