@@ -5,10 +5,8 @@ nothing below this package (syntax, context, rules, option_index). What they nee
 an answer (rule metadata for `explain` and SARIF, line positions) is re-exported here.
 """
 
-from nixls_assist.analysis.batch import check_inputs, default_jobs
 from nixls_assist.analysis.documents import OpenDocument, uri_to_path
 from nixls_assist.analysis.fixes import FixOutcome, is_secret, safe_fix
-from nixls_assist.analysis.result_cache import ResultCache, cache_root
 from nixls_assist.analysis.results import CheckReport, FileResult, FixRecord
 from nixls_assist.analysis.workspace import Answer, Overrides, SlowStep, Workspace
 from nixls_assist.config import FAIL_ON
@@ -24,8 +22,8 @@ from option_index.nix_files import resolve_file
 __all__ = [
     "ALL_RULES", "DEFAULT_MAX_BYTES", "FAIL_ON", "FIX_ALL", "QUICKFIX", "RULES_BY_CODE",
     "Answer", "CheckReport", "FileResult", "FixAvailability", "FixOutcome", "FixRecord",
-    "Indexes", "LineIndex", "OpenDocument", "Overrides", "ParsedDocument", "ResultCache",
-    "Rule", "SlowStep", "TextChange", "Workspace", "cache_root", "check_inputs", "default_jobs",
+    "Indexes", "LineIndex", "OpenDocument", "Overrides", "ParsedDocument",
+    "Rule", "SlowStep", "TextChange", "Workspace",
     "is_secret", "normalise_release", "release_retired", "resolve_file", "safe_fix",
     "uri_to_path",
 ]

@@ -19,14 +19,12 @@ from nixls_assist.analysis import (
     FixRecord,
     Indexes,
     Overrides,
-    ResultCache,
     Workspace,
-    cache_root,
-    check_inputs,
-    default_jobs,
     normalise_release,
     resolve_file,
 )
+from nixls_assist.analysis.batch import check_inputs, default_jobs
+from nixls_assist.analysis.result_cache import ResultCache, cache_root
 from nixls_assist.cli.files import discover
 from nixls_assist.cli.fix import unified_diff, write_atomic
 from nixls_assist.cli.output.github import render_github
