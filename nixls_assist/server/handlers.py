@@ -87,7 +87,7 @@ def did_change_watched_files(server: NixlsServer,
                              params: types.DidChangeWatchedFilesParams) -> None:
     if any(c.uri.endswith(("/flake.lock", "/flake.nix", "/.nixls-assist.toml"))
            for c in params.changes):
-        server.session.invalidate_contexts()
+        server.session.workspace.invalidate_contexts()
         for entry in server.session.workspace.documents:
             server.schedule_diagnostics(entry.uri, immediate=True)
 
