@@ -7,7 +7,12 @@ declaration file names, and rename/removal records with their releases and certa
 Descriptions (prose) are left out; they come from an options.json the user fetches or builds.
 
 - home-manager: the option sets of 23.05 .. 26.05 and master (as "unstable"), authoritative, plus
-  the drift records of renames.json keyed by the releases whose tree has each shim.
+  the drift records of renames.json keyed by the releases whose tree has each shim. The manual's
+  sets lack hidden / internal options; `--extract-hm GIT_DIR` reads each release branch's module
+  source with the static extractor into option_index/facts/, and the options
+  found there that the manual lacks are added (marked in their description). Each release also
+  gets a "<release>+source" set (not authoritative): the paths the extractor saw, the evidence
+  "added in a later release" (NXA103) needs.
 - NixOS: the drift table of nixos-drift.json, plus the scraped unstable 2024-12-19 option set as a
   *reference* set (not authoritative, see index.py): it answers "this option exists" for
   completion and hover, never "this option is unknown".
@@ -22,18 +27,25 @@ import html
 import json
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import brotli
 
+from option_index import hm_source
 from option_index.embedded import DATA_DIR, MANIFEST
 from option_index.importer import parse_options
 from option_index.model import DriftRecord
-from option_index.releases import UNSTABLE
+from option_index.paths import split_path
+from option_index.releases import SOURCE_SUFFIX, UNSTABLE
 from option_index.store import OptionRow, ReleaseOptions, StoreContent, write_store
 
 HM_RELEASES = ("23.05", "23.11", "24.05", "24.11", "25.05", "25.11", "26.05", "master")
 NIXOS_REFERENCE = "unstable-2024-12-19"
+#: home-manager options read from each release branch's module source (`--extract-hm`)
+# Option paths read from home-manager's release branches by the static extractor (facts;
+# see option_index/facts/README.md). Kept in the repository: rebuilds need no git mirror.
+SOURCE_EXTRACTION = Path(__file__).resolve().parent / "facts" / "home-manager-source.json.br"
 _SHORT = 160
 _MESSAGE = 300
 
@@ -52,13 +64,23 @@ def _facts(row: OptionRow) -> OptionRow:
 
 def _hm_content(data: Path) -> StoreContent:
     hm = data / "home-manager"
-    releases = []
+    renames = json.loads((hm / "renames.json").read_text(encoding="utf-8"))
+    sources = (json.loads(brotli.decompress(SOURCE_EXTRACTION.read_bytes()))
+               if SOURCE_EXTRACTION.exists() else {})
+    releases, seen_sets = [], []
     for rel in HM_RELEASES:
         doc = json.loads((hm / f"options-{rel}.json").read_text(encoding="utf-8"))
         rows = [_facts(r) for r in parse_options(doc, keep_prose=False)]
-        releases.append(ReleaseOptions(UNSTABLE if rel == "master" else rel, rows))
+        shims = [split_path(r["from"]) for r in renames
+                 if rel in r["releases"] and r["kind"] in ("renamed", "removed", "changed")]
+        rows, seen = hm_source.merge(rel, rows, sources.get(rel), shims)
+        name = UNSTABLE if rel == "master" else rel
+        releases.append(ReleaseOptions(name, rows))
+        if seen:
+            seen_sets.append(ReleaseOptions(name + SOURCE_SUFFIX, seen,
+                                            authoritative=False))
     drift = []
-    for rec in json.loads((hm / "renames.json").read_text(encoding="utf-8")):
+    for rec in renames:
         first = rec["first_release"]
         oldest = first == HM_RELEASES[0]  # the first tree read: the shim may be older
         drift.append(DriftRecord(
@@ -70,7 +92,7 @@ def _hm_content(data: Path) -> StoreContent:
             releases=tuple(rec["releases"]),
         ))
     return StoreContent("home-manager", "embedded home-manager option sets (23.05 .. master)",
-                        releases, drift)
+                        releases + seen_sets, drift)
 
 
 def _nixos_content(data: Path) -> StoreContent:
@@ -94,10 +116,16 @@ def _nixos_content(data: Path) -> StoreContent:
     return StoreContent("nixos", "embedded NixOS drift table", releases, drift)
 
 
-def build(data: Path, out: Path = DATA_DIR) -> dict:
-    manifest = {}
+_BUILDERS = {"home-manager": _hm_content, "nixos": _nixos_content}
+
+
+def build(data: Path, out: Path = DATA_DIR, systems: Sequence[str] = tuple(_BUILDERS)) -> dict:
+    """Rebuild the stores of `systems`; the manifest keeps the entries of the others."""
+    manifest_path = out / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) \
+        if manifest_path.exists() else {}
     out.mkdir(parents=True, exist_ok=True)
-    for content in (_hm_content(data), _nixos_content(data)):
+    for content in (_BUILDERS[system](data) for system in systems):
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "store.sqlite"
             write_store(db, content)
@@ -110,23 +138,33 @@ def build(data: Path, out: Path = DATA_DIR) -> dict:
             "source": content.source,
             "unpacked_bytes": len(raw),
             "releases": [{"name": r.release, "authoritative": r.authoritative,
-                          "option_count": len(r.options)} for r in content.releases],
+                          "option_count": len(r.options)} for r in content.releases
+                         if not r.release.endswith(SOURCE_SUFFIX)],
             "drift_records": len(content.drift),
         }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
                                 encoding="utf-8")
-    return manifest
+    return {system: manifest[system] for system in systems}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path,
                         default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--extract-hm", type=Path, metavar="GIT_DIR",
+                        help="first read every release branch of this home-manager git "
+                             f"repository with the static extractor into {SOURCE_EXTRACTION.name}")
+    parser.add_argument("--system", choices=sorted(_BUILDERS), action="append",
+                        help="rebuild only this system's store (repeatable; default: all)")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"no data directory at {args.data}", file=sys.stderr)
         return 2
-    for system, info in build(args.data).items():
+    if args.extract_hm is not None:
+        found = hm_source.extract_releases(args.extract_hm, HM_RELEASES)
+        SOURCE_EXTRACTION.write_bytes(
+            brotli.compress((json.dumps(found, indent=0) + "\n").encode(), quality=11))
+    for system, info in build(args.data, systems=args.system or tuple(_BUILDERS)).items():
         size = (DATA_DIR / info["file"]).stat().st_size
         print(f"{system}: {size / 1024:.0f} KiB compressed, "
               f"{info['unpacked_bytes'] / 1024:.0f} KiB unpacked, {info['drift_records']} drift")

@@ -50,7 +50,7 @@ from option_index.store import OptionRow
 _LANGUAGE = Language(tree_sitter_nix.language())
 #: Bumped whenever the extractor's output for the same input changes: cached per-file results
 #: and per-source indexes of another version are rebuilt.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 _PLACEHOLDER_TYPES = {"attrsOf": "<name>", "lazyAttrsOf": "<name>", "attrsWith": "<name>",
                       "loaOf": "<name>", "dagOf": "<name>", "listOf": "*",
                       "nonEmptyListOf": "*"}
@@ -304,6 +304,15 @@ class _FileReader(DriftShims):
                     self.declarations(right, prefix)
                 return
         name, args = call_parts(value)
+        if name == "optionalAttrs" and len(args) == 2:
+            # `{ … } // optionalAttrs (!isProprietaryChrome) { extensions = …; }`: options
+            # declared under a condition are read as declared (a missed unknown is better than
+            # a false one)
+            self.declarations(args[1], prefix)
+            return
+        if name in ("mapAttrs", "genAttrs") and len(args) == 2 and \
+                self._declarations_per_name(name, args, prefix):
+            return
         if name == "setAttrByPath" and len(args) == 2:
             path = path_list(self._resolve(args[0]))
             if path is None and strip(args[0]) is not None and \
@@ -336,6 +345,30 @@ class _FileReader(DriftShims):
         else:
             # a helper we cannot see through: an option of unknown type (free below it)
             self.out.options.append(OptionRow(prefix, ""))
+
+    def _declarations_per_name(self, name: str, args: list[Node],
+                               prefix: tuple[str, ...]) -> bool:
+        """`mapAttrs (browser: title: browserModule …) supportedBrowsers` / `genAttrs [ … ]
+        (name: …)`: the function's body declared once per static name; False when the names
+        are not literals."""
+        function, names_node = (args[0], args[1]) if name == "mapAttrs" else (args[1], args[0])
+        names_node = self._resolve(names_node)
+        body = self._resolve(function)  # through the function heads to the body
+        if names_node is None or body is None:
+            return False
+        if name == "mapAttrs":
+            if names_node.type not in ("attrset_expression", "rec_attrset_expression"):
+                return False
+            keys = [names[0] for names, _ in bindings(names_node) if len(names) == 1]
+        else:
+            if names_node.type != "list_expression":
+                return False
+            keys = [string_value(element) for element in named(names_node)]
+            if any(key is None for key in keys):
+                return False
+        for key in keys:
+            self.declarations(body, (*prefix, key))
+        return bool(keys)
 
     def _declared_elsewhere(self, source: Node | None, name: str,
                             prefix: tuple[str, ...]) -> None:

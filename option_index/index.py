@@ -26,7 +26,7 @@ from option_index.embedded import open_embedded
 from option_index.errors import StoreCorrupt
 from option_index.model import DriftRecord, Lookup, Option
 from option_index.paths import split_path
-from option_index.releases import normalize_release, release_key
+from option_index.releases import SOURCE_SUFFIX, normalize_release, release_key
 from option_index.store import Store
 from option_index.suggest import suggest as _suggest
 from option_index.tree import OptionTree
@@ -45,6 +45,7 @@ class OptionIndex:
     def __init__(self, *, system: str, release: str, source: str, tree: OptionTree | None,
                  authoritative: bool, drift: DriftTable,
                  history: Sequence[tuple[str, OptionTree]] = (),
+                 sources: dict[str, OptionTree] | None = None,
                  fallback: Callable[[], OptionIndex] | None = None,
                  on_notice: Notice | None = None, path: Path | None = None) -> None:
         self.system = system
@@ -57,6 +58,8 @@ class OptionIndex:
         self._history = [(r, t) for r, t in history if release_key(r) > release_key(release)]
         self._older = sorted(((r, t) for r, t in history if release_key(r) < release_key(release)),
                              key=lambda item: release_key(item[0]), reverse=True)
+        #: per release, the paths the static extractor saw in its module source
+        self._sources = sources or {}
         self._fallback = fallback
         self._notice = on_notice
         self._reverse: dict[str, DriftRecord] | None = None
@@ -85,6 +88,7 @@ class OptionIndex:
         self.source, self._tree, self._authoritative = other.source, other._tree, \
             other._authoritative
         self._history, self._fallback, self.path = other._history, None, other.path
+        self._sources = other._sources
 
     def _resolve(self, path: tuple[str, ...]):
         while True:
@@ -148,6 +152,32 @@ class OptionIndex:
                     return release
             except StoreCorrupt:
                 return None
+        return None
+
+    def added_later_proven(self, path: Sequence[str]) -> str | None:
+        """`added_later`, when there is positive evidence that this release lacks `path`.
+
+        A manual leaves hidden options out, so absence from this release's set alone proves
+        nothing. Evidence: this release's module source was read (its set holds what the
+        extractor found there) and the newer release's source declares `path`, or declares its
+        module (`programs.foo`) while this release has no such module at all.
+        """
+        path = tuple(path)
+        later = self.added_later(path)
+        if later is None or self.release not in self._sources:
+            return None
+        source = self._sources.get(later)
+        if source is None:
+            return None
+        try:
+            if source.resolve(path)[0] in (Lookup.FOUND, Lookup.PREFIX):
+                return later
+            module = path[:2]
+            if len(path) > 2 and source.resolve(module)[0] in (Lookup.FOUND, Lookup.PREFIX) \
+                    and self.lookup(module)[0] is Lookup.UNKNOWN:
+                return later
+        except StoreCorrupt:
+            return None
         return None
 
     def existed_before(self, path: Sequence[str]) -> str | None:
@@ -230,13 +260,16 @@ def _embedded_index(system: str, release: str, cache_dir: Path, notice: Notice) 
     drift = _drift_of(store)
     history = [(r.name, OptionTree(store, r.mask)) for r in store.releases.values()
                if r.authoritative]
+    sources = {r.name.removesuffix(SOURCE_SUFFIX): OptionTree(store, r.mask)
+               for r in store.releases.values() if r.name.endswith(SOURCE_SUFFIX)}
     info = store.releases.get(release)
     if info is not None:
         return OptionIndex(system=system, release=release,
                            source=f"embedded {system} {release} option set",
                            tree=OptionTree(store, info.mask), authoritative=info.authoritative,
-                           drift=drift, history=history, on_notice=notice)
-    reference = [r for r in store.releases.values() if not r.authoritative]
+                           drift=drift, history=history, sources=sources, on_notice=notice)
+    reference = [r for r in store.releases.values()
+                 if not r.authoritative and not r.name.endswith(SOURCE_SUFFIX)]
     if system == "nixos" and reference and \
             release_key(release) >= release_key(_NIXOS_REFERENCE_FROM):
         ref = reference[0]
@@ -288,5 +321,6 @@ def open_index(system: str, release: str, *, cache_dir: Path | None = None,
     return OptionIndex(system=system, release=release,
                        source=store.meta.get("source", str(cached)),
                        tree=OptionTree(store, info.mask), authoritative=info.authoritative,
-                       drift=drift, history=base._history, fallback=embedded,
+                       drift=drift, history=base._history, sources=base._sources,
+                       fallback=embedded,
                        on_notice=notice, path=cached)

@@ -10,6 +10,9 @@ import datetime as _dt
 import re
 
 UNSTABLE = "unstable"
+#: Suffix of a store release entry holding the option paths read from that release's source
+#: (not an option set of its own: the evidence "added in a later release" needs).
+SOURCE_SUFFIX = "+source"
 
 #: NixOS / home-manager stable releases the embedded data and the rules know about.
 KNOWN_RELEASES: tuple[str, ...] = (

@@ -336,6 +336,9 @@ class SourceIndex(OptionIndex):
     def added_later(self, path):
         return None if self._declared(path) else self._base.added_later(path)
 
+    def added_later_proven(self, path):
+        return None if self._declared(path) else self._base.added_later_proven(path)
+
     def existed_before(self, path):
         return None if self._declared(path) else self._base.existed_before(path)
 

@@ -131,6 +131,33 @@ def test_added_later_none_when_present_or_never(hm):
     assert ix.added_later(P("programs.git.settings")) == "25.11"
 
 
+def test_hidden_hm_options_read_from_the_source(hm):
+    # `visible = false` options of one builder in modules/programs/chromium.nix: left out of
+    # the manual, declared in release-24.05's source
+    ix = hm("24.05")
+    for path in (
+        "programs.brave.enable",
+        "programs.vivaldi.extensions",
+        "programs.google-chrome.commandLineArgs",
+        "home.activationPackage",
+    ):
+        assert ix.lookup(P(path))[0] is Lookup.FOUND, path
+    assert "module source" in (ix.get("programs.brave.enable").description or "")
+    # google-chrome's extensions are a removal shim in 24.05, not an option
+    assert ix.lookup(P("programs.google-chrome.extensions"))[0] is Lookup.UNKNOWN
+    assert ix.drift(P("programs.google-chrome.extensions")).kind == "removed"
+    assert ix.added_later(P("programs.brave.enable")) is None
+
+
+def test_added_later_needs_evidence_from_the_source(hm):
+    ix = hm("24.05")
+    # chromium.nix of release-25.05 declares it, the one of release-24.05 does not
+    assert ix.added_later_proven(P("programs.brave.nativeMessagingHosts")) == "25.05"
+    # a module that only exists from 25.11 on
+    assert hm("25.05").added_later_proven(P("programs.delta.enable")) == "25.11"
+    assert ix.added_later_proven(P("programs.git.enable")) is None
+
+
 def test_hm_submodule_scoped_drift(hm):
     record = hm("25.05").drift(P("accounts.contact.accounts.work.khard.defaultCollection"))
     assert record.to_path == "accounts.contact.accounts.work.khard.addressbooks"

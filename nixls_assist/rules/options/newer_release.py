@@ -37,8 +37,9 @@ def option_from_newer_release(
 
     ## What it does
     Finds option paths that the pinned release does not have yet: the new name of a
-    later rename (`hardware.graphics.enable` on 24.05), or an option the pinned
-    home-manager release's option set lacks while a newer release has it.
+    later rename (`hardware.graphics.enable` on 24.05), or a home-manager option that a
+    newer release's module source declares while the pinned release's source (hidden
+    options included, not only the manual) does not.
 
     ## Why is this bad?
     The documentation on the web describes unstable; copying from it into a
@@ -102,7 +103,9 @@ def option_from_newer_release(
                 fixes=fixes,
             )
             continue
-        later = j.index.added_later(j.binding.path)
+        # Absence from the pinned manual is no proof (hidden options are left out of it):
+        # only a path the pinned release's source provably lacks is reported.
+        later = j.index.added_later_proven(j.binding.path)
         if (
             later is not None
             and j.index.drift(j.binding.path) is None
