@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nixls_assist.context.release import normalise_release
+from nixls_assist.context.release import normalise_release, release_forms
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Severity
 from option_index.nix_files import resolve_file
@@ -213,7 +213,7 @@ class _Checker:
             return None
         normalised = normalise_release(value) if isinstance(value, str) else None
         if normalised is None:
-            raise self.error(where + key, "a release like \"24.11\" or \"unstable\"", value)
+            raise self.error(where + key, release_forms(), value)
         return normalised
 
     def code(self, code: object, key: str) -> str:

@@ -30,9 +30,13 @@ def nix_files(root: Path, limit: int | None = None) -> Iterator[Path]:
 
 def resolve_file(path: Path) -> Path:
     """`path.resolve()` for a file, its directory resolved once per process: a run reads
-    many files of each directory. A symlinked file (or `.`/`..`) is resolved in full."""
+    many files of each directory. A symlinked file (or `.`/`..`) is resolved in full; a
+    symlink loop (Python 3.11 raises RuntimeError for it) stays the link's own path."""
     if path.name in ("", ".", "..") or path.is_symlink():
-        return path.resolve()
+        try:
+            return path.resolve()
+        except (RuntimeError, OSError):
+            return _resolved_directory(path.parent.absolute()) / path.name
     return _resolved_directory(path.parent.absolute()) / path.name
 
 

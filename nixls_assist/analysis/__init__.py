@@ -10,7 +10,7 @@ from nixls_assist.analysis.fixes import FixOutcome, is_secret, safe_fix
 from nixls_assist.analysis.results import CheckReport, FileResult, FixRecord
 from nixls_assist.analysis.workspace import Answer, Overrides, SlowStep, Workspace
 from nixls_assist.config import FAIL_ON
-from nixls_assist.context.release import normalise_release
+from nixls_assist.context.release import normalise_release, release_forms
 from nixls_assist.features.code_actions import FIX_ALL, QUICKFIX
 from nixls_assist.loading import DEFAULT_MAX_BYTES
 from nixls_assist.rules import ALL_RULES, RULES_BY_CODE
@@ -24,6 +24,7 @@ __all__ = [
     "Answer", "CheckReport", "FileResult", "FixAvailability", "FixOutcome", "FixRecord",
     "Indexes", "LineIndex", "OpenDocument", "Overrides", "ParsedDocument",
     "Rule", "SlowStep", "TextChange", "Workspace",
-    "is_secret", "normalise_release", "release_retired", "resolve_file", "safe_fix",
+    "is_secret", "normalise_release", "release_forms", "release_retired", "resolve_file",
+    "safe_fix",
     "uri_to_path",
 ]

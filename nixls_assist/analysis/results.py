@@ -39,6 +39,8 @@ class FileResult:
         """Which release the file was checked against, and why, for humans."""
         ctx = self.context
         pin = ctx.pin_for(ctx.kind)
+        if pin is None and ctx.lock_problem is not None:
+            return f"release unknown: {ctx.lock_problem}"
         if pin is None:
             return "release unknown (no flake.lock; use --release or .nixls-assist.toml)"
         return f"{pin.label} — {pin.reason}"

@@ -20,6 +20,7 @@ from nixls_assist.analysis.documents import DocumentStore, OpenDocument
 from nixls_assist.analysis.fixes import FixOutcome, as_one_edit, fix_document, safe_fix
 from nixls_assist.analysis.results import FileResult
 from nixls_assist.config import ConfigFinder, ProjectConfig, default_config
+from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.context.resolver import ContextResolver, ContextSettings, FileContext
 from nixls_assist.errors import ConfigError
@@ -28,10 +29,11 @@ from nixls_assist.loading import DEFAULT_MAX_BYTES, load_document
 from nixls_assist.rules.base import Indexes
 from nixls_assist.rules.engine import Selection, check_steps, finish
 from nixls_assist.rules.imperative import SHELL_SUFFIXES, shell_selection
-from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.document import ParsedDocument, skipped
 from nixls_assist.syntax.positions import LineIndex
 
 T = TypeVar("T")
+_NOT_READ = Classification(FileKind.OTHER, "the file cannot be read")
 _UNSET: Any = object()
 
 
@@ -229,6 +231,15 @@ class Workspace:
             baseline = committed_baseline(ctx.path, doc.source)
         if baseline is not None:
             ctx = replace(ctx, baseline=baseline)
+        findings = self._run(doc, ctx, self.selection_for(path))
+        return FileResult(display, path, doc, ctx, findings, notices=self._answer(None).notices)
+
+    def unreadable(self, path: Path, display: str, reason: str) -> FileResult:
+        """A file that cannot be read (a dangling symlink, a symlink loop, no permission):
+        one NXA003 finding for it, and the run goes on."""
+        setup = self.setup(path)
+        doc = skipped(display, f"cannot read the file: {reason}; not checked")
+        ctx = setup.resolver.context_with(path, _NOT_READ)
         findings = self._run(doc, ctx, self.selection_for(path))
         return FileResult(display, path, doc, ctx, findings, notices=self._answer(None).notices)
 

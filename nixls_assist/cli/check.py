@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -21,11 +22,12 @@ from nixls_assist.analysis import (
     Overrides,
     Workspace,
     normalise_release,
+    release_forms,
     resolve_file,
 )
 from nixls_assist.analysis.batch import check_inputs, default_jobs
 from nixls_assist.analysis.result_cache import ResultCache, cache_root
-from nixls_assist.cli.files import discover
+from nixls_assist.cli.files import discover, unreadable_reason
 from nixls_assist.cli.fix import unified_diff, write_atomic
 from nixls_assist.cli.output.github import render_github
 from nixls_assist.cli.output.jsonout import render_json
@@ -58,8 +60,8 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fix", action="store_true",
                         help="apply safe fixes in place, then report what is left")
     parser.add_argument("--diff", action="store_true",
-                        help="print the safe fixes as a unified diff; change nothing "
-                             "(exit 1 when there is something to fix)")
+                        help="print the safe fixes as a unified diff; change nothing, also "
+                             "with --fix (exit 1 when there is something to fix)")
     parser.add_argument("--statistics", action="store_true",
                         help="count findings per code instead of listing them (text), "
                              "or add a `statistics` list (json)")
@@ -85,7 +87,7 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = None) -> int:
     if args.fix and args.diff:
-        raise ConfigError("--fix and --diff exclude each other: --diff only shows the fixes")
+        args.fix = False  # like ruff: `--fix --diff` shows what `--fix` would write, writes nothing
     if args.fix and args.paths == ["-"]:
         raise ConfigError("--fix cannot rewrite stdin; use --diff to see the fixes")
     if args.jobs is not None and args.jobs < 1:
@@ -104,8 +106,14 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
         workspace.extract_cache = cache.extract_cache
     started = time.perf_counter()
     outcomes: list[tuple[FileResult, FixOutcome | None]] = []
+    inputs: list[tuple[bytes, Path | None, str]] = []
+    for item in _inputs(args, workspace):
+        if isinstance(item, Unreadable):
+            outcomes.append((workspace.unreadable(item.path, item.display, item.reason), None))
+        else:
+            inputs.append(item)
     if args.fix or args.diff:
-        for data, path, display in _inputs(args, workspace):
+        for data, path, display in inputs:
             result = workspace.check(data, path, display)
             outcome = workspace.fix(result)
             if outcome is not None and outcome.changed:
@@ -116,11 +124,11 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
     else:
         jobs = args.jobs if args.jobs is not None else default_jobs()
         try:
-            results = check_inputs(workspace, list(_inputs(args, workspace)), cache, jobs)
+            results = check_inputs(workspace, inputs, cache, jobs)
         finally:
             if cache is not None:
                 cache.close()
-        outcomes = [(result, None) for result in results]
+        outcomes += [(result, None) for result in results]
     if not outcomes and args.paths != ["-"]:
         print(f"nixls-assist: no .nix files found in {' '.join(args.paths)}", file=sys.stderr)
     fixed = [FixRecord(result.display_path, outcome.applied, tuple(outcome.refused))
@@ -140,14 +148,22 @@ def _overrides(args: argparse.Namespace) -> Overrides:
     if args.release is not None:
         release = normalise_release(args.release)
         if release is None:
-            raise ConfigError(
-                f"--release {args.release!r}: expected a release like 24.11 or `unstable`"
-            )
+            raise ConfigError(f"--release {args.release!r}: no such NixOS release; expected "
+                              f"{release_forms()}")
     return Overrides(select=select, ignore=ignore, release=release)
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A discovered file whose bytes cannot be read; `path` is not resolved past a symlink."""
+
+    path: Path
+    display: str
+    reason: str
+
+
 def _inputs(args: argparse.Namespace,
-            workspace: Workspace) -> Iterator[tuple[bytes, Path | None, str]]:
+            workspace: Workspace) -> Iterator[tuple[bytes, Path | None, str] | Unreadable]:
     if args.paths == ["-"]:
         yield sys.stdin.buffer.read(), Path(args.stdin_filename).resolve(), args.stdin_filename
         return
@@ -158,13 +174,18 @@ def _inputs(args: argparse.Namespace,
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+            link = path.parent.resolve() / path.name
+            yield Unreadable(link, _relative(link, cwd), unreadable_reason(path, exc))
+            continue
         yield data, path, _display(path, cwd)
 
 
 def _display(path: Path, cwd: Path) -> str:
     """`path` relative to the (resolved) working directory `cwd` when inside it."""
-    absolute = resolve_file(path)
+    return _relative(resolve_file(path), cwd)
+
+
+def _relative(absolute: Path, cwd: Path) -> str:
     try:
         return absolute.relative_to(cwd).as_posix()
     except ValueError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,7 +31,7 @@ def discover(paths: list[str], excluded: Excluded | None = None,
         path = Path(raw)
         if path.is_dir():
             yield from _walk(path, excluded)
-        elif path.is_file():
+        elif path.is_file() or path.is_symlink():  # a broken link: `check` reports it
             if not (force_exclude and excluded is not None and excluded(path, False)):
                 yield path
         elif not path.exists():
@@ -83,7 +84,7 @@ def _ignored(path: Path, specs: list[tuple[Path, pathspec.PathSpec]], *, is_dir:
     """Whether a `.gitignore` in `specs` (bases resolved) matches `path`."""
     if not specs:
         return False
-    absolute = path.resolve()
+    absolute = path.parent.resolve() / path.name  # the name in the tree, not a link's target
     for base, spec in specs:
         try:
             relative = absolute.relative_to(base).as_posix()
@@ -92,6 +93,21 @@ def _ignored(path: Path, specs: list[tuple[Path, pathspec.PathSpec]], *, is_dir:
         if spec.match_file(relative + ("/" if is_dir else "")):
             return True
     return False
+
+
+def unreadable_reason(path: Path, error: OSError) -> str:
+    """Why reading `path` failed, in words: a dangling symlink or a loop names the link."""
+    if path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        if error.errno == errno.ELOOP:
+            return f"symbolic link loop (`{path.name}` → `{target}` → …)"
+        if error.errno == errno.ENOENT:
+            return f"dangling symbolic link to `{target}`, which does not exist"
+        return f"symbolic link to `{target}`: {error.strerror}"
+    return error.strerror or str(error)
 
 
 def _raise(error: OSError) -> None:

@@ -11,7 +11,7 @@ SUPPORTED_VERSIONS = frozenset({5, 6, 7})
 
 
 class LockError(ValueError):
-    """A flake.lock that cannot be used; the message says why."""
+    """A flake.lock that cannot be used; the message, `<path>: <predicate>`, says why."""
 
 
 @dataclass(frozen=True)
@@ -66,25 +66,30 @@ class FlakeLock:
 def read_flake_lock(path: Path) -> FlakeLock:
     try:
         data = json.loads(path.read_bytes())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LockError(f"{path}: not a readable JSON flake.lock ({exc})") from exc
+    except OSError as exc:
+        raise LockError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise LockError(f"{path}: is not valid UTF-8 (byte {exc.start})") from exc
+    except json.JSONDecodeError as exc:
+        raise LockError(f"{path}: is not valid JSON ({exc})") from exc
     return parse_flake_lock(data, path)
 
 
 def parse_flake_lock(data: object, path: Path) -> FlakeLock:
     if not isinstance(data, dict):
-        raise LockError(f"{path}: expected a JSON object")
+        raise LockError(f"{path}: is not a JSON object")
     version = data.get("version")
     if not isinstance(version, int) or version not in SUPPORTED_VERSIONS:
-        raise LockError(f"{path}: unsupported flake.lock version {version!r} (known: 5, 6, 7)")
+        raise LockError(f"{path}: has version {version!r}, which this tool cannot read "
+                        "(known: 5, 6, 7)")
     raw_nodes = data.get("nodes")
     root = data.get("root", "root")
     if not isinstance(raw_nodes, dict) or not isinstance(root, str) or root not in raw_nodes:
-        raise LockError(f"{path}: no `nodes` or no root node")
+        raise LockError(f"{path}: has no `nodes` or no root node")
     nodes: dict[str, LockedNode] = {}
     for name, raw in raw_nodes.items():
         if not isinstance(raw, dict):
-            raise LockError(f"{path}: node {name!r} is not an object")
+            raise LockError(f"{path}: has a node {name!r} that is not an object")
         inputs: dict[str, str | list[str]] = {}
         raw_inputs = raw.get("inputs")
         for key, target in (raw_inputs if isinstance(raw_inputs, dict) else {}).items():

@@ -128,11 +128,38 @@ def _is_fork(original: dict[str, object]) -> bool:
     return isinstance(owner, str) and owner.lower() not in _UPSTREAM_OWNERS
 
 
+# NixOS releases before the May / November cadence that began with 21.05.
+_EARLY_RELEASES = frozenset({"13.10", "14.04", "14.12", "15.09", "16.03", "16.09", "17.03",
+                             "17.09", "18.03", "18.09", "19.03", "19.09", "20.03", "20.09"})
+
+
+def _latest_year(today: dt.date | None = None) -> int:
+    """The last release year a user can mean: next year's (a branch-off is named ahead)."""
+    return (today or dt.date.today()).year % 100 + 1
+
+
+def release_forms() -> str:
+    """The accepted spellings of a release, for error messages."""
+    return (f"a release `YY.05` / `YY.11` (21.05 … {_latest_year()}.11, or an older one such "
+            "as 20.09), `nixos-24.11`, `release-24.11` or `unstable`")
+
+
+def is_nixos_release(release: str) -> bool:
+    """Whether `release` (`24.11`, `unstable`) names a NixOS release that exists or is next."""
+    if release == UNSTABLE or release in _EARLY_RELEASES:
+        return True
+    match = re.fullmatch(r"(?P<yy>\d{2})\.(?P<mm>05|11)", release)
+    return match is not None and 21 <= int(match["yy"]) <= _latest_year()
+
+
 def normalise_release(text: str) -> str | None:
-    """User input such as `24.11`, `nixos-24.11`, `unstable` → canonical form, else None."""
+    """User input such as `24.11`, `nixos-24.11`, `unstable` → canonical form; None when it
+    is no release (`banana`) or names none that exists (`99.99`, `24.12`)."""
     text = text.strip()
     if re.fullmatch(r"\d{2}\.\d{2}", text):
-        return text
-    if text in (UNSTABLE, "master"):
-        return UNSTABLE
-    return release_from_ref(text)
+        release: str | None = text
+    elif text in (UNSTABLE, "master"):
+        release = UNSTABLE
+    else:
+        release = release_from_ref(text)
+    return release if release is not None and is_nixos_release(release) else None

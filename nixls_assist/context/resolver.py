@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,17 @@ class FileContext:
 
     def pin_for(self, kind: FileKind) -> ReleasePin | None:
         return self.home_manager if kind is FileKind.HOME_MANAGER else self.nixos
+
+    @property
+    def lock_problem(self) -> str | None:
+        """Why the lock above the file cannot be used, naming it relative to the file:
+        "`../../flake.lock` is not valid JSON (…)"."""
+        if self.lock_error is None or self.lock_path is None:
+            return None
+        reason = self.lock_error.removeprefix(f"{self.lock_path}: ")
+        where = (os.path.relpath(self.lock_path, self.path.parent) if self.path is not None
+                 else str(self.lock_path))
+        return f"`{where}` {reason}"
 
 
 @dataclass(frozen=True)

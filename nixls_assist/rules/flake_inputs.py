@@ -27,7 +27,8 @@ NXA502 = Rule(
     code="NXA502",
     name="stale-flake-lock",
     severity=Severity.INFO,
-    summary="flake.lock is out of date with flake.nix, has unreachable nodes, or is unreadable",
+    summary="flake.lock is out of date with flake.nix or has unreachable nodes (info); "
+            "or cannot be used at all (warning)",
     fix=FixAvailability.NONE,
 )
 
@@ -58,9 +59,12 @@ def duplicated_flake_input(
     `rev`, or a nested input that already `follows` something is deliberate: nothing.
 
     ## Why is this bad?
-    Every extra nixpkgs is another ~40 MB download and evaluation, and packages built
-    from two nixpkgs revisions end up side by side in the system closure (two glibc,
-    two mesa — the classic cause of graphics breaking with Hyprland).
+    At another revision, every extra nixpkgs is another ~40 MB download and evaluation,
+    and packages built from two nixpkgs revisions end up side by side in the system
+    closure (two glibc, two mesa — the classic cause of graphics breaking with Hyprland).
+    At the same revision nothing extra is downloaded today, but Nix still evaluates the
+    two lock nodes separately, and the next `nix flake update` moves yours and leaves the
+    input's behind: the duplicate appears then, unannounced.
 
     ## Example
     ```nix
@@ -82,9 +86,12 @@ def duplicated_flake_input(
     ## Fix safety
     The fix adds `inputs.<input>.inputs.<name>.follows = "<yours>";` in the style the
     file already uses (inside the input's attrset, or as a flat dotted line). It is safe
-    when both copies track the same branch or revision; for another branch of the same
-    series it is unsafe (the input is then built against your branch). Run
-    `nix flake lock` afterwards. Some projects (Hyprland with its binary cache) ask you
+    only when both lock nodes hold the same revision: nothing the input builds changes.
+    At another revision — even of the same branch — or on another branch it is unsafe:
+    the input's overlays, packages and modules are then built against your copy, which
+    its authors never tested (an overlay may not apply, a flake-parts module may have
+    changed its interface); build and try it before committing. Run `nix flake lock`
+    afterwards. Some projects (Hyprland with its binary cache) ask you
     not to override their nixpkgs: ignore the finding there with `--ignore NXA501`.
 
     ## References
@@ -172,6 +179,15 @@ def _confidence(
     return None
 
 
+def _same_revision(node: LockedNode, root_node: LockedNode) -> bool:
+    """Whether both lock nodes hold the same tree: the same `rev`, or else the same `narHash`."""
+    for key in ("rev", "narHash"):
+        mine, theirs = node.locked.get(key), root_node.locked.get(key)
+        if isinstance(mine, str) and isinstance(theirs, str):
+            return mine == theirs
+    return False
+
+
 def _describe(node: LockedNode, source: Source | None) -> str:
     parts = []
     if node.last_modified is not None:
@@ -188,25 +204,33 @@ def _finding(
     declaration: InputDeclaration, nested: str, nested_node: LockedNode, match: _Match
 ) -> Finding:
     line = f'inputs.{declaration.name}.inputs.{nested}.follows = "{match.root}";'
-    theirs = _describe(nested_node, _source(nested_node))
-    yours = _describe(match.root_node, _source(match.root_node)).removeprefix("locked ")
-    if nested_node.locked.get("rev") == match.root_node.locked.get("rev"):
-        theirs, yours = "the same revision", ""
     mine = "yours" if match.root == nested else f"your `{match.root}`"
-    message = (
-        f"input `{declaration.name}` brings its own `{nested}`"
-        + (f" ({theirs})" if theirs else "")
-        + f" beside {mine}"
-        + (f" ({yours})" if yours else "")
-        + f": add `{line}`"
-    )
-    if match.severity is Severity.INFO:
-        message += " (another branch of the same release series)"
+    same = _same_revision(nested_node, match.root_node)
+    if same:
+        # Nothing extra is downloaded today: the cost is two lock nodes, evaluated apart,
+        # that `nix flake update` moves independently.
+        message = (
+            f"input `{declaration.name}` locks its own `{nested}` at the same revision as "
+            f"{mine}: no extra download today, but the two lock nodes are evaluated separately "
+            f"and drift apart at the next `nix flake update`; add `{line}`"
+        )
+    else:
+        theirs = _describe(nested_node, _source(nested_node))
+        yours = _describe(match.root_node, _source(match.root_node)).removeprefix("locked ")
+        message = (
+            f"input `{declaration.name}` brings its own `{nested}`"
+            + (f" ({theirs})" if theirs else "")
+            + f" beside {mine}"
+            + (f" ({yours})" if yours else "")
+            + f": add `{line}`"
+        )
+        if match.severity is Severity.INFO:
+            message += " (another branch of the same release series)"
     fixes: tuple[Fix, ...] = ()
     if declaration.insertion is not None:
-        applicability = (
-            Applicability.SAFE if match.severity is Severity.WARNING else Applicability.UNSAFE
-        )
+        # Only a follows that changes nothing today is safe: at another revision (or branch)
+        # the input — its overlays, its packages, its modules — is built against yours.
+        applicability = Applicability.SAFE if same else Applicability.UNSAFE
         offset = declaration.insertion.offset
         edit = Edit(Span(offset, offset), declaration.insertion.text(nested, match.root))
         fixes = (Fix(f"Make `{declaration.name}` follow your `{match.root}`", (edit,),
@@ -224,8 +248,10 @@ def stale_flake_lock(
     On `flake.nix`, compares each input's `url` with the `original` reference recorded in
     the lock beside it, looks for inputs locked but no longer declared (or declared but
     not locked), for lock nodes that nothing reaches from `root` (left over from a hand
-    edit or a merge), and reports a `flake.lock` that is not valid JSON or has an unknown
-    version — as an info, never a crash.
+    edit or a merge) — as an info. A `flake.lock` that cannot be used at all (truncated,
+    not valid JSON, a merge conflict left in it, a version this tool cannot read) is a
+    warning naming the error: every file below it is then checked against no release
+    (their NXA100 says why), so CI should not pass quietly.
 
     ## Why is this bad?
     Everything this tool derives from the lock — which release your configuration is
@@ -253,14 +279,18 @@ def stale_flake_lock(
         return
     flake = read_flake_inputs(doc)
     anchor = flake.inputs_span if flake is not None and flake.inputs_span else Span(0, 0)
-    if ctx.lock_error is not None:
-        reason = ctx.lock_error.removeprefix(f"{ctx.lock_path}: ")
+    if ctx.lock_problem is not None:
         advice = (
-            "release detection and the flake checks skip it"
-            if "version" in reason
+            "pass `--release` until this tool reads it"
+            if "version" in ctx.lock_problem
             else "fix it (merge conflict?) or re-create it with `nix flake lock`"
         )
-        yield NXA502.finding(anchor, f"`flake.lock` cannot be used: {reason}; {advice}")
+        yield NXA502.finding(
+            anchor,
+            f"{ctx.lock_problem}: the release is unknown and the flake checks are skipped; "
+            f"{advice}",
+            severity=Severity.WARNING,
+        )
         return
     if ctx.lock is None or flake is None:
         return

@@ -20,7 +20,15 @@ from nixls_assist.rules.base import FixAvailability, Indexes, Rule
 from nixls_assist.rules.secret_sites import definition_value, is_test_file
 from nixls_assist.syntax.bindings import ModuleSystem, OptionBinding, module_bindings
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.nodes import STRING_KINDS, span, static_string
+from nixls_assist.syntax.nodes import (
+    ATTRSET_KINDS,
+    STRING_KINDS,
+    attrpath_names,
+    bindings_of,
+    descendants_of_types,
+    span,
+    static_string,
+)
 
 NXA301 = Rule(
     code="NXA301",
@@ -50,6 +58,14 @@ _RUNNING_RELEASE = re.compile(
     r"\b(?:lib\.)?trivial\.(?:release|version)\b|\bsystem\.nixos\.(?:release|version)\b"
     r"|\blib\.version\b|\blib\.trivial\.codeName\b|\bhome\.version\.release\b"
 )
+# Modules that make a configuration an installer / live image (nixpkgs
+# nixos/modules/installer/{cd-dvd,sd-card,netboot}/…), named in `imports` or `modules`.
+_INSTALLER_MODULE = re.compile(
+    r"installer/(?:cd-dvd|sd-card|netboot)/|installation-cd-[\w.-]*\.nix"
+    r"|iso-image\.nix|sd-image[\w.-]*\.nix|netboot[\w.-]*\.nix"
+)
+_IMAGE_OPTIONS = frozenset({"isoImage", "sdImage"})
+_MODULE_LIST_NAMES = frozenset({"imports", "modules"})
 _WHY = ("stateVersion is the release this machine was installed with; changing it does not "
         "upgrade anything and may break stateful services (databases, …). To upgrade, change "
         "the nixpkgs input instead")
@@ -192,6 +208,13 @@ def invalid_state_version(
     `mailserver.stateVersion` are not this option. Containers (`containers.<name>.config`)
     are checked as machines of their own; NixOS VM tests may follow the running release.
 
+    Installer and live images have no state to keep: a module that imports (or is listed
+    in a `modules` list beside) nixpkgs' `installer/cd-dvd/…`, `installer/sd-card/…` or
+    `installer/netboot/…` modules (`installation-cd-minimal.nix`, `iso-image.nix`,
+    `sd-image-aarch64.nix`, …), or that sets `isoImage.*` / `sdImage.*`, may set any
+    release; only a number where a string is required (which Nix rejects) is reported
+    there.
+
     ## Why is this bad?
     A `stateVersion` newer than the nixpkgs in use, or a malformed one, selects defaults
     that no release ever shipped. One that follows the running release changes silently
@@ -221,11 +244,42 @@ def invalid_state_version(
         return
     for sv in state_versions(doc, ctx):
         message = _problem(doc, sv, ctx)
+        if message is not None and sv.value.type not in _NUMBER_KINDS \
+                and _in_installer_image(doc, sv.value):
+            continue  # a throwaway live system: stateVersion selects nothing that lasts
         if message is not None:
             yield NXA302.finding(
                 span(sv.value), message, option=sv.binding.dotted,
                 release=_pin(sv, ctx).release if _pin(sv, ctx) else None,
             )
+
+
+def _in_installer_image(doc: ParsedDocument, node: Node) -> bool:
+    """Whether a module around `node` builds an installer / live image: one of its enclosing
+    attribute sets sets `isoImage.*` / `sdImage.*`, or has an `imports` / `modules` list
+    naming nixpkgs' installer modules (by path, string or `<nixpkgs/…>`)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ATTRSET_KINDS:
+            for binding in bindings_of(parent):
+                names = attrpath_names(binding)
+                if not names:
+                    continue
+                if names[0] in _IMAGE_OPTIONS:
+                    return True
+                value = binding.child_by_field_name("expression")
+                if names[-1] in _MODULE_LIST_NAMES and value is not None and any(
+                    _INSTALLER_MODULE.search(doc.node_text(found))
+                    for found in descendants_of_types(value, *_PATH_KINDS)
+                ):
+                    return True
+        parent = parent.parent
+    return False
+
+
+_NUMBER_KINDS = ("integer_expression", "float_expression")
+_PATH_KINDS = ("path_expression", "spath_expression", "string_expression",
+               "indented_string_expression")
 
 
 def _pin(sv: StateVersion, ctx: FileContext) -> ReleasePin | None:

@@ -101,10 +101,10 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, st
 
 
 def _validate(settings: Settings) -> str | None:
-    from nixls_assist.analysis import normalise_release
+    from nixls_assist.analysis import normalise_release, release_forms
 
     if settings.release is not None and normalise_release(settings.release) is None:
-        return f"release {settings.release!r}: expected a release like 24.11 or `unstable`"
+        return f"release {settings.release!r}: expected {release_forms()}"
     for code in (*settings.select, *settings.ignore, *settings.severities):
         if not _CODE.fullmatch(code.strip().upper()):
             return f"{code!r} is not a finding code or prefix (like NXA101 or NXA2)"

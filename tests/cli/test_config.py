@@ -35,10 +35,9 @@ def _codes(root: Path, *args: str) -> list[tuple[str, str, str]]:
         ('relase = "24.11"\n',
          "unknown key `relase` (allowed: release, nixpkgs-input, home-manager-input, select, "
          "ignore, exclude, skill-references, fail-on, severity, overrides, cache)"),
-        ('release = "lts"\n', '`release`: expected a release like "24.11" or "unstable", '
-                              "got 'lts'"),
-        ("release = 24.11\n", "`release`: expected a release like \"24.11\" or \"unstable\", "
-                              "got 24.11"),
+        ('release = "lts"\n', "`nixos-24.11`, `release-24.11` or `unstable`, got 'lts'"),
+        ('release = "24.12"\n', "`nixos-24.11`, `release-24.11` or `unstable`, got '24.12'"),
+        ("release = 24.11\n", "`nixos-24.11`, `release-24.11` or `unstable`, got 24.11"),
         ('select = "NXA1"\n', "`select`: expected a list of non-empty strings, got 'NXA1'"),
         ('ignore = ["NXA9"]\n', "`ignore`: expected a finding code or prefix such as NXA101 "
                                 "or NXA2 (see `nixls-assist explain`), got 'NXA9'"),

@@ -68,8 +68,27 @@ def test_desktop_fix_is_written_in_the_files_style(tmp_path: Path) -> None:
     ) in text
     severities = {(f.message.split("`")[3], f.severity.label) for f in findings}
     assert severities == {("nixpkgs", "warning"), ("systems", "warning"), ("nixpkgs", "info")}
-    unsafe = [x for f in findings for x in f.fixes if x.applicability is Applicability.UNSAFE]
-    assert len(unsafe) == 1  # nixvim's nixpkgs-unstable beside nixos-unstable
+    safety = {(f.message.split("`")[3], x.applicability) for f in findings for x in f.fixes}
+    # Only `systems`, locked at the same revision as the root's, follows safely: hyprland's
+    # older nixos-unstable and nixvim's nixpkgs-unstable would build against another nixpkgs.
+    assert sorted(safety) == sorted({("systems", Applicability.SAFE),
+                                     ("nixpkgs", Applicability.UNSAFE)})
+    assert sum(x.applicability is Applicability.UNSAFE for f in findings for x in f.fixes) == 2
+
+
+def test_follows_is_safe_only_at_the_same_revision() -> None:
+    _, _, findings = _check_flake(FIXTURES / "NXA501" / "same-revision-nixpkgs")
+    by_input = {f.message.split("`")[1]: f for f in findings}
+    same, older = by_input["sops-nix"], by_input["rust-overlay"]
+    assert [x.applicability for x in same.fixes] == [Applicability.SAFE]
+    assert "no extra download today" in same.message
+    assert "drift apart at the next `nix flake update`" in same.message
+    assert "brings its own" not in same.message
+    # The overlay's nixpkgs is the same branch at another revision: following changes
+    # which nixpkgs the overlay builds against, so the fix is never applied by --fix.
+    assert [x.applicability for x in older.fixes] == [Applicability.UNSAFE]
+    assert "brings its own `nixpkgs` (locked 2025-04-25, nixos-25.05)" in older.message
+    assert same.severity.label == older.severity.label == "warning"
 
 
 def test_server_flake_where_everything_follows_is_clean() -> None:

@@ -32,7 +32,9 @@ def release_unknown(
     ## What it does
     Says once per file that the renamed / removed / unknown option checks did not run,
     because no `flake.lock` with a `nixpkgs` (or `home-manager`) input was found above
-    the file and no release was configured.
+    the file and no release was configured. When the `flake.lock` above the file cannot
+    be used (not valid JSON, say), the finding names it and the error; the flake's
+    NXA502 reports that as a warning.
 
     ## Why is this bad?
     Option names change between releases. Guessing the release would produce findings
@@ -54,6 +56,13 @@ def release_unknown(
     if missing:
         names = " and ".join(f"`{_INPUT_NAMES[s]}`" for s in missing)
         systems = " / ".join(SYSTEM_LABEL[s] for s in missing)
+        if ctx.lock_problem is not None:
+            yield NXA100.finding(
+                Span(0, 0),
+                f"no release pin for this {systems} module: {ctx.lock_problem}; option checks "
+                "skipped — fix the lock (`nix flake lock`) or pass `--release`",
+            )
+            return
         yield NXA100.finding(
             Span(0, 0),
             f"no release pin for this {systems} module (no flake.lock input {names}); "
