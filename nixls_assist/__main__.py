@@ -1,5 +1,40 @@
+"""The `nixls-assist` console script and `python -m nixls_assist`.
+
+`serve` starts the language server directly: an editor's cold start never imports the other
+commands, and the CLI never imports the server.
+"""
+
 import sys
+from collections.abc import Sequence
 
-from nixls_assist.cli.main import main
+# The exact command lines that start the language server.
+SERVE_ARGV = (["serve"], ["--debug", "serve"])
 
-sys.exit(main())
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in SERVE_ARGV:
+        from nixls_assist.cli.main import guarded
+
+        return guarded(_serve, debug="--debug" in argv)
+    from nixls_assist.cli.main import main as run_command
+
+    return run_command(argv)
+
+
+def _serve() -> int:
+    import gc
+
+    # Start-up creates long-lived objects (lsprotocol's ~600 attrs classes, the rules): full
+    # and middle collections while importing only re-scan survivors (~50 ms). Young ones
+    # still run, so attrs' discarded class copies are freed; run_stdio then freezes what
+    # survived and sets the serving thresholds.
+    gc.set_threshold(2_000, 1_000_000, 1_000_000)
+    from nixls_assist.server.app import run_stdio
+
+    run_stdio()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -140,7 +140,8 @@ def main() -> int:
             if SEVERITIES.index(finding["severity"]) < floor:
                 continue
             line = finding["range"]["start"]["line"] + 1
-            key = f"{repository.name}@{repository.commit} {finding['file']}:{line} {finding['code']}"
+            key = (f"{repository.name}@{repository.commit} "
+                   f"{finding['file']}:{line} {finding['code']}")
             saved.append({"key": key, "severity": finding["severity"],
                           "message": finding["message"]})
             code = finding["code"]

@@ -6,36 +6,36 @@ import argparse
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from nixls_assist.cli.batch import check_inputs, default_jobs
-from nixls_assist.cli.cache import ResultCache, cache_root
+from nixls_assist.analysis import (
+    DEFAULT_MAX_BYTES,
+    FAIL_ON,
+    RULES_BY_CODE,
+    CheckReport,
+    FileResult,
+    FixOutcome,
+    FixRecord,
+    Indexes,
+    Overrides,
+    Workspace,
+    normalise_release,
+    release_forms,
+    resolve_file,
+)
+from nixls_assist.analysis.batch import check_inputs, default_jobs
+from nixls_assist.analysis.result_cache import ResultCache, cache_root
 from nixls_assist.cli.files import discover, unreadable_reason
-from nixls_assist.cli.fix import FixOutcome, fix_document, unified_diff, write_atomic
+from nixls_assist.cli.fix import unified_diff, write_atomic
 from nixls_assist.cli.output.github import render_github
 from nixls_assist.cli.output.jsonout import render_json
 from nixls_assist.cli.output.sarif import render_sarif
 from nixls_assist.cli.output.statistics import render_statistics, statistics
 from nixls_assist.cli.output.text import render_text
-from nixls_assist.cli.results import CheckReport, FileResult, FixRecord
-from nixls_assist.config import FAIL_ON, ConfigFinder, ProjectConfig
-from nixls_assist.context.filekind import Classification, FileKind
-from nixls_assist.context.git import Baseline, with_committed_baseline
-from nixls_assist.context.release import normalise_release, release_forms
-from nixls_assist.context.resolver import ContextResolver, ContextSettings
 from nixls_assist.errors import ConfigError
-from nixls_assist.findings import Finding, Severity
-from nixls_assist.loading import DEFAULT_MAX_BYTES, load_document
-from nixls_assist.rules import RULES_BY_CODE
-from nixls_assist.rules.base import Indexes
-from nixls_assist.rules.engine import Selection
-from nixls_assist.rules.engine import check as run_rules
-from nixls_assist.rules.imperative import SHELL_SUFFIXES, shell_selection
-from nixls_assist.syntax.document import ParsedDocument, skipped
-from option_index.extract_cache import ExtractCache
-from option_index.nix_files import resolve_file
+from nixls_assist.findings import Severity
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -94,26 +94,28 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
         raise ConfigError(f"--jobs {args.jobs}: expected 1 or more (1 checks in this process)")
     # The result cache is keyed by the default option indexes: injected ones are never cached.
     cacheable = indexes is None and not (args.fix or args.diff) and args.paths != ["-"]
-    if indexes is None:
-        indexes = _default_indexes()
-    checker = Checker(args, indexes)
+    workspace = Workspace(_overrides(args), config=args.config, indexes=indexes,
+                          max_bytes=args.max_file_size)
+    first = Path(args.paths[0]) if args.paths and args.paths != ["-"] else None
+    first_config = workspace.project_config(first)
+    fail_on = args.fail_on or first_config.fail_on or "warning"
     cache = None
-    if cacheable and not args.no_cache and checker.cache_enabled:
+    if cacheable and not args.no_cache and first_config.cache:
         cache = ResultCache(cache_root(), Path.cwd().resolve(),
                             lambda text: print(f"nixls-assist: {text}", file=sys.stderr))
-        checker.extract_cache = cache.extract_cache
+        workspace.extract_cache = cache.extract_cache
     started = time.perf_counter()
     outcomes: list[tuple[FileResult, FixOutcome | None]] = []
     inputs: list[tuple[bytes, Path | None, str]] = []
-    for item in _inputs(args, checker):
+    for item in _inputs(args, workspace):
         if isinstance(item, Unreadable):
-            outcomes.append((checker.unreadable(item), None))
+            outcomes.append((workspace.unreadable(item.path, item.display, item.reason), None))
         else:
             inputs.append(item)
     if args.fix or args.diff:
         for data, path, display in inputs:
-            result = checker.check(data, path, display)
-            outcome = checker.fix(result)
+            result = workspace.check(data, path, display)
+            outcome = workspace.fix(result)
             if outcome is not None and outcome.changed:
                 if args.fix and path is not None:
                     write_atomic(path, outcome.doc.source)
@@ -122,7 +124,7 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
     else:
         jobs = args.jobs if args.jobs is not None else default_jobs()
         try:
-            results = check_inputs(checker, inputs, cache, jobs)
+            results = check_inputs(workspace, inputs, cache, jobs)
         finally:
             if cache is not None:
                 cache.close()
@@ -136,131 +138,19 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
     if args.diff:
         return _render_diff(outcomes, out)
     _render(report, args, out)
-    return _exit_code(report, checker.fail_on)
+    return _exit_code(report, fail_on)
 
 
-def _default_indexes() -> Indexes:
-    from nixls_assist.indexes import IndexProvider  # lazily: `check --help` stays fast
-
-    return IndexProvider()
-
-
-_UNSET = object()
-
-
-@dataclass(frozen=True)
-class _FileSetup:
-    selection: Selection
-    resolver: ContextResolver
-
-
-class Checker:
-    """Combines flags and `.nixls-assist.toml` files into per-file settings, and runs the rules."""
-
-    def __init__(self, args: argparse.Namespace, indexes: Indexes | None) -> None:
-        self.args = args
-        self.indexes = indexes
-        self.select = None if args.select is None else _codes(args.select, "--select")
-        self.ignore = _codes(args.ignore, "--ignore")
-        self.release = None
-        if args.release is not None:
-            self.release = normalise_release(args.release)
-            if self.release is None:
-                raise ConfigError(f"--release {args.release!r}: no such NixOS release; expected "
-                                  f"{release_forms()}")
-        self.configs = ConfigFinder(explicit=args.config)
-        first = Path(args.paths[0]) if args.paths and args.paths != ["-"] else None
-        first_config = self.configs.for_path(first)
-        self.fail_on = args.fail_on or first_config.fail_on or "warning"
-        self.cache_enabled = first_config.cache
-        self.extract_cache: ExtractCache | None = None  # workspace extraction across runs
-        self._resolvers: dict[ContextSettings, ContextResolver] = {}
-        self._setups: dict[tuple[int, tuple[str, ...], str | None], _FileSetup] = {}
-        self._by_path: dict[Path | None, _FileSetup] = {}
-
-    def excluded(self, path: Path, is_dir: bool) -> bool:
-        return self.configs.for_path(path if is_dir else path.parent).is_excluded(
-            path, is_dir=is_dir)
-
-    def setup(self, path: Path | None) -> _FileSetup:
-        setup = self._by_path.get(path)
-        if setup is None:
-            setup = self._by_path[path] = self._setup(path)
-        return setup
-
-    def _setup(self, path: Path | None) -> _FileSetup:
-        config = self.configs.for_path(path)
-        settings = config.for_file(path)
-        key = (id(config), settings.ignore, settings.release)
-        if key not in self._setups:
-            self._setups[key] = _FileSetup(self._selection(config, settings.ignore),
-                                           self._resolver(config, settings.release))
-        return self._setups[key]
-
-    def selection_for(self, path: Path | None) -> Selection:
-        return _for_path(self.setup(path).selection, path)
-
-    def resolvers(self) -> list[ContextResolver]:
-        return list(self._resolvers.values())
-
-    def _selection(self, config: ProjectConfig, ignore: tuple[str, ...]) -> Selection:
-        select = self.select if self.select is not None else config.select
-        return Selection(select=select, ignore=ignore + self.ignore,
-                         severities=dict(config.severities))
-
-    def _resolver(self, config: ProjectConfig, release: str | None) -> ContextResolver:
-        settings = ContextSettings(release=self.release or release,
-                                   nixpkgs_input=config.nixpkgs_input,
-                                   home_manager_input=config.home_manager_input)
-        if settings not in self._resolvers:
-            self._resolvers[settings] = ContextResolver(settings,
-                                                        extract_cache=self.extract_cache)
-        return self._resolvers[settings]
-
-    def check(self, data: bytes, path: Path | None, display: str,
-              baseline: Baseline | object | None = _UNSET) -> FileResult:
-        """`baseline`: the committed version of the file, when already looked up."""
-        setup = self.setup(path)
-        doc = load_document(data, display, self.args.max_file_size)
-        ctx = setup.resolver.context_for(doc, path)
-        if baseline is _UNSET:
-            ctx = with_committed_baseline(ctx, doc.source)
-        elif baseline is not None:
-            ctx = replace(ctx, baseline=baseline)
-        findings = run_rules(doc, ctx, self.indexes, _for_path(setup.selection, path))
-        return FileResult(display, path, doc, ctx, findings)
-
-    def unreadable(self, item: Unreadable) -> FileResult:
-        """A file that cannot be read (a dangling symlink, a symlink loop, no permission):
-        one NXA003 finding for it, and the run goes on."""
-        setup = self.setup(item.path)
-        doc = skipped(item.display, f"cannot read the file: {item.reason}; not checked")
-        ctx = setup.resolver.context_with(item.path, _NOT_READ)
-        findings = run_rules(doc, ctx, self.indexes, _for_path(setup.selection, item.path))
-        return FileResult(item.display, item.path, doc, ctx, findings)
-
-    def fix(self, result: FileResult) -> FixOutcome:
-        setup = self.setup(result.path)
-
-        def recheck(source: bytes) -> tuple[ParsedDocument, list[Finding]]:
-            doc = load_document(source, result.display_path, self.args.max_file_size)
-            # The committed baseline (NXA301) is the same file's, whatever the fixes did.
-            ctx = replace(setup.resolver.context_for(doc, result.path),
-                          baseline=result.context.baseline)
-            return doc, run_rules(doc, ctx, self.indexes,
-                                  _for_path(setup.selection, result.path))
-
-        return fix_document(result.doc, result.findings, recheck)
-
-
-def _for_path(selection: Selection, path: Path | None) -> Selection:
-    """Shell scripts (`*.sh`) are not Nix: only the rules that read shell run on them."""
-    if path is not None and path.suffix in SHELL_SUFFIXES:
-        return shell_selection(selection)
-    return selection
-
-
-_NOT_READ = Classification(FileKind.OTHER, "the file cannot be read")
+def _overrides(args: argparse.Namespace) -> Overrides:
+    select = None if args.select is None else _codes(args.select, "--select")
+    ignore = _codes(args.ignore, "--ignore")
+    release = None
+    if args.release is not None:
+        release = normalise_release(args.release)
+        if release is None:
+            raise ConfigError(f"--release {args.release!r}: no such NixOS release; expected "
+                              f"{release_forms()}")
+    return Overrides(select=select, ignore=ignore, release=release)
 
 
 @dataclass(frozen=True)
@@ -273,14 +163,14 @@ class Unreadable:
 
 
 def _inputs(args: argparse.Namespace,
-            checker: Checker) -> Iterator[tuple[bytes, Path | None, str] | Unreadable]:
+            workspace: Workspace) -> Iterator[tuple[bytes, Path | None, str] | Unreadable]:
     if args.paths == ["-"]:
         yield sys.stdin.buffer.read(), Path(args.stdin_filename).resolve(), args.stdin_filename
         return
     if "-" in args.paths:
         raise ConfigError("`-` (stdin) cannot be combined with other paths")
     cwd = Path.cwd().resolve()
-    for path in discover(args.paths, checker.excluded, args.force_exclude):
+    for path in discover(args.paths, workspace.excluded, args.force_exclude):
         try:
             data = path.read_bytes()
         except OSError as exc:

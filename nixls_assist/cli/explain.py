@@ -6,9 +6,8 @@ import argparse
 import re
 from typing import TextIO
 
+from nixls_assist.analysis import ALL_RULES, RULES_BY_CODE, Rule
 from nixls_assist.errors import ConfigError
-from nixls_assist.rules import ALL_RULES, RULES_BY_CODE
-from nixls_assist.rules.base import Rule
 
 SECTION = re.compile(r"^##\s+(?P<title>.+?)\s*$", re.MULTILINE)
 URL = re.compile(r"https?://[^\s)>\]`]+")

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from nixls_assist.context.resolver import ContextResolver
+from nixls_assist.analysis import Workspace
 from nixls_assist.edits import apply_edits
 from nixls_assist.errors import ConfigError
 from nixls_assist.features.declare_package import (
@@ -22,7 +22,6 @@ from nixls_assist.features.declare_package import (
     preferred_option,
 )
 from nixls_assist.features.profiles import ProfileEntry, default_profiles, read_profile
-from nixls_assist.features.workspace_files import workspace_files
 
 OPTIONS = {"home": "home.packages", "system": "environment.systemPackages"}
 
@@ -80,8 +79,7 @@ def run_imperative(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _workspace_files(workspace: Path) -> list[WorkspaceFile]:
-    resolver = ContextResolver()
-    return workspace_files([workspace], lambda doc, path: resolver.context_for(doc, path).kind)
+    return Workspace().files_under([workspace])
 
 
 def _unique(

@@ -1,4 +1,4 @@
-"""Entry point of the `nixls-assist` console script."""
+"""The commands of `nixls-assist` (all but `serve`, which `nixls_assist.__main__` starts)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 def build_parser() -> argparse.ArgumentParser:
     # The subcommands' modules (output formats, fixes, the index downloader and httpx…) are
-    # imported here, not at module level: `serve` never builds this parser (see `main`).
+    # imported here, not at module level: `serve` never builds this parser.
     from nixls_assist.cli.check import add_check_parser
     from nixls_assist.cli.explain import add_explain_parser
     from nixls_assist.cli.imperative import add_imperative_parser
-    from option_index.cli import add_index_parser, run_index
+    from nixls_assist.cli.index import add_index_parser, run_index
 
     parser = argparse.ArgumentParser(
         prog="nixls-assist",
@@ -36,44 +36,22 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers.choices["index"].set_defaults(
         handler=lambda args, out: run_index(args, out, sys.stderr)
     )
+    # Started by nixls_assist.__main__ before this parser is built; listed for --help.
     subparsers.add_parser("serve", help="run the language server on stdio")
     return parser
 
 
-# The exact command lines that start the language server. They are dispatched before the
-# parser is built, so an editor's cold start never imports the other subcommands.
-SERVE_ARGV = (["serve"], ["--debug", "serve"])
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv in SERVE_ARGV:
-        return _guarded(_serve, debug="--debug" in argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is not None:
-        return _guarded(lambda: handler(args, sys.stdout), debug=args.debug)
-    if args.command == "serve":
-        return _guarded(_serve, debug=args.debug)
+        return guarded(lambda: handler(args, sys.stdout), debug=args.debug)
     parser.error(f"unknown command {args.command}")
 
 
-def _serve() -> int:
-    import gc
-
-    # Start-up creates long-lived objects (lsprotocol's ~600 attrs classes, the rules): full
-    # and middle collections while importing only re-scan survivors (~50 ms). Young ones
-    # still run, so attrs' discarded class copies are freed; run_stdio then freezes what
-    # survived and sets the serving thresholds.
-    gc.set_threshold(2_000, 1_000_000, 1_000_000)
-    from nixls_assist.server.app import run_stdio
-
-    run_stdio()
-    return EXIT_OK
-
-
-def _guarded(run: Callable[[], int], *, debug: bool) -> int:
+def guarded(run: Callable[[], int], *, debug: bool) -> int:
     try:
         return run()
     except NixlsError as exc:

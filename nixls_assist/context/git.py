@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from nixls_assist.syntax.document import ParsedDocument, parse
-
-if TYPE_CHECKING:
-    from nixls_assist.context.resolver import FileContext
 
 # Only files that can define a stateVersion need a baseline.
 _MARKER = b"stateVersion"
@@ -73,19 +69,3 @@ def _maybe_in_repository(directory: Path) -> bool:
         return True
     directory = directory.absolute()
     return any((candidate / ".git").exists() for candidate in (directory, *directory.parents))
-
-
-def with_committed_baseline(ctx: FileContext, source: bytes) -> FileContext:
-    """`ctx` with the committed version of its file attached (unchanged when there is none)."""
-    baseline = committed_baseline(ctx.path, source)
-    return replace(ctx, baseline=baseline) if baseline is not None else ctx
-
-
-def with_open_baseline(ctx: FileContext, text_on_disk: str | bytes | None) -> FileContext:
-    """For the editor: compare against the text the file had on disk when it was opened."""
-    if text_on_disk is None:
-        return ctx
-    source = text_on_disk.encode("utf-8") if isinstance(text_on_disk, str) else text_on_disk
-    if _MARKER not in source:
-        return ctx
-    return replace(ctx, baseline=Baseline(source, "the version on disk when the file was opened"))

@@ -1,4 +1,4 @@
-"""Code actions: a finding's own fixes, "fix all safe", and "ignore this code here".
+"""Code actions: a finding's own fixes, "ignore this code here", declaring packages.
 
 Everything here works on nixls-assist values (findings, fixes, byte spans); the server turns
 an `Action` into an LSP code action.
@@ -17,13 +17,15 @@ from nixls_assist.features.declare_package import (
     declare_profile_fix,
     declared_in,
 )
-from nixls_assist.findings import Applicability, Edit, Finding, Fix, Span
+from nixls_assist.findings import Applicability, Edit, Finding, Span
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.package_lists import package_lists
 from nixls_assist.syntax.shell_installs import PackageRef
 
 QUICKFIX = "quickfix"
 FIX_ALL = "source.fixAll.nixls-assist"
+# "Fix all" itself is the fix engine's result (analysis/fixes.py), as one action.
+FIX_ALL_TITLE = "Fix all safe nixls-assist findings"
 # The inline suppression the rules engine honours: on the line before the finding.
 SUPPRESSION = "# nixls-assist: ignore {code}"
 _CODE = re.compile(r"NXA\d{3}")
@@ -76,35 +78,6 @@ def ignore_here(doc: ParsedDocument, finding: Finding) -> Action | None:
     indent = text[: len(text) - len(text.lstrip(" \t"))]
     comment = f"{indent}{SUPPRESSION.format(code=finding.code)}\n"
     return Action(title, QUICKFIX, (Edit(Span(start, start), comment),), finding=finding)
-
-
-def fix_all(findings: Iterable[Finding]) -> Action | None:
-    """Every SAFE fix of this document that does not touch another fix's edits."""
-    chosen: list[Edit] = []
-    for finding in findings:
-        for fix in finding.fixes:
-            if fix.applicability is not Applicability.SAFE or not _fits(fix, chosen):
-                continue
-            chosen.extend(fix.edits)
-            break
-    if not chosen:
-        return None
-    chosen.sort(key=lambda e: (e.file or "", e.span))
-    return Action("Fix all safe nixls-assist findings", FIX_ALL, tuple(chosen))
-
-
-def _fits(fix: Fix, chosen: list[Edit]) -> bool:
-    for edit in fix.edits:
-        for other in chosen:
-            if edit.file == other.file and _overlaps(edit.span, other.span):
-                return False
-    return True
-
-
-def _overlaps(a: Span, b: Span) -> bool:
-    if a.start == a.end or b.start == b.end:  # insertions clash only at the same point
-        return a.start == b.start or (b.start < a.start < b.end) or (a.start < b.start < a.end)
-    return a.start < b.end and b.start < a.end
 
 
 def declare_actions(

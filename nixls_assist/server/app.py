@@ -59,8 +59,8 @@ class NixlsServer(LanguageServer):
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
-    def flush_notices(self) -> None:
-        notices, self.session.notices[:] = list(self.session.notices), []
+    def show_notices(self, notices: tuple[str, ...]) -> None:
+        """The notices that came with a workspace answer, each shown once."""
         for notice in notices:
             self.show_once(f"nixls-assist: {notice}")
 
@@ -89,8 +89,8 @@ class NixlsServer(LanguageServer):
 
     def recheck_open_documents(self) -> None:
         """A better option index arrived: flush its notice and re-check every open file."""
-        self.flush_notices()
-        for entry in list(self.session.documents):
+        self.show_notices(self.session.workspace.take_notices())
+        for entry in self.session.workspace.documents:
             self.schedule_diagnostics(entry.uri, immediate=True)
 
     def cancel_diagnostics(self, uri: str) -> None:

@@ -12,9 +12,8 @@ from typing import Any
 
 from lsprotocol import types
 
+from nixls_assist.analysis import LineIndex, ParsedDocument, TextChange
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
-from nixls_assist.syntax.document import ParsedDocument, TextChange
-from nixls_assist.syntax.positions import LineIndex
 
 SOURCE = "nixls-assist"
 DOCS_URL = "https://github.com/nixls-assist/nixls-assist/blob/main/docs/codes.md"

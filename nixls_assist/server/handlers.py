@@ -1,4 +1,4 @@
-"""One function per LSP method: get the document, call the engine or a feature, convert back.
+"""One function per LSP method: get the document, ask the workspace, convert back.
 
 Every function runs inside `app.guarded_call`, so an exception becomes a log entry and an
 empty answer, never a dead server.
@@ -12,18 +12,15 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from nixls_assist.features import code_actions as actions
-from nixls_assist.findings import Finding
+from nixls_assist.analysis import FIX_ALL, QUICKFIX, release_retired, uri_to_path
 from nixls_assist.server import convert
-from nixls_assist.server.documents import uri_to_path
 from nixls_assist.server.settings import SECTION, parse_settings
-from nixls_assist.syntax.document import release_retired
 
 if TYPE_CHECKING:
     from nixls_assist.server.app import NixlsServer
 
 CODE_ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll,
-                     actions.FIX_ALL]
+                     FIX_ALL]
 WATCHED = ("**/flake.lock", "**/flake.nix", "**/.nixls-assist.toml")
 
 
@@ -66,7 +63,7 @@ async def _pull_configuration(server: NixlsServer) -> None:
     result = await server.workspace_configuration_async(
         types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)]))
     if result and result[0] is not None and _use_settings(server, result[0], SECTION):
-        for entry in server.session.documents:
+        for entry in server.session.workspace.documents:
             server.schedule_diagnostics(entry.uri, immediate=True)
 
 
@@ -81,7 +78,7 @@ async def did_change_configuration(server: NixlsServer,
                                    params: types.DidChangeConfigurationParams) -> None:
     pushed = params.settings.get(SECTION) if isinstance(params.settings, dict) else None
     if pushed is not None and _use_settings(server, pushed, SECTION):
-        for entry in server.session.documents:
+        for entry in server.session.workspace.documents:
             server.schedule_diagnostics(entry.uri, immediate=True)
     await _pull_configuration(server)
 
@@ -90,8 +87,8 @@ def did_change_watched_files(server: NixlsServer,
                              params: types.DidChangeWatchedFilesParams) -> None:
     if any(c.uri.endswith(("/flake.lock", "/flake.nix", "/.nixls-assist.toml"))
            for c in params.changes):
-        server.session.invalidate_contexts()
-        for entry in server.session.documents:
+        server.session.workspace.invalidate_contexts()
+        for entry in server.session.workspace.documents:
             server.schedule_diagnostics(entry.uri, immediate=True)
 
 
@@ -110,13 +107,20 @@ def shutdown(server: NixlsServer, params: None) -> None:
 
 
 def did_open(server: NixlsServer, params: types.DidOpenTextDocumentParams) -> None:
-    server.session.documents.open(params.text_document)
-    server.schedule_diagnostics(params.text_document.uri, immediate=True)
+    item = params.text_document
+    server.session.workspace.documents.open(item.uri, item.version, item.text)
+    server.schedule_diagnostics(item.uri, immediate=True)
 
 
 def did_change(server: NixlsServer, params: types.DidChangeTextDocumentParams) -> None:
-    if server.session.documents.change(params) is not None:
-        server.schedule_diagnostics(params.text_document.uri)
+    documents = server.session.workspace.documents
+    entry = documents.get(params.text_document.uri)
+    if entry is None:
+        return
+    lines = entry.doc.lines if entry.doc.source == entry.text else None  # already built
+    change = convert.from_lsp_changes(entry.text, list(params.content_changes), lines)
+    documents.change(entry.uri, params.text_document.version, change)
+    server.schedule_diagnostics(entry.uri)
 
 
 def did_save(server: NixlsServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -126,87 +130,60 @@ def did_save(server: NixlsServer, params: types.DidSaveTextDocumentParams) -> No
 def did_close(server: NixlsServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     server.cancel_diagnostics(uri)
-    server.session.documents.close(uri)
-    server.session.forget(uri)
+    server.session.workspace.close_document(uri)
     server.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
 async def publish_diagnostics(server: NixlsServer, uri: str) -> None:
-    from nixls_assist.rules.engine import check_steps, finish
-
-    entry = server.session.documents.get(uri)
+    workspace = server.session.workspace
+    entry = workspace.documents.get(uri)
     if entry is None:
         return
-    version, doc = entry.version, entry.doc
-    setup = server.session.setup_for(entry.path)
-    if entry.path is not None and not setup.resolver.is_prepared(entry.path):
-        await server.with_progress("Reading the workspace's modules",
-                                   lambda: setup.resolver.prepare(entry.path))
+    version = entry.version
+    for step in workspace.slow_steps(uri):  # off the event loop, with progress
+        await server.with_progress(step.title, step.run)
         if _stale(server, uri, version):
             return
-    ctx = server.session.context_of(entry)
-    await _warm_indexes(server, ctx)
-    indexes = server.session.indexes
-    found: list[Finding] = []
-    if not setup.excluded:
-        for part in check_steps(doc, ctx, indexes, setup.selection):
-            found += part
+    answer = None
+    for answer in workspace.diagnose(uri):
+        if answer is None:
             # Between rules: answer other requests (a large file never blocks hover) and
             # give up when a newer version arrived; its own run publishes.
             await asyncio.sleep(0)
             if _stale(server, uri, version):
                 return
-    findings = finish(doc, ctx, indexes, setup.selection, found)
-    server.flush_notices()
+    if answer is None:
+        return
+    server.show_notices(answer.notices)
     if _stale(server, uri, version):
         return
-    server.session.published[uri] = (version, findings)
     server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
         uri=uri, version=version,
-        diagnostics=[convert.to_lsp_diagnostic(doc, uri, f) for f in findings]))
+        diagnostics=[convert.to_lsp_diagnostic(entry.doc, uri, f) for f in answer.value]))
     release_retired()  # old versions are freed after the answer, not before it
 
 
 def _stale(server: NixlsServer, uri: str, version: int) -> bool:
-    current = server.session.documents.get(uri)
+    current = server.session.workspace.documents.get(uri)
     return current is None or current.version != version
-
-
-async def _warm_indexes(server: NixlsServer, ctx: Any) -> None:
-    """Open the indexes this file needs, off the event loop and with progress, once."""
-    provider, warmed = server.session.indexes, server.session.warmed
-    for system, pin in (("nixos", ctx.nixos), ("home-manager", ctx.home_manager)):
-        if pin is None or (key := (system, provider.effective_release(system, pin))) in warmed:
-            continue
-        await server.with_progress(f"Opening the {system} {key[1]} option index",
-                                   lambda s=system, p=pin: provider.get(s, p))
-        warmed.add(key)
 
 
 # -- code actions ---------------------------------------------------------------------------
 
 def code_action(server: NixlsServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    entry = server.session.documents.get(params.text_document.uri)
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
     if entry is None:
         return []
     only = params.context.only
-    found: list[actions.Action] = []
     requested = [f for d in params.context.diagnostics
                  if (f := convert.finding_from_diagnostic(entry.doc, d)) is not None]
-    if _wanted(only, actions.QUICKFIX):
-        for finding in requested:
-            found += actions.quick_fixes(finding)
-            found += filter(None, [actions.ignore_here(entry.doc, finding)])
-        offset = entry.doc.lines.offset(params.range.start.line, params.range.start.character)
-        found += actions.declare_actions(
-            entry.doc, server.session.context_of(entry), requested, offset,
-            lambda: server.session.workspace_files_for(entry),
-            server.session.imperative_packages)
-    published = server.session.published.get(entry.uri)
-    if _wanted(only, actions.FIX_ALL) and published and published[0] == entry.version:
-        found += filter(None, [actions.fix_all(published[1])])
-    return [convert.to_lsp_code_action(entry, a, server.session.lines_for) for a in found]
+    offset = convert.from_lsp_position(entry.doc.lines, params.range.start)
+    answer = workspace.code_actions(entry, offset, requested, quickfix=_wanted(only, QUICKFIX),
+                                    fix_all=_wanted(only, FIX_ALL))
+    server.show_notices(answer.notices)
+    return [convert.to_lsp_code_action(entry, a, workspace.lines_for) for a in answer.value]
 
 
 def _wanted(only: list[str] | None, kind: str) -> bool:
@@ -216,30 +193,23 @@ def _wanted(only: list[str] | None, kind: str) -> bool:
 # -- hover and completion -------------------------------------------------------------------
 
 def hover(server: NixlsServer, params: types.HoverParams) -> types.Hover | None:
-    from nixls_assist.features.hover import hover_at
-
-    entry = server.session.documents.get(params.text_document.uri)
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
     if entry is None:
         return None
-    offset = convert.from_lsp_position(entry.doc.lines, params.position)
-    ctx = server.session.context_of(entry)
-    result = hover_at(entry.doc, ctx, server.session.indexes, offset,
-                      server.session.references_for(entry.path))
-    server.flush_notices()
-    return convert.to_lsp_hover(entry.doc, result) if result else None
+    answer = workspace.hover(entry, convert.from_lsp_position(entry.doc.lines, params.position))
+    server.show_notices(answer.notices)
+    return convert.to_lsp_hover(entry.doc, answer.value) if answer.value else None
 
 
 def completion(server: NixlsServer, params: types.CompletionParams) -> types.CompletionList | None:
-    from nixls_assist.features.completion import complete_at
-
-    entry = server.session.documents.get(params.text_document.uri)
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
     if entry is None:
         return None
     offset = convert.from_lsp_position(entry.doc.lines, params.position)
-    ctx = server.session.context_of(entry)
-    result = complete_at(entry.doc, ctx, server.session.indexes, offset,
-                         server.session.settings.completion_limit)
-    server.flush_notices()
-    if result is None:
+    answer = workspace.completion(entry, offset, server.session.settings.completion_limit)
+    server.show_notices(answer.notices)
+    if answer.value is None:
         return types.CompletionList(is_incomplete=False, items=[])
-    return convert.to_lsp_completion(entry.doc, result)
+    return convert.to_lsp_completion(entry.doc, answer.value)

@@ -101,7 +101,7 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, st
 
 
 def _validate(settings: Settings) -> str | None:
-    from nixls_assist.context.release import normalise_release, release_forms
+    from nixls_assist.analysis import normalise_release, release_forms
 
     if settings.release is not None and normalise_release(settings.release) is None:
         return f"release {settings.release!r}: expected {release_forms()}"

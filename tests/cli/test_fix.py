@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nixls_assist.cli.fix import fix_document
+from nixls_assist.analysis.fixes import fix_document
 from nixls_assist.findings import Edit, Finding, Fix, Severity, Span
 from nixls_assist.rules import ALL_RULES
 from nixls_assist.rules.base import FixAvailability

@@ -1,10 +1,11 @@
-"""features/code_actions.py: quick fixes, fix-all, and the ignore comment (inline Nix)."""
+"""features/code_actions.py: quick fixes and the ignore comment (inline Nix); "fix all" is
+the fix engine's (tests/analysis)."""
 
 from __future__ import annotations
 
 from nixls_assist.context.resolver import ContextResolver
 from nixls_assist.edits import apply_edits
-from nixls_assist.features.code_actions import FIX_ALL, fix_all, ignore_here, quick_fixes
+from nixls_assist.features.code_actions import ignore_here, quick_fixes
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
 from nixls_assist.rules.engine import Selection, check
 from nixls_assist.syntax.document import parse
@@ -55,15 +56,3 @@ def test_quick_fixes_prefer_the_single_safe_fix():
     actions = quick_fixes(_finding(text, "hardware.opengl.enable", fixes=(safe, unsafe, shown)))
     assert [(a.title, a.preferred) for a in actions] == [
         ("Rename", True), ("Delete (unsafe: review the change)", False)]
-
-
-def test_fix_all_takes_safe_fixes_and_skips_overlaps():
-    text = "{ a.b = 1; c.d = 2; }"
-    one = _finding(text, "a.b", fixes=(Fix("x", (Edit(Span(2, 5), "a.x"),)),))
-    clash = _finding(text, "a.b", fixes=(Fix("y", (Edit(Span(4, 5), "z"),)),))
-    unsafe = _finding(text, "c.d", fixes=(Fix("u", (Edit(Span(11, 14), "q"),),
-                                              Applicability.UNSAFE),))
-    action = fix_all([one, clash, unsafe])
-    assert action is not None and action.kind == FIX_ALL
-    assert apply_edits(text.encode(), list(action.edits)).decode() == "{ a.x = 1; c.d = 2; }"
-    assert fix_all([unsafe]) is None

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from option_index.cli import add_index_parser, run_index
+from nixls_assist.cli.index import add_index_parser, run_index
 
 from .conftest import FIXTURES
 

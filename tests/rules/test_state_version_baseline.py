@@ -9,10 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nixls_assist.context import Classification, FileContext, FileKind, ReleasePin
-from nixls_assist.context.git import committed_baseline, with_open_baseline
-from nixls_assist.rules.engine import Selection, check
-from nixls_assist.syntax.document import parse
+from nixls_assist.context.git import committed_baseline
 from tests.conftest import run_cli
 
 CONFIG = """{ config, lib, pkgs, ... }:
@@ -73,19 +70,5 @@ def test_outside_git_there_is_no_baseline(tmp_path: Path) -> None:
     assert committed_baseline(config, b"{ }") is None  # no stateVersion: git is not even asked
 
 
-def _ctx(path: str) -> FileContext:
-    pin = ReleasePin("24.11", None, "test")
-    return FileContext(Path(path), Classification(FileKind.NIXOS, "test"), pin, pin)
-
-
-def test_editor_compares_with_the_text_on_disk_at_open() -> None:
-    on_disk = CONFIG % '"23.11"'
-    doc = parse(CONFIG % 'lib.mkForce "24.05"', "configuration.nix")
-    ctx = with_open_baseline(_ctx("configuration.nix"), on_disk)
-    findings = check(doc, ctx, None, Selection(select=("NXA301",)))
-    assert len(findings) == 1
-    assert "the version on disk when the file was opened" in findings[0].message
-    # The container's own stateVersion is unchanged; an unchanged document has no finding.
-    same = check(parse(on_disk, "configuration.nix"), ctx, None, Selection(select=("NXA301",)))
-    assert same == []
-    assert with_open_baseline(_ctx("x.nix"), None).baseline is None
+# The editor's baseline (the text on disk when the file was opened) is tested through the
+# workspace that computes it: tests/analysis/test_workspace.py.

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from nixls_assist.cli.results import CheckReport
+from nixls_assist.analysis import RULES_BY_CODE, CheckReport
 from nixls_assist.findings import Severity
-from nixls_assist.rules import RULES_BY_CODE
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -6,7 +6,7 @@ import json
 from typing import Any, TextIO
 
 from nixls_assist import __version__
-from nixls_assist.cli.results import CheckReport, FileResult
+from nixls_assist.analysis import CheckReport, FileResult
 from nixls_assist.findings import Finding, Severity
 
 

@@ -8,11 +8,9 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from nixls_assist import __version__
+from nixls_assist.analysis import ALL_RULES, CheckReport, FileResult, Rule
 from nixls_assist.cli.explain import help_uri, sections
-from nixls_assist.cli.results import CheckReport, FileResult
 from nixls_assist.findings import Edit, Finding, Severity, Span
-from nixls_assist.rules import ALL_RULES
-from nixls_assist.rules.base import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, TextIO
 
-from nixls_assist.cli.fix import safe_fix
-from nixls_assist.cli.results import CheckReport
-from nixls_assist.rules import RULES_BY_CODE
+from nixls_assist.analysis import RULES_BY_CODE, CheckReport, safe_fix
 
 
 def statistics(report: CheckReport) -> list[dict[str, Any]]:

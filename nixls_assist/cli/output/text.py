@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from nixls_assist.cli.results import CheckReport
+from nixls_assist.analysis import CheckReport
 from nixls_assist.findings import Severity
 
 

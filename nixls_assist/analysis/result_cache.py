@@ -1,4 +1,4 @@
-"""`check`'s result cache: an unchanged file in an unchanged context is not checked again.
+"""The result cache of `check`: an unchanged file in an unchanged context is not checked again.
 
 Like ruff's cache: one JSON file per working directory in the user cache directory
 (`~/.cache/nixls-assist/check/`, or `$NIXLS_ASSIST_CACHE_DIR/check`), holding per file the key

@@ -1,6 +1,6 @@
 """`nixls-assist index list|build|fetch|path|clear`: see and manage the option indexes.
 
-The lead wires `add_index_parser` / `run_index` into nixls_assist/cli/main.py. Nothing here
+Registered by nixls_assist/cli/main.py like the other commands. Nothing here
 prints outside the given streams or exits: the return value is the exit code (0 ok, 1 the
 operation failed (download, unreadable input), 2 usage or configuration error).
 """
@@ -13,14 +13,23 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from option_index.build import build_from, fetch
-from option_index.cache import SYSTEMS, cached_files, default_cache_dir
-from option_index.download import DownloadSettings
-from option_index.embedded import manifest
-from option_index.errors import CacheNotWritable, IndexUnavailable, OptionIndexError, StoreCorrupt
-from option_index.releases import normalize_release
-from option_index.store import Store
-from option_index.store_index import CACHE_FILE, source_indexes
+from nixls_assist.analysis.index_store import (
+    CACHE_FILE,
+    SYSTEMS,
+    CacheNotWritable,
+    DownloadSettings,
+    IndexUnavailable,
+    OptionIndexError,
+    Store,
+    StoreCorrupt,
+    build_from,
+    cached_files,
+    default_cache_dir,
+    fetch,
+    manifest,
+    normalize_release,
+    source_indexes,
+)
 
 
 def add_index_parser(subparsers) -> None:

@@ -1,4 +1,4 @@
-"""`check` over many files: the result cache first, then the rest in this process or in
+"""Checking many files (`check PATH…`): the result cache first, then the rest in this process or in
 worker processes. Results keep the input order, so the output is the same with any `--jobs`."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nixls_assist.cli.cache import ResultCache
-from nixls_assist.cli.results import FileResult
+from nixls_assist.analysis.result_cache import ResultCache
+from nixls_assist.analysis.results import FileResult
 from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.findings import Finding
@@ -19,7 +19,7 @@ from nixls_assist.syntax.positions import LineIndex
 from option_index.nix_files import resolve_file
 
 if TYPE_CHECKING:
-    from nixls_assist.cli.check import Checker
+    from nixls_assist.analysis.workspace import Workspace
 
 # Below this many files to check, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 50
@@ -50,7 +50,7 @@ Input = tuple[bytes, Path | None, str]
 _Output = tuple[list[Finding], Classification, bytes | None, bool]
 
 
-def check_inputs(checker: Checker, inputs: list[Input], cache: ResultCache | None,
+def check_inputs(workspace: Workspace, inputs: list[Input], cache: ResultCache | None,
                  jobs: int) -> list[FileResult]:
     results: list[FileResult | None] = [None] * len(inputs)
     pending: list[_Pending] = []
@@ -58,7 +58,7 @@ def check_inputs(checker: Checker, inputs: list[Input], cache: ResultCache | Non
         if path is None:  # stdin: nothing to key it by
             pending.append(_Pending(index, data, path, display))
             continue
-        hit = _prepare(checker, cache, index, data, path, display)
+        hit = _prepare(workspace, cache, index, data, path, display)
         if isinstance(hit, FileResult):
             results[index] = hit
         else:
@@ -66,11 +66,11 @@ def check_inputs(checker: Checker, inputs: list[Input], cache: ResultCache | Non
     if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES and _can_fork() and \
             all(p.resolved is not None for p in pending):
         if cache is not None:
-            cache.detach_extract_cache(checker.resolvers())  # no open database across fork
-        outputs = _run_workers(checker, pending, jobs)
+            cache.detach_extract_cache(workspace.resolvers())  # no open database across fork
+        outputs = _run_workers(workspace, pending, jobs)
         for item, (findings, classification, source, skipped) in zip(pending, outputs,
                                                                       strict=True):
-            resolver = checker.setup(item.path).resolver
+            resolver = workspace.setup(item.path).resolver
             ctx = resolver.context_with(item.resolved, classification)  # type: ignore[arg-type]
             if item.baseline is not None:
                 ctx = replace(ctx, baseline=item.baseline)
@@ -82,9 +82,9 @@ def check_inputs(checker: Checker, inputs: list[Input], cache: ResultCache | Non
     else:
         for item in pending:
             if item.path is None:
-                result = checker.check(item.data, item.path, item.display)
+                result = workspace.check(item.data, item.path, item.display)
             else:
-                result = checker.check(item.data, item.path, item.display,
+                result = workspace.check(item.data, item.path, item.display,
                                        baseline=item.baseline)
             results[item.index] = result
             doc = result.doc
@@ -95,22 +95,22 @@ def check_inputs(checker: Checker, inputs: list[Input], cache: ResultCache | Non
     return [r for r in results if r is not None]
 
 
-def _prepare(checker: Checker, cache: ResultCache | None, index: int, data: bytes, path: Path,
+def _prepare(workspace: Workspace, cache: ResultCache | None, index: int, data: bytes, path: Path,
              display: str) -> FileResult | _Pending:
     """The cached result of a file, or what checking it needs. Reads the workspace-wide
     context (locks, module structure, declared options) here, in this process, once."""
-    setup = checker.setup(path)
+    setup = workspace.setup(path)
     resolver = setup.resolver
     resolved = resolve_file(path)
     ctx = resolver.context_with(resolved, _UNCLASSIFIED)
     hint = resolver.workspace_hint(resolved)
-    workspace = resolver.workspace_fingerprint(resolved)
+    fingerprint = resolver.workspace_fingerprint(resolved)
     baseline = committed_baseline(resolved, data)
     if cache is None:
         return _Pending(index, data, path, display, resolved, None, baseline)
     key = cache.key(data=data, display=display, settings=resolver.settings,
-                    selection=checker.selection_for(path), max_bytes=checker.args.max_file_size,
-                    ctx=ctx, hint=hint, workspace=workspace, baseline=baseline)
+                    selection=workspace.selection_for(path), max_bytes=workspace.max_bytes,
+                    ctx=ctx, hint=hint, workspace=fingerprint, baseline=baseline)
     hit = cache.get(resolved, key)
     if hit is None:
         return _Pending(index, data, path, display, resolved, key, baseline)
@@ -121,18 +121,18 @@ def _prepare(checker: Checker, cache: ResultCache | None, index: int, data: byte
 
 # -- worker processes -----------------------------------------------------------------------
 
-_JOB: tuple[Checker, list[_Pending]] | None = None
+_JOB: tuple[Workspace, list[_Pending]] | None = None
 
 
 def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _run_workers(checker: Checker, pending: list[_Pending], jobs: int) -> list[_Output]:
+def _run_workers(workspace: Workspace, pending: list[_Pending], jobs: int) -> list[_Output]:
     """Check `pending` in `jobs` forked processes: they inherit the warm context caches; each
     opens its own option indexes (none is open in this process yet)."""
     global _JOB
-    _JOB = (checker, pending)
+    _JOB = (workspace, pending)
     size = max(4, len(pending) // (jobs * 4))
     chunks = [range(start, min(start + size, len(pending)))
               for start in range(0, len(pending), size)]
@@ -145,11 +145,11 @@ def _run_workers(checker: Checker, pending: list[_Pending], jobs: int) -> list[_
 
 def _check_chunk(indices: range) -> list[_Output]:
     assert _JOB is not None
-    checker, pending = _JOB
+    workspace, pending = _JOB
     out: list[_Output] = []
     for i in indices:
         item = pending[i]
-        result = checker.check(item.data, item.path, item.display, baseline=item.baseline)
+        result = workspace.check(item.data, item.path, item.display, baseline=item.baseline)
         doc = result.doc
         assert doc is not None
         source = None if doc.source == item.data else doc.source

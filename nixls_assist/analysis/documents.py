@@ -1,16 +1,18 @@
-"""Open documents by URI: the parsed text of the latest version, re-parsed incrementally."""
+"""Open documents by URI: the parsed text of the latest version, re-parsed incrementally.
+
+The editor's text is held once, here; the server converts LSP changes to byte
+`TextChange`s (or a full text) and hands them over.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from lsprotocol import types
-
 from nixls_assist.loading import load_document, within_limits
-from nixls_assist.server.convert import from_lsp_changes
-from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.document import ParsedDocument, TextChange
 
 
 @dataclass
@@ -39,38 +41,37 @@ class DocumentStore:
     def get(self, uri: str) -> OpenDocument | None:
         return self._open.get(uri)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[OpenDocument]:
         return iter(list(self._open.values()))
 
-    def open(self, item: types.TextDocumentItem) -> OpenDocument:
-        path = uri_to_path(item.uri)
-        text = item.text.encode("utf-8", errors="surrogateescape")
-        doc = load_document(text, str(path) if path else item.uri)
+    def open(self, uri: str, version: int, text: str) -> OpenDocument:
+        path = uri_to_path(uri)
+        data = text.encode("utf-8", errors="surrogateescape")
+        doc = load_document(data, str(path) if path else uri)
         on_disk = None
         if path is not None:
             try:
                 on_disk = path.read_bytes()
             except OSError:
                 on_disk = None
-        self._open[item.uri] = entry = OpenDocument(item.uri, item.version, doc, path, on_disk,
-                                                    text)
+        self._open[uri] = entry = OpenDocument(uri, version, doc, path, on_disk, data)
         return entry
 
-    def change(self, params: types.DidChangeTextDocumentParams) -> OpenDocument | None:
-        entry = self._open.get(params.text_document.uri)
+    def change(self, uri: str, version: int,
+               change: tuple[list[TextChange], bytes] | str) -> OpenDocument | None:
+        """Apply `change`: incremental byte changes plus the resulting text, or a full text."""
+        entry = self._open.get(uri)
         if entry is None:
             return None
-        lines = entry.doc.lines if entry.doc.source == entry.text else None  # already built
-        result = from_lsp_changes(entry.text, list(params.content_changes), lines)
-        text = result if isinstance(result, str) else result[1]
+        text = change if isinstance(change, str) else change[1]
         data = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) else text
-        if isinstance(result, str) or entry.doc.skipped or entry.doc.note is not None:
+        if isinstance(change, str) or entry.doc.skipped or entry.doc.note is not None:
             # A full-text change, or a document that was loaded with a caveat: load afresh.
             entry.doc = load_document(data, entry.doc.path)
         else:
-            entry.doc = within_limits(entry.doc.apply(result[0]))
+            entry.doc = within_limits(entry.doc.apply(change[0]))
         entry.text = data
-        entry.version = params.text_document.version
+        entry.version = version
         return entry
 
     def close(self, uri: str) -> None:

@@ -20,6 +20,7 @@ class FileResult:
     context: FileContext
     findings: list[Finding]
     lines: LineIndex | None = None
+    notices: tuple[str, ...] = ()  # problems met while checking it (an index not opened)
 
     def position(self, offset: int) -> tuple[int, int]:
         lines = self.lines if self.lines is not None else self.doc.lines  # type: ignore[union-attr]

@@ -1,0 +1,17 @@
+"""The option indexes on disk, as `nixls-assist index list|build|fetch|path|clear` manages
+them: the command (cli/index.py) reaches option_index only through this module."""
+
+from option_index.build import build_from, fetch
+from option_index.cache import SYSTEMS, cached_files, default_cache_dir
+from option_index.download import DownloadSettings
+from option_index.embedded import manifest
+from option_index.errors import CacheNotWritable, IndexUnavailable, OptionIndexError, StoreCorrupt
+from option_index.releases import normalize_release
+from option_index.store import Store
+from option_index.store_index import CACHE_FILE, source_indexes
+
+__all__ = [
+    "CACHE_FILE", "SYSTEMS", "CacheNotWritable", "DownloadSettings", "IndexUnavailable",
+    "OptionIndexError", "Store", "StoreCorrupt", "build_from", "cached_files",
+    "default_cache_dir", "fetch", "manifest", "normalize_release", "source_indexes",
+]
