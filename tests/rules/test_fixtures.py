@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from nixls_assist.findings import Applicability, Edit, Fix, Span
 from tests.rules.harness import FIXTURES, check_case, fixture_cases, render, verify_safe_fixes
 
 CASES = fixture_cases()
@@ -25,3 +27,14 @@ def test_fixture(case: Path, request: pytest.FixtureRequest) -> None:
     assert actual == snapshot.read_text(encoding="utf-8")
     for item in checked:
         assert verify_safe_fixes(item, code) == []
+
+
+def test_a_safe_fix_that_leaves_its_finding_is_caught() -> None:
+    """The harness knows a finding by code and message, so it checks every code's safe
+    fixes, not only findings about an option."""
+    [item] = check_case(FIXTURES / "NXA005" / "basic.nix", "NXA005")
+    end = len(item.doc.source)
+    idle = Fix("Do nothing useful", (Edit(Span(end, end), "\n"),), Applicability.SAFE)
+    item.findings = [replace(item.findings[0], fixes=(idle,))]
+    assert verify_safe_fixes(item, "NXA005") == [
+        "basic.nix: NXA005 survives its fix 'Do nothing useful'"]
