@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from nixls_assist.loading import load_document, within_limits
 from nixls_assist.syntax.document import ParsedDocument, TextChange
+from nixls_assist.syntax.loading import load_document, within_limits
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,11 @@ class Selection:
         return finding.severity
 
 
+def known_code(prefix: str) -> bool:
+    """Is `prefix` a registered code or the prefix of one (`NXA2`)?"""
+    return any(rule.code.startswith(prefix) for rule in ALL_RULES)
+
+
 def rules_for(selection: Selection) -> list[Rule]:
     return [rule for rule in ALL_RULES if selection.enabled(rule.code)]
 

@@ -18,10 +18,10 @@ from nixls_assist.context import Classification, FileContext, FileKind, ReleaseP
 from nixls_assist.context.resolver import ContextResolver
 from nixls_assist.edits import apply_edits
 from nixls_assist.findings import Applicability, Finding
-from nixls_assist.loading import load_document
 from nixls_assist.rules.engine import Selection, check
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.errors import first_syntax_error
+from nixls_assist.syntax.loading import load_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONTEXT_LINE = re.compile(r"^#\s*context:\s*(?P<pairs>.*)$")
@@ -39,7 +39,7 @@ def fixture_cases() -> list[Path]:
 def indexes():  # type: ignore[no-untyped-def]
     """The real option indexes (embedded data), when that layer is available."""
     try:
-        from nixls_assist.indexes import IndexProvider
+        from nixls_assist.analysis.indexes import IndexProvider
     except ImportError:
         return None
     return IndexProvider()
