@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from nixls_assist.findings import Applicability, Edit, Fix, Span
+from nixls_assist.rules import RULES_BY_CODE
+from nixls_assist.rules.base import FixAvailability
 from tests.rules.harness import FIXTURES, check_case, fixture_cases, render, verify_safe_fixes
 
 CASES = fixture_cases()
@@ -38,3 +40,23 @@ def test_a_safe_fix_that_leaves_its_finding_is_caught() -> None:
     item.findings = [replace(item.findings[0], fixes=(idle,))]
     assert verify_safe_fixes(item, "NXA005") == [
         "basic.nix: NXA005 survives its fix 'Do nothing useful'"]
+
+
+def test_each_rules_fix_availability_is_what_its_fixtures_show() -> None:
+    """`Rule.fix` is the rule's word on its fixes (`explain`, SARIF): NONE never carries an
+    edit, ALWAYS always does, SOMETIMES does in at least one fixture."""
+    findings: dict[str, list[bool]] = {}
+    for case in CASES:
+        for item in check_case(case, case.parent.name):
+            for finding in item.findings:
+                fixable = any(fix.edits for fix in finding.fixes)
+                findings.setdefault(finding.code, []).append(fixable)
+    wrong = []
+    for code, fixable in sorted(findings.items()):
+        declared = RULES_BY_CODE[code].fix
+        if (declared is FixAvailability.NONE and any(fixable)) \
+                or (declared is FixAvailability.ALWAYS and not all(fixable)) \
+                or (declared is FixAvailability.SOMETIMES and not any(fixable)):
+            wrong.append(f"{code}: declared {declared.value}, "
+                         f"{sum(fixable)} of {len(fixable)} fixture findings carry a fix")
+    assert wrong == []
