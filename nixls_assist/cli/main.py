@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     from nixls_assist.cli.explain import add_explain_parser
     from nixls_assist.cli.imperative import add_imperative_parser
     from nixls_assist.cli.index import add_index_parser, run_index
+    from nixls_assist.cli.where import add_where_parser
 
     parser = argparse.ArgumentParser(
         prog="nixls-assist",
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_explain_parser(subparsers)
     add_imperative_parser(subparsers)
     add_index_parser(subparsers)
+    add_where_parser(subparsers)
     subparsers.choices["index"].set_defaults(
         handler=lambda args, out: run_index(args, out, sys.stderr)
     )
