@@ -12,15 +12,17 @@ from typing import Any
 
 from lsprotocol import types
 
-from nixls_assist.analysis import LineIndex, ParsedDocument, TextChange
+from nixls_assist.analysis import RULES_BY_CODE, LineIndex, ParsedDocument, Tag, TextChange
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
 
 SOURCE = "nixls-assist"
 DOCS_URL = "https://github.com/nixls-assist/nixls-assist/blob/main/docs/codes.md"
-# A renamed or removed option is deprecated; editors strike it through.
-DEPRECATED_CODES = frozenset({"NXA101", "NXA102"})
-# Findings about code that does nothing; editors fade it out.
-UNNECESSARY_CODES = frozenset({"NXA502"})
+
+# A rule's editor tags (`Rule.tags`): deprecated is struck through, unnecessary faded out.
+_TAG = {
+    Tag.DEPRECATED: types.DiagnosticTag.Deprecated,
+    Tag.UNNECESSARY: types.DiagnosticTag.Unnecessary,
+}
 
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -81,11 +83,8 @@ def code_description(code: str) -> types.CodeDescription:
 
 
 def to_lsp_diagnostic(doc: ParsedDocument, uri: str, finding: Finding) -> types.Diagnostic:
-    tags = []
-    if finding.code in DEPRECATED_CODES:
-        tags.append(types.DiagnosticTag.Deprecated)
-    if finding.code in UNNECESSARY_CODES:
-        tags.append(types.DiagnosticTag.Unnecessary)
+    rule = RULES_BY_CODE.get(finding.code)
+    tags = sorted((_TAG[tag] for tag in rule.tags), key=lambda t: t.value) if rule else []
     related = [
         types.DiagnosticRelatedInformation(
             location=types.Location(uri=uri, range=to_lsp_range(doc.lines, span)), message=text)

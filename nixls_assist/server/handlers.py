@@ -117,7 +117,7 @@ def did_change(server: NixlsServer, params: types.DidChangeTextDocumentParams) -
     entry = documents.get(params.text_document.uri)
     if entry is None:
         return
-    lines = entry.doc.lines if entry.doc.source == entry.text else None  # already built
+    lines = entry.doc.lines if entry.raw is None else None  # already built
     change = convert.from_lsp_changes(entry.text, list(params.content_changes), lines)
     documents.change(entry.uri, params.text_document.version, change)
     server.schedule_diagnostics(entry.uri)
