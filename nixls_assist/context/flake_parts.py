@@ -7,7 +7,17 @@ from pathlib import Path
 
 from nixls_assist.context.static_builtins import merge_attrs
 from nixls_assist.context.static_values import (
-    AttrsV, Builtin, Choice, External, FuncV, ListV, MergeV, PathV, Thunk, Unknown, Value,
+    AttrsV,
+    Builtin,
+    Choice,
+    External,
+    FuncV,
+    ListV,
+    MergeV,
+    PathV,
+    Thunk,
+    Unknown,
+    Value,
     Where,
 )
 
@@ -22,10 +32,15 @@ def flake_parts_outputs(ev, where: Where | None, args: Thunk, module: Thunk) -> 
     module_args = AttrsV({
         "inputs": Thunk.of(inputs), "self": Thunk.of(self_value),
         "withSystem": Thunk.of(ev.builtin("withSystem")),
+        # What every flake module together defines (`config.flake.modules.nixos.…`): the
+        # graph does not merge modules, so it is not known.
+        "config": Thunk(lambda: AttrsV({"flake": Thunk(lambda: AttrsV(
+            outputs, rest=unmerged, dynamic=walk.unresolved))}, rest=unmerged)),
     }, rest=External("flake-parts module argument", local_lib=True))
+    unmerged = Unknown(None, "the flake-parts `config` (all flake modules merged)")
+    outputs: dict[str, Thunk] = {}
     walk = _Walk(ev, module_args)
     walk.module(module, where)
-    outputs: dict[str, Thunk] = {}
     for name, parts in walk.outputs.items():
         outputs[name] = Thunk(lambda parts=parts: _merged(parts, where))
     return AttrsV(outputs, rest=External("flake-parts"), dynamic=walk.unresolved)

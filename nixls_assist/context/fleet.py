@@ -17,8 +17,20 @@ from pathlib import Path
 
 from nixls_assist.context.static_eval import BudgetExceeded, Evaluator
 from nixls_assist.context.static_values import (
-    AttrsV, Builtin, Choice, External, FuncV, ListV, MergeV, PathV, StrV, SystemV, Thunk,
-    Unknown, Value, Where,
+    AttrsV,
+    Builtin,
+    Choice,
+    External,
+    FuncV,
+    ListV,
+    MergeV,
+    PathV,
+    StrV,
+    SystemV,
+    Thunk,
+    Unknown,
+    Value,
+    Where,
 )
 
 OUTPUTS = {
@@ -111,6 +123,19 @@ def _build(ev: Evaluator, flake: Path, fleet: Fleet) -> None:
             _configurations(ev, fleet, outputs, output, kind, flake_where)
         except (BudgetExceeded, RecursionError):
             fleet.unresolved.append(Unresolved(flake, 1, output, "too deep to follow"))
+    if not fleet.configurations and not fleet.unresolved and _mentions_configurations(ev):
+        fleet.unresolved.append(Unresolved(
+            flake, 1, "outputs", "configurations are named in the flake's files but "
+            "defined in a way the graph does not follow (e.g. under `legacyPackages`)"))
+
+
+def _mentions_configurations(ev: Evaluator) -> bool:
+    needles = tuple(name.encode() for name in OUTPUTS)
+    for path in ev.loaded:
+        unit = ev.unit(path) if path.is_file() else None
+        if unit is not None and any(n in unit.doc.source for n in needles):
+            return True
+    return False
 
 
 def _outputs(ev: Evaluator, top: Value, where: Where) -> Value:
@@ -158,8 +183,10 @@ def _configurations(ev: Evaluator, fleet: Fleet, outputs: AttrsV, output: str, k
             configuration.kind = system.kind
             _ModuleWalk(ev, configuration).run(system)
         else:
-            configuration.unresolved.append(_unresolved(system, flake_where, "not a "
-                                                        "configuration the graph can follow"))
+            configuration.unresolved.append(_unresolved(
+                system, flake_where, None if isinstance(system, Unknown)
+                else "not built by `nixosSystem`, `darwinSystem` or "
+                "`homeManagerConfiguration`"))
 
 
 def _note_dynamic(into: list[Unresolved], value: AttrsV) -> None:
@@ -245,6 +272,10 @@ class _ModuleWalk:
         self.value(self.ev.import_file(path, where), system, where)
 
     def value(self, value: Value, system: str, where: Where | None) -> None:
+        origin = value.unit.path if isinstance(value, FuncV) else \
+            value.origin if isinstance(value, AttrsV) else None
+        if origin is not None and origin.is_relative_to(self.ev.root):
+            self.configuration.modules.setdefault(origin, set()).add(system)
         if isinstance(value, (FuncV, Builtin)):
             value = self.ev.apply(value, Thunk.of(self.args[system]), where)
         if isinstance(value, MergeV):

@@ -14,8 +14,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nixls_assist.context.static_values import (
-    AttrsV, BoolV, Choice, External, ListV, MergeV, NullV, NumV, PathV, StrV, SystemV, Thunk,
-    Unknown, Value, Where,
+    AttrsV,
+    BoolV,
+    Builtin,
+    Choice,
+    External,
+    FuncV,
+    ListV,
+    MergeV,
+    NullV,
+    NumV,
+    PathV,
+    StrV,
+    SystemV,
+    Thunk,
+    Unknown,
+    Value,
+    Where,
 )
 
 MAX_DIR_FILES = 5000
@@ -38,6 +53,16 @@ def _str(value: Value) -> str | None:
     return None
 
 
+def _as_path(value: Value) -> Value:
+    """A path, or what stands for one: `"${./hosts}/x"` (a string of an absolute path),
+    `self` (an attribute set with `outPath`)."""
+    if isinstance(value, AttrsV) and "outPath" in value.entries:
+        value = value.entries["outPath"].force()
+    if isinstance(value, StrV) and value.value.startswith("/"):
+        return PathV(Path(value.value))
+    return value
+
+
 def _get(ev, value: Value, name: str) -> Value | None:
     found = ev.select(value, name, None)
     return None if isinstance(found, Unknown) and found.reason == "missing attribute" else found
@@ -47,7 +72,7 @@ def _get(ev, value: Value, name: str) -> Value | None:
 
 
 def b_import(ev, where, target):
-    value = target.force()
+    value = _as_path(target.force())
     if isinstance(value, PathV):
         return ev.import_file(value.path, where)
     if isinstance(value, (External, Unknown)):
@@ -56,7 +81,7 @@ def b_import(ev, where, target):
 
 
 def b_read_dir(ev, where, target):
-    value = target.force()
+    value = _as_path(target.force())
     if not isinstance(value, PathV) or not value.path.is_relative_to(ev.root):
         return _u(where, "`readDir` of a directory outside the repository")
     try:
@@ -74,7 +99,7 @@ def _file_type(entry: Path) -> str:
 
 
 def b_list_files_recursive(ev, where, target):
-    value = target.force()
+    value = _as_path(target.force())
     if not isinstance(value, PathV) or not value.path.is_dir() \
             or not value.path.is_relative_to(ev.root):
         return _u(where, "a file listing of an unknown directory")
@@ -83,12 +108,12 @@ def b_list_files_recursive(ev, where, target):
 
 
 def b_path_exists(ev, where, target):
-    value = target.force()
+    value = _as_path(target.force())
     return BoolV(value.path.exists()) if isinstance(value, PathV) else _u(where, "unknown path")
 
 
 def b_read_file(ev, where, target):
-    value = target.force()
+    value = _as_path(target.force())
     if isinstance(value, PathV) and value.path.is_file() and value.path.is_relative_to(ev.root):
         try:
             return StrV(value.path.read_text(encoding="utf-8"))
@@ -483,8 +508,35 @@ def b_with_system(ev, where, system, f):
     return ev.apply(f.force(), Thunk.of(External("perSystem", local_lib=True)), where)
 
 
-def b_apply(ev, where, f, x):
-    return ev.apply(f.force(), x, where)
+def b_make_overridable(ev, where, f, args):
+    result = ev.apply(f.force(), args, where)
+
+    def override(ev, at, new):
+        def merged() -> Value:
+            change = new.force()
+            if isinstance(change, (FuncV, Builtin)):
+                change = ev.apply(change, args, at)
+            return merge_attrs(args.force(), change, at)
+        return b_make_overridable(ev, at, f, Thunk(merged))
+
+    if isinstance(result, SystemV):
+        result.override = Builtin("override", 1, override)
+    elif isinstance(result, AttrsV):
+        result = AttrsV({**result.entries, "override": Thunk.of(Builtin("override", 1, override))},
+                        result.rest, list(result.dynamic))
+    return result
+
+
+def b_call_package(ev, where, f, args):
+    return b_call_package_with(ev, where, Thunk.of(External("pkgs")), f, args)
+
+
+def b_call_package_with(ev, where, auto, f, args):
+    function = f.force()
+    if isinstance(function, PathV):
+        function = b_import(ev, where, f)
+    given = merge_attrs(auto.force(), args.force(), where)
+    return ev.apply(function, Thunk.of(given), where)
 
 
 def b_import_apply(ev, where, path, args):
@@ -529,7 +581,8 @@ BUILTINS: dict[str, tuple[int, Callable[..., Value]]] = {
     "darwinSystem": (1, _system("darwin", "modules", "specialArgs")),
     "homeManagerConfiguration": (1, _system("home-manager", "modules", "extraSpecialArgs")),
     "mkFlake": (2, b_mk_flake), "withSystem": (2, b_with_system),
-    "importApply": (2, b_import_apply), "makeOverridable": (2, b_apply),
+    "importApply": (2, b_import_apply), "makeOverridable": (2, b_make_overridable),
+    "callPackage": (2, b_call_package), "callPackageWith": (3, b_call_package_with),
 }
 
 

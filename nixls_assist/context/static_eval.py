@@ -16,8 +16,22 @@ from pathlib import Path
 from tree_sitter import Node
 
 from nixls_assist.context.static_values import (
-    AttrsV, BoolV, Builtin, Choice, External, FuncV, ListV, NullV, NumV, PathV, StrV, SystemV,
-    Thunk, Unknown, Value, Where,
+    AttrsV,
+    BoolV,
+    Builtin,
+    Choice,
+    External,
+    FuncV,
+    ListV,
+    NullV,
+    NumV,
+    PathV,
+    StrV,
+    SystemV,
+    Thunk,
+    Unknown,
+    Value,
+    Where,
 )
 from nixls_assist.syntax.document import ParsedDocument, parse
 from nixls_assist.syntax.nodes import STRING_KINDS, bindings_of
@@ -44,7 +58,7 @@ class FileUnit:
 
 
 class Env:
-    __slots__ = ("vars", "parent", "scope")
+    __slots__ = ("parent", "scope", "vars")
 
     def __init__(self, parent: Env | None = None, scope: Thunk | None = None) -> None:
         self.vars: dict[str, Thunk] = {}
@@ -106,7 +120,8 @@ class Evaluator:
             if unit is None:
                 return Unknown(where, f"`{self.display(path)}` is not a readable file")
             self.loaded.add(path)
-            cached = self._imports[path] = Thunk(lambda: self.eval(unit.doc.root, Env(), unit))
+            cached = self._imports[path] = Thunk(lambda: _from_file(
+                self.eval(unit.doc.root, Env(), unit), path))
         return cached.force()
 
     def display(self, path: Path) -> str:
@@ -271,14 +286,20 @@ class Evaluator:
             return self.builtin(name) or External(value.name, value.local_lib)
         if isinstance(value, SystemV):
             return self._system_attribute(value, name, where)
-        if isinstance(value, Unknown):
-            return value
         if isinstance(value, _Missing):
             return value
+        if isinstance(value, Unknown):
+            builtin = self.builtin(name)  # `lib.mkIf` where `lib` is not known
+            if builtin is not None:
+                return builtin
+            return value if value.where is not None or where is None else Unknown(
+                where, value.reason)
         return Unknown(where, f"`{name}` selected from a value that has no attributes")
 
     def _system_attribute(self, system: SystemV, name: str, where: Where | None) -> Value:
         """`cfg.extendModules { modules = …; }`: the same configuration with more modules."""
+        if name == "override" and system.override is not None:
+            return system.override
         if name != "extendModules":
             return External(f"configuration {name}")
 
@@ -507,6 +528,12 @@ class Evaluator:
             return Unknown(unit.where(node), "an incomplete operation")
         return binary(self, operator.type, self.thunk(left, env, unit),
                       self.thunk(right, env, unit), unit.where(node))
+
+
+def _from_file(value: Value, path: Path) -> Value:
+    if isinstance(value, AttrsV) and value.origin is None:
+        value.origin = path
+    return value
 
 
 def coerce_path(value: Value) -> Value:

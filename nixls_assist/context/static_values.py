@@ -79,6 +79,7 @@ class AttrsV:
     rest: Value | None = None  # where missing attributes come from (`nixpkgs.lib // { … }`)
     # What may add attributes the evaluator cannot name (`${…}` names, unfollowed imports).
     dynamic: list[Unknown] = field(default_factory=list)
+    origin: Path | None = None  # the file whose whole value this is (`import ./x.nix`)
 
 
 @dataclass
@@ -104,6 +105,7 @@ class SystemV:
     modules: Thunk  # the module list (or `configuration`)
     special_args: Thunk | None
     where: Where
+    override: Value | None = None  # `makeOverridable`'s `.override`
 
 
 @dataclass
@@ -127,7 +129,7 @@ Value = Union[Unknown, External, PathV, StrV, NumV, BoolV, NullV, ListV, AttrsV,
 class Thunk:
     """A lazily computed value, computed once; a cycle gives `Unknown`."""
 
-    __slots__ = ("_compute", "_value", "_busy", "where")
+    __slots__ = ("_busy", "_compute", "_value", "where")
 
     def __init__(self, compute: Callable[[], Value] | None = None,
                  value: Value | None = None, where: Where | None = None) -> None:
