@@ -28,9 +28,9 @@ def flake_parts_outputs(ev, where: Where | None, args: Thunk, module: Thunk) -> 
     inputs = ev.select(args.force(), "inputs", where)
     if isinstance(inputs, Unknown):
         inputs = External("inputs")
-    self_value = ev.select(inputs, "self", where)
     module_args = AttrsV({
-        "inputs": Thunk.of(inputs), "self": Thunk.of(self_value),
+        # Lazily: `self` is the outputs this very call is computing.
+        "inputs": Thunk.of(inputs), "self": Thunk(lambda: ev.select(inputs, "self", where)),
         "withSystem": Thunk.of(ev.builtin("withSystem")),
         # What every flake module together defines (`config.flake.modules.nixos.…`): the
         # graph does not merge modules, so it is not known.

@@ -97,7 +97,10 @@ def build_fleet(root: Path) -> Fleet:
         _build(ev, flake, fleet)
     finally:
         sys.setrecursionlimit(old_limit)
-    fleet.evaluated = set(ev.loaded)
+    # Files read to find the configurations but used as no configuration's module: helpers
+    # (`./lib`), host lists. A change in one may touch any configuration.
+    modules = {path for c in fleet.configurations for path in c.modules}
+    fleet.evaluated = {path for path in ev.loaded if path not in modules}
     return fleet
 
 
@@ -254,6 +257,8 @@ class _ModuleWalk:
         elif isinstance(value, Unknown):
             self.miss(value.where or where, value.reason)
         elif not isinstance(value, External):
+            if isinstance(value, AttrsV) and value.origin is None and thunk.where is not None:
+                value.origin = thunk.where.file  # a module written inline, in that file
             self.value(value, system, where)
 
     def file(self, path: Path, system: str, where: Where | None) -> None:

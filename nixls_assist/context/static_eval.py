@@ -586,10 +586,11 @@ def _freeze(tree: dict[str, object]) -> AttrsV:
 
 
 def _merge_under(base: Thunk, nested: AttrsV) -> Value:
+    from nixls_assist.context.static_builtins import merge_attrs
+
     value = base.force()
-    if isinstance(value, AttrsV):
-        return AttrsV({**value.entries, **nested.entries}, value.rest,
-                      value.dynamic + nested.dynamic)
+    if isinstance(value, AttrsV):  # `a = { x.y = 1; }; a.x.z = 2;` merges all the way down
+        return merge_attrs(value, nested, None, recursive=True)
     return nested
 
 

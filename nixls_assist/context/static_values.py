@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -122,8 +122,8 @@ class Choice:
     options: list[Thunk]
 
 
-Value = Union[Unknown, External, PathV, StrV, NumV, BoolV, NullV, ListV, AttrsV, FuncV,
-              Builtin, SystemV, MergeV, Choice]
+Value = (Unknown | External | PathV | StrV | NumV | BoolV | NullV | ListV | AttrsV | FuncV
+         | Builtin | SystemV | MergeV | Choice)
 
 
 class Thunk:
