@@ -30,7 +30,12 @@ def flake_parts_outputs(ev, where: Where | None, args: Thunk, module: Thunk) -> 
         inputs = External("inputs")
     module_args = AttrsV({
         # Lazily: `self` is the outputs this very call is computing.
-        "inputs": Thunk.of(inputs), "self": Thunk(lambda: ev.select(inputs, "self", where)),
+        # `self` is the outputs this very call computes: what the modules walked so far set
+        # (a module's `imports = [ self.flakeModules.x ]` needs the module that sets it).
+        "inputs": Thunk.of(inputs),
+        "self": Thunk(lambda: AttrsV({
+            name: Thunk(lambda parts=parts: _merged(parts, where))
+            for name, parts in walk.outputs.items()}, rest=External("self"))),
         "withSystem": Thunk.of(ev.builtin("withSystem")),
         # What every flake module together defines (`config.flake.modules.nixos.…`): the
         # graph does not merge modules, so it is not known.

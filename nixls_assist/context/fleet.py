@@ -153,8 +153,14 @@ def _outputs(ev: Evaluator, top: Value, where: Where) -> Value:
     self_thunk = Thunk(lambda: _self(result[0].force(), ev, where))
     entries["self"] = self_thunk
     inputs = Thunk.of(AttrsV(entries, rest=External("inputs")))
-    result.append(Thunk(lambda: ev.apply(top.entries["outputs"].force(), inputs, where)))
-    return result[0].force()
+    function = top.entries["outputs"].force()
+    if isinstance(function, FuncV):  # name the outputs' body when it cannot be followed
+        body = function.node.child_by_field_name("body")
+        where = function.unit.where(body) if body is not None else where
+    result.append(Thunk(lambda: ev.apply(function, inputs, where)))
+    value = result[0].force()
+    return value if not isinstance(value, External) else Unknown(
+        where, f"outputs made by `{value.name}`, which the graph does not follow")
 
 
 def _self(outputs: Value, ev: Evaluator, where: Where) -> Value:

@@ -549,6 +549,79 @@ def b_mk_flake(ev, where, args, module):
     return flake_parts_outputs(ev, where, args, module)
 
 
+def b_each_system(ev, where, systems, f):
+    """flake-utils' `eachSystem`: `{ packages = …; }` per system → `{ packages.<system> = …; }`.
+    Only the output names matter here (configurations are never per system)."""
+    items = _list(systems.force())
+    first = items[0] if items else Thunk.of(StrV("x86_64-linux"))
+    sample = ev.apply(f.force(), first, where)
+    if not isinstance(sample, AttrsV):
+        return sample if isinstance(sample, Unknown) else _u(where, "unknown per-system outputs")
+    return AttrsV({name: Thunk.of(AttrsV({}, rest=External("per-system")))
+                   for name in sample.entries}, dynamic=list(sample.dynamic))
+
+
+def b_each_default_system(ev, where, f):
+    return b_each_system(ev, where, Thunk.of(ListV([])), f)
+
+
+def b_transposed_module(ev, where, spec):
+    return AttrsV({})  # flake-parts: a module declaring a per-system output; no configuration
+
+
+def b_merge_attrs_list(ev, where, xs):
+    items = _list(xs.force())
+    if items is None:
+        return _u(where, "a merge of an unknown list")
+    result: Value = AttrsV({})
+    for item in items:
+        result = merge_attrs(result, item.force(), where)
+    return result
+
+
+def b_remove_attrs(ev, where, attrs, names):
+    value, listed = attrs.force(), _list(names.force())
+    if not isinstance(value, AttrsV) or listed is None:
+        return _u(where, "`removeAttrs` of an unknown attribute set")
+    drop = {_str(n.force()) for n in listed}
+    return AttrsV({k: v for k, v in value.entries.items() if k not in drop}, value.rest,
+                  list(value.dynamic))
+
+
+def _is(kinds: tuple[type, ...]):
+    def test(ev, where, x):
+        value = x.force()
+        if isinstance(value, (Unknown, External, Choice)):
+            return _u(where, "an unknown value")
+        return BoolV(isinstance(value, kinds))
+    return test
+
+
+def b_collect(ev, where, pred, attrs):
+    fn = pred.force()
+    found: list[Thunk] = []
+
+    def visit(thunk: Thunk, depth: int) -> Value | None:
+        test = ev.apply(fn, thunk, where)
+        if not isinstance(test, BoolV):
+            return _u(where, "a `collect` whose test is not known")
+        if test.value:
+            found.append(thunk)
+            return None
+        value = thunk.force()
+        if isinstance(value, AttrsV) and depth < 20:
+            if value.rest is not None:
+                return _u(where, "a `collect` over an unknown attribute set")
+            for name in sorted(value.entries):
+                problem = visit(value.entries[name], depth + 1)
+                if problem is not None:
+                    return problem
+        return None
+
+    problem = visit(attrs, 0)
+    return problem if problem is not None else ListV(found)
+
+
 # name → (arity, function)
 BUILTINS: dict[str, tuple[int, Callable[..., Value]]] = {
     "import": (1, b_import), "readDir": (1, b_read_dir),
@@ -581,6 +654,12 @@ BUILTINS: dict[str, tuple[int, Callable[..., Value]]] = {
     "darwinSystem": (1, _system("darwin", "modules", "specialArgs")),
     "homeManagerConfiguration": (1, _system("home-manager", "modules", "extraSpecialArgs")),
     "mkFlake": (2, b_mk_flake), "withSystem": (2, b_with_system),
+    "eachSystem": (2, b_each_system), "eachDefaultSystem": (1, b_each_default_system),
+    "mkTransposedPerSystemModule": (1, b_transposed_module),
+    "mergeAttrsList": (1, b_merge_attrs_list), "removeAttrs": (2, b_remove_attrs),
+    "collect": (2, b_collect), "singleton": (1, lambda ev, where, x: ListV([x])), "isPath": (1, _is((PathV,))), "isAttrs": (1, _is((AttrsV,))),
+    "isList": (1, _is((ListV,))), "isString": (1, _is((StrV,))),
+    "isFunction": (1, _is((FuncV, Builtin))),
     "importApply": (2, b_import_apply), "makeOverridable": (2, b_make_overridable),
     "callPackage": (2, b_call_package), "callPackageWith": (3, b_call_package_with),
 }

@@ -366,10 +366,16 @@ class Evaluator:
                 return Builtin(function.name, function.arity, function.apply, args)
             return function.apply(self, where, *args)
         if isinstance(function, External):
-            if _mentions_local_path(argument.force()):
+            given = argument.force()
+            if _mentions_local_path(given):
                 return Unknown(where, f"a function of `{function.name}` over the repository's "
                                       "files")
-            return External(function.name, function.local_lib)
+            if isinstance(given, (External, StrV, NumV, BoolV, NullV)):
+                return External(function.name, function.local_lib)
+            # A library function the graph does not know, over the repository's own values:
+            # its result is not known (it may well be a list of the repository's modules).
+            return Unknown(where, f"a call of a function from `{function.name}` the graph "
+                                  "does not follow")
         if isinstance(function, Unknown):
             return function
         return Unknown(where, "a call of something that is not a function")
