@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from nixls_assist.analysis.documents import DocumentStore, OpenDocument
 from nixls_assist.analysis.fixes import FixOutcome, as_one_edit, fix_document, safe_fix
+from nixls_assist.analysis.navigation import Answer, Navigation
 from nixls_assist.analysis.results import FileResult
 from nixls_assist.config import ConfigFinder, ProjectConfig, default_config
 from nixls_assist.context.filekind import Classification, FileKind
@@ -55,14 +56,6 @@ class FileSetup:
     resolver: ContextResolver
     excluded: bool
     skill_references: tuple[Path, ...]
-
-
-@dataclass(frozen=True)
-class Answer(Generic[T]):
-    """An answer and the notices that came up while computing it."""
-
-    value: T
-    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +97,8 @@ class Workspace:
         self._analyses: dict[str, tuple[int, list[Finding]]] = {}
         self._warmed: set[tuple[str, str]] = set()
         self._references: tuple[tuple[Path, ...], Any] | None = None
+        # Outline, references, `where`, declarations, rename: on-demand, off the keystroke path.
+        self.navigation = Navigation(self)
         if config is not None:
             self._config_finder()  # a missing --config file is a usage error at once
 
@@ -194,6 +189,7 @@ class Workspace:
         for resolver in self._resolvers.values():
             resolver.invalidate()
         self._forget_setups()
+        self.navigation = Navigation(self)
 
     # -- indexes --------------------------------------------------------------------------
 

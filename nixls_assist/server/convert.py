@@ -224,3 +224,43 @@ def to_lsp_completion(doc: ParsedDocument, result: Any) -> types.CompletionList:
             else types.InsertTextFormat.PlainText,
         ))
     return types.CompletionList(is_incomplete=result.incomplete, items=items)
+
+
+# -- navigation ---------------------------------------------------------------------------------
+
+_SYMBOL_KIND = {"namespace": types.SymbolKind.Namespace, "option": types.SymbolKind.Property,
+                "variable": types.SymbolKind.Variable, "field": types.SymbolKind.Field}
+
+
+def to_lsp_document_symbol(lines: LineIndex, symbol: Any) -> types.DocumentSymbol:
+    """A `features.symbols.Symbol` (and its children)."""
+    return types.DocumentSymbol(
+        name=symbol.name or "?", kind=_SYMBOL_KIND[symbol.kind.value], detail=symbol.detail,
+        range=to_lsp_range(lines, symbol.span),
+        selection_range=to_lsp_range(lines, symbol.selection),
+        children=[to_lsp_document_symbol(lines, c) for c in symbol.children] or None)
+
+
+def to_lsp_location(path: Path, lines: LineIndex, span: Span) -> types.Location:
+    return types.Location(uri=path.as_uri(), range=to_lsp_range(lines, span))
+
+
+def to_lsp_line_location(path: Path, line: int) -> types.Location:
+    """The start of a line of a file not open in the editor (an option's declaration)."""
+    start = types.Position(line=line, character=0)
+    return types.Location(uri=path.as_uri(), range=types.Range(start=start, end=start))
+
+
+def to_lsp_workspace_symbol(symbol: Any) -> types.WorkspaceSymbol:
+    """A `features.definitions.OptionSymbol`: a defined option path, where it is set."""
+    return types.WorkspaceSymbol(
+        name=symbol.option, kind=types.SymbolKind.Property,
+        location=to_lsp_location(symbol.file, symbol.doc.lines, symbol.span),
+        container_name=symbol.system)
+
+
+def to_lsp_workspace_edit(edits: dict[Path, Any]) -> types.WorkspaceEdit:
+    """Edits per file, each against that file's text (`(document, [Edit])`)."""
+    return types.WorkspaceEdit(changes={
+        path.as_uri(): [to_lsp_text_edit(doc.lines, e) for e in file_edits]
+        for path, (doc, file_edits) in edits.items()})

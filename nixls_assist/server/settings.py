@@ -42,6 +42,9 @@ class Settings:
     # `nix-env` / `nix profile` profiles whose packages the "declare imperatively installed
     # packages" action reads (empty: ~/.nix-profile, ~/.local/state/nix/profile, per-user).
     profiles: list[str] = field(default_factory=list)
+    # The formatter's argv (stdin → stdout), e.g. ["nixfmt"]; empty: the first of nixfmt,
+    # alejandra, nixpkgs-fmt found on PATH.
+    formatting_command: list[str] = field(default_factory=list)
 
 
 def _camel(name: str) -> str:
