@@ -295,16 +295,20 @@ class _ModuleWalk:
             for option in value.options:
                 self.module(option, system, where)
         elif isinstance(value, AttrsV):
-            self.attrs(value, system, where)
+            self.attrs(value, system, where, origin)
         elif isinstance(value, Unknown):
             self.miss(value.where or where, value.reason)
 
-    def attrs(self, module: AttrsV, system: str, where: Where | None) -> None:
+    def attrs(self, module: AttrsV, system: str, where: Where | None,
+              origin: Path | None) -> None:
         imports = module.entries.get("imports")
         if imports is not None:
             self.list(imports, system, where)
         if system == "home-manager":
             return
+        unit = self.ev.unit(origin) if origin is not None and origin.is_file() else None
+        if unit is not None and b"home-manager" not in unit.doc.source:
+            return  # no `home-manager.users` to find: skip evaluating its `config`
         config = module.entries.get("config")
         for holder in (module, config.force() if config is not None else None):
             for part in _merged_parts(holder):

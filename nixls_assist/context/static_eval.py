@@ -57,6 +57,29 @@ class FileUnit:
         return Where(self.path, node.start_point[0] + 1, text)
 
 
+# Parsed files shared by every graph this process builds (the server rebuilds it after an
+# edit): (path) → (mtime, size, unit). Bounded; a changed file is parsed again.
+_PARSED: dict[Path, tuple[int, int, FileUnit]] = {}
+_PARSED_LIMIT = 20000
+
+
+def _parsed(path: Path) -> FileUnit | None:
+    try:
+        stat = path.stat()
+        if stat.st_size > MAX_FILE_BYTES:
+            return None
+        cached = _PARSED.get(path)
+        if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
+            return cached[2]
+        unit = FileUnit(path, parse(path.read_bytes(), str(path)))
+    except OSError:
+        return None
+    if len(_PARSED) >= _PARSED_LIMIT:
+        _PARSED.clear()
+    _PARSED[path] = (stat.st_mtime_ns, stat.st_size, unit)
+    return unit
+
+
 class Env:
     __slots__ = ("parent", "scope", "vars")
 
@@ -102,13 +125,7 @@ class Evaluator:
 
     def unit(self, path: Path) -> FileUnit | None:
         if path not in self._units:
-            unit = None
-            try:
-                if path.stat().st_size <= MAX_FILE_BYTES:
-                    unit = FileUnit(path, parse(path.read_bytes(), str(path)))
-            except OSError:
-                unit = None
-            self._units[path] = unit
+            self._units[path] = _parsed(path)
         return self._units[path]
 
     def import_file(self, path: Path, where: Where | None) -> Value:
@@ -237,8 +254,9 @@ class Evaluator:
 
     def builtin(self, name: str) -> Value | None:
         from nixls_assist.context.static_builtins import BUILTINS
+        from nixls_assist.context.static_configurations import CONFIGURATION_BUILTINS
 
-        spec = BUILTINS.get(name)
+        spec = BUILTINS.get(name) or CONFIGURATION_BUILTINS.get(name)
         return Builtin(name, spec[0], spec[1]) if spec is not None else None
 
     def _attr_name(self, attr: Node, env: Env, unit: FileUnit) -> str | None:
@@ -525,7 +543,7 @@ class Evaluator:
         return Unknown(unit.where(node), "an unknown operand")
 
     def _e_binary_expression(self, node: Node, env: Env, unit: FileUnit) -> Value:
-        from nixls_assist.context.static_builtins import binary
+        from nixls_assist.context.static_operators import binary
 
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
