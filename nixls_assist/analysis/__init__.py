@@ -7,6 +7,7 @@ an answer (rule metadata for `explain` and SARIF, line positions) is re-exported
 
 from nixls_assist.analysis.documents import OpenDocument, uri_to_path
 from nixls_assist.analysis.fixes import FixOutcome, is_secret, safe_fix
+from nixls_assist.analysis.fleet import Affected, affected, changed_files, hosts_data, load_fleet
 from nixls_assist.analysis.results import CheckReport, FileResult, FixRecord
 from nixls_assist.analysis.workspace import Answer, Overrides, SlowStep, Workspace
 from nixls_assist.context.config import FAIL_ON
@@ -21,10 +22,11 @@ from option_index.nix_files import resolve_file
 
 __all__ = [
     "ALL_RULES", "DEFAULT_MAX_BYTES", "FAIL_ON", "FIX_ALL", "QUICKFIX", "RULES_BY_CODE",
-    "Answer", "CheckReport", "FileResult", "FixAvailability", "FixOutcome", "FixRecord",
-    "Indexes", "LineIndex", "OpenDocument", "Overrides", "ParsedDocument",
+    "Affected", "Answer", "CheckReport", "FileResult", "FixAvailability", "FixOutcome",
+    "FixRecord", "Indexes", "LineIndex", "OpenDocument", "Overrides", "ParsedDocument",
     "Rule", "SlowStep", "Tag", "TextChange", "Workspace",
-    "is_secret", "normalise_release", "release_forms", "release_retired", "resolve_file",
+    "affected", "changed_files", "hosts_data", "is_secret", "load_fleet",
+    "normalise_release", "release_forms", "release_retired", "resolve_file",
     "safe_fix",
     "uri_to_path",
 ]

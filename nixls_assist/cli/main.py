@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     # imported here, not at module level: `serve` never builds this parser.
     from nixls_assist.cli.check import add_check_parser
     from nixls_assist.cli.explain import add_explain_parser
+    from nixls_assist.cli.fleet import add_fleet_parsers
     from nixls_assist.cli.imperative import add_imperative_parser
     from nixls_assist.cli.index import add_index_parser, run_index
     from nixls_assist.cli.where import add_where_parser
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Each subcommand's add_*_parser sets `handler(args, out) -> exit code`.
     add_check_parser(subparsers)
     add_explain_parser(subparsers)
+    add_fleet_parsers(subparsers)
     add_imperative_parser(subparsers)
     add_index_parser(subparsers)
     add_where_parser(subparsers)
