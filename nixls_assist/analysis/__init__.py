@@ -7,7 +7,15 @@ an answer (rule metadata for `explain` and SARIF, line positions) is re-exported
 
 from nixls_assist.analysis.documents import OpenDocument, uri_to_path
 from nixls_assist.analysis.fixes import FixOutcome, is_secret, safe_fix
-from nixls_assist.analysis.fleet import Affected, affected, changed_files, hosts_data, load_fleet
+from nixls_assist.analysis.fleet import (
+    Affected,
+    affected,
+    changed_files,
+    hosts_data,
+    load_fleet,
+    membership_message,
+    membership_title,
+)
 from nixls_assist.analysis.results import CheckReport, FileResult, FixRecord
 from nixls_assist.analysis.workspace import Answer, Overrides, SlowStep, Workspace
 from nixls_assist.context.config import FAIL_ON
@@ -26,6 +34,7 @@ __all__ = [
     "FixRecord", "Indexes", "LineIndex", "OpenDocument", "Overrides", "ParsedDocument",
     "Rule", "SlowStep", "Tag", "TextChange", "Workspace",
     "affected", "changed_files", "hosts_data", "is_secret", "load_fleet",
+    "membership_message", "membership_title",
     "normalise_release", "release_forms", "release_retired", "resolve_file",
     "safe_fix",
     "uri_to_path",
