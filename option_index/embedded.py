@@ -38,10 +38,6 @@ def manifest() -> dict[str, Any]:
         return {}
 
 
-def embedded_systems() -> list[str]:
-    return sorted(manifest())
-
-
 def _unpack(system: str, info: dict[str, Any]) -> bytes:
     data = brotli.decompress((DATA_DIR / info["file"]).read_bytes())
     if hashlib.sha256(data).hexdigest() != info["sha256"]:

@@ -50,7 +50,7 @@ from option_index.store import OptionRow
 _LANGUAGE = Language(tree_sitter_nix.language())
 #: Bumped whenever the extractor's output for the same input changes: cached per-file results
 #: and per-source indexes of another version are rebuilt.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"  # 4: declarations carry their line (`file.nix:12`)
 _PLACEHOLDER_TYPES = {"attrsOf": "<name>", "lazyAttrsOf": "<name>", "attrsWith": "<name>",
                       "loaOf": "<name>", "dagOf": "<name>", "listOf": "*",
                       "nonEmptyListOf": "*"}
@@ -338,15 +338,21 @@ class _FileReader(DriftShims):
                     return
         if not prefix:
             return
+        here = (self._where(value),)
         if name == "mkOption" and args:
-            self._mk_option(args[0], prefix)
+            self._mk_option(args[0], prefix, here)
         elif name == "mkEnableOption":
-            self.out.options.append(OptionRow(prefix, "boolean", default="false"))
+            self.out.options.append(OptionRow(prefix, "boolean", default="false",
+                                              declarations=here))
         elif name == "mkPackageOption":
-            self.out.options.append(OptionRow(prefix, "package"))
+            self.out.options.append(OptionRow(prefix, "package", declarations=here))
         else:
             # a helper we cannot see through: an option of unknown type (free below it)
-            self.out.options.append(OptionRow(prefix, ""))
+            self.out.options.append(OptionRow(prefix, "", declarations=here))
+
+    def _where(self, node: Node) -> str:
+        """`file.nix:12`: the file and 1-based line of a declaration (see `split_declaration`)."""
+        return f"{self.path}:{node.start_point[0] + 1}"
 
     def _declarations_per_name(self, name: str, args: list[Node],
                                prefix: tuple[str, ...]) -> bool:
@@ -389,7 +395,8 @@ class _FileReader(DriftShims):
                 finally:
                     self._depth -= 1
 
-    def _mk_option(self, attrs: Node, prefix: tuple[str, ...]) -> None:
+    def _mk_option(self, attrs: Node, prefix: tuple[str, ...],
+                   declarations: tuple[str, ...]) -> None:
         fields = {names[0]: value for names, value in bindings(self._resolve(attrs))
                   if len(names) == 1}
         type_node = fields.get("type")
@@ -402,7 +409,7 @@ class _FileReader(DriftShims):
             prefix, type_text, read_only=ro is not None and node_text(ro).strip() == "true",
             default=collapse_type(node_text(default)) if default is not None else None,
             description=string_value(fields["description"]) if "description" in fields else None,
-            declarations=(str(self.path),),
+            declarations=declarations,
         ))
 
     def _submodules(self, node: Node, prefix: tuple[str, ...], suffix: tuple[str, ...],

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from option_index.extract import EXTRACTOR_VERSION, extract_tree
-from option_index.model import Lookup
+from option_index.model import Lookup, split_declaration
 from option_index.paths import is_name_placeholder, show_path, split_path
 from option_index.store import OptionRow, ReleaseOptions, StoreContent, memory_store
 from option_index.tree import OptionTree
@@ -63,7 +63,7 @@ def extract_releases(git_dir: Path, releases: Sequence[str]) -> dict:
             options = []
             for row in found.options:
                 files = [
-                    str(Path(d).relative_to(root))
+                    str(Path(split_declaration(d)[0]).relative_to(root))
                     for d in row.declarations
                     if Path(d).is_relative_to(root)
                 ]

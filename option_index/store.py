@@ -15,7 +15,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,10 +243,6 @@ class Store:
             "SELECT key FROM nodes WHERE name = ? COLLATE NOCASE AND (mask & ?) != 0 LIMIT ?",
             (name, mask, limit))]
 
-    def option_keys(self, mask: int) -> Iterator[str]:
-        for (key,) in self._rows("SELECT key FROM options WHERE (mask & ?) != 0", (mask,)):
-            yield key
-
     def drift_records(self) -> list[DriftRecord]:
         return [
             DriftRecord(kind=r[0], from_path=r[1], to_path=r[2], release=r[3], message=r[4],
@@ -259,14 +255,3 @@ class Store:
 
     def close(self) -> None:
         self._conn.close()
-
-
-def iter_rows(rows: Iterable[OptionRow]) -> list[OptionRow]:
-    """Deduplicate rows by path (first wins), keeping input order."""
-    seen: set[tuple[str, ...]] = set()
-    out = []
-    for row in rows:
-        if row.segments not in seen:
-            seen.add(row.segments)
-            out.append(row)
-    return out

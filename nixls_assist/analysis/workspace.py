@@ -14,22 +14,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from nixls_assist.analysis.documents import DocumentStore, OpenDocument
 from nixls_assist.analysis.fixes import FixOutcome, as_one_edit, fix_document, safe_fix
+from nixls_assist.analysis.navigation import Answer, Navigation
 from nixls_assist.analysis.results import FileResult
-from nixls_assist.config import ConfigFinder, ProjectConfig, default_config
+from nixls_assist.context.config import ConfigFinder, ProjectConfig, default_config
 from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.context.resolver import ContextResolver, ContextSettings, FileContext
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Finding, Severity
-from nixls_assist.loading import DEFAULT_MAX_BYTES, load_document
 from nixls_assist.rules.base import Indexes
-from nixls_assist.rules.engine import Selection, check_steps, finish
+from nixls_assist.rules.engine import Selection, check_steps, finish, known_code
 from nixls_assist.rules.imperative import SHELL_SUFFIXES, shell_selection
 from nixls_assist.syntax.document import ParsedDocument, skipped
+from nixls_assist.syntax.loading import DEFAULT_MAX_BYTES, load_document
 from nixls_assist.syntax.positions import LineIndex
 
 T = TypeVar("T")
@@ -55,14 +56,6 @@ class FileSetup:
     resolver: ContextResolver
     excluded: bool
     skill_references: tuple[Path, ...]
-
-
-@dataclass(frozen=True)
-class Answer(Generic[T]):
-    """An answer and the notices that came up while computing it."""
-
-    value: T
-    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +97,8 @@ class Workspace:
         self._analyses: dict[str, tuple[int, list[Finding]]] = {}
         self._warmed: set[tuple[str, str]] = set()
         self._references: tuple[tuple[Path, ...], Any] | None = None
+        # Outline, references, `where`, declarations, rename: on-demand, off the keystroke path.
+        self.navigation = Navigation(self)
         if config is not None:
             self._config_finder()  # a missing --config file is a usage error at once
 
@@ -138,7 +133,8 @@ class Workspace:
     def _config_finder(self) -> ConfigFinder:
         if self._configs is None:
             self._configs = ConfigFinder(explicit=self._explicit_config,
-                                         cwd=self.roots[0] if self.roots else None)
+                                         cwd=self.roots[0] if self.roots else None,
+                                         known_code=known_code)
         return self._configs
 
     def project_config(self, path: Path | None) -> ProjectConfig:
@@ -194,13 +190,16 @@ class Workspace:
         for resolver in self._resolvers.values():
             resolver.invalidate()
         self._forget_setups()
+        self.navigation = Navigation(self)
 
     # -- indexes --------------------------------------------------------------------------
 
     @property
     def indexes(self) -> Indexes:
         if self._indexes is None:
-            from nixls_assist.indexes import IndexProvider  # lazily: `check --help` stays fast
+            from nixls_assist.analysis.indexes import (
+                IndexProvider,  # lazily: `check --help` stays fast
+            )
 
             self._indexes = IndexProvider(on_notice=self._notices.append,
                                           store_builds=self._store_builds,

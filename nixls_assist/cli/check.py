@@ -69,7 +69,6 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="use this .nixls-assist.toml for every file (no discovery)")
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply config `exclude` to files named on the command line too")
-    parser.add_argument("--offline", action="store_true", help="never download an option index")
     parser.add_argument("--stdin-filename", default="stdin.nix",
                         help="the path to report for `-` (decides flake.lock lookup)")
     parser.add_argument("--max-file-size", type=int, default=DEFAULT_MAX_BYTES,

@@ -18,8 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
     # imported here, not at module level: `serve` never builds this parser.
     from nixls_assist.cli.check import add_check_parser
     from nixls_assist.cli.explain import add_explain_parser
+    from nixls_assist.cli.fleet import add_fleet_parsers
     from nixls_assist.cli.imperative import add_imperative_parser
     from nixls_assist.cli.index import add_index_parser, run_index
+    from nixls_assist.cli.where import add_where_parser
 
     parser = argparse.ArgumentParser(
         prog="nixls-assist",
@@ -31,8 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     # Each subcommand's add_*_parser sets `handler(args, out) -> exit code`.
     add_check_parser(subparsers)
     add_explain_parser(subparsers)
+    add_fleet_parsers(subparsers)
     add_imperative_parser(subparsers)
     add_index_parser(subparsers)
+    add_where_parser(subparsers)
     subparsers.choices["index"].set_defaults(
         handler=lambda args, out: run_index(args, out, sys.stderr)
     )

@@ -60,6 +60,7 @@ NXA201 = Rule(
     severity=Severity.ERROR,
     summary="a password, token or private key written as a literal ends up in the Nix store",
     fix=FixAvailability.NONE,
+    secret=True,
 )
 NXA202 = Rule(
     code="NXA202",
@@ -67,6 +68,7 @@ NXA202 = Rule(
     severity=Severity.WARNING,
     summary="a secret file is read or copied into the Nix store",
     fix=FixAvailability.NONE,
+    secret=True,
 )
 NXA203 = Rule(
     code="NXA203",
@@ -74,6 +76,7 @@ NXA203 = Rule(
     severity=Severity.WARNING,
     summary="a plain secret option is set where a `*File` option keeps the secret out of the store",
     fix=FixAvailability.NONE,
+    secret=True,
 )
 
 _STORE = "ends up in the world-readable Nix store"

@@ -36,6 +36,7 @@ NXA301 = Rule(
     severity=Severity.WARNING,
     summary="`stateVersion` differs from the committed version",
     fix=FixAvailability.ALWAYS,
+    environment_dependent=True,
 )
 NXA302 = Rule(
     code="NXA302",

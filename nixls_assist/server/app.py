@@ -165,6 +165,16 @@ def create_server() -> NixlsServer:
     _register(server, types.TEXT_DOCUMENT_HOVER, h.hover)
     _register(server, types.TEXT_DOCUMENT_COMPLETION, h.completion, None,
               types.CompletionOptions(trigger_characters=["."]))
+    # Navigation (on demand, never on the keystroke path).
+    _register(server, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, h.document_symbol, [])
+    _register(server, types.TEXT_DOCUMENT_REFERENCES, h.references, [])
+    _register(server, types.WORKSPACE_SYMBOL, h.workspace_symbol, [])
+    _register(server, types.TEXT_DOCUMENT_DEFINITION, h.definition, [])
+    _register(server, types.TEXT_DOCUMENT_DECLARATION, h.declaration, [])
+    _register(server, types.TEXT_DOCUMENT_PREPARE_RENAME, h.prepare_rename)
+    _register(server, types.TEXT_DOCUMENT_RENAME, h.rename, None,
+              types.RenameOptions(prepare_provider=True))
+    _register(server, types.TEXT_DOCUMENT_FORMATTING, h.formatting)
     return server
 
 

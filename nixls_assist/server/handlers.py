@@ -117,7 +117,7 @@ def did_change(server: NixlsServer, params: types.DidChangeTextDocumentParams) -
     entry = documents.get(params.text_document.uri)
     if entry is None:
         return
-    lines = entry.doc.lines if entry.doc.source == entry.text else None  # already built
+    lines = entry.doc.lines if entry.raw is None else None  # already built
     change = convert.from_lsp_changes(entry.text, list(params.content_changes), lines)
     documents.change(entry.uri, params.text_document.version, change)
     server.schedule_diagnostics(entry.uri)
@@ -213,3 +213,105 @@ def completion(server: NixlsServer, params: types.CompletionParams) -> types.Com
     if answer.value is None:
         return types.CompletionList(is_incomplete=False, items=[])
     return convert.to_lsp_completion(entry.doc, answer.value)
+
+
+# -- navigation: outline, references, symbols, declarations, rename, formatting --------------
+
+def document_symbol(server: NixlsServer,
+                    params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    answer = workspace.navigation.document_symbols(entry)
+    server.show_notices(answer.notices)
+    return [convert.to_lsp_document_symbol(entry.doc.lines, s) for s in answer.value]
+
+
+def references(server: NixlsServer, params: types.ReferenceParams) -> list[types.Location]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    offset = convert.from_lsp_position(entry.doc.lines, params.position)
+    answer = workspace.navigation.references(entry, offset)
+    server.show_notices(answer.notices)
+    return [convert.to_lsp_location(d.file, d.doc.lines, d.span) for d in answer.value]
+
+
+def workspace_symbol(server: NixlsServer,
+                     params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
+    answer = server.session.workspace.navigation.workspace_symbols(params.query)
+    server.show_notices(answer.notices)
+    return [convert.to_lsp_workspace_symbol(s) for s in answer.value]
+
+
+def definition(server: NixlsServer, params: types.DefinitionParams) -> list[types.Location]:
+    """Go to definition of an option path: where it is declared (as `declaration`)."""
+    return declaration(server, params)
+
+
+def declaration(server: NixlsServer,
+                params: types.DeclarationParams | types.DefinitionParams) -> list[types.Location]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    offset = convert.from_lsp_position(entry.doc.lines, params.position)
+    answer = workspace.navigation.declaration(entry, offset)
+    server.show_notices(answer.notices)
+    return [convert.to_lsp_line_location(d.file, d.line) for d in answer.value]
+
+
+def prepare_rename(server: NixlsServer,
+                   params: types.PrepareRenameParams) -> types.PrepareRenamePlaceholder | None:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return None
+    offset = convert.from_lsp_position(entry.doc.lines, params.position)
+    at = workspace.navigation.prepare_rename(entry, offset)
+    if at is None:
+        return None
+    return types.PrepareRenamePlaceholder(range=convert.to_lsp_range(entry.doc.lines, at.span),
+                                          placeholder=".".join(at.path))
+
+
+def rename(server: NixlsServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return None
+    offset = convert.from_lsp_position(entry.doc.lines, params.position)
+    answer = workspace.navigation.rename(entry, offset, params.new_name)
+    server.show_notices(answer.notices)
+    plan = answer.value
+    if plan is None:
+        return None
+    if plan.skipped:
+        first = plan.skipped[0]
+        line = first.doc.lines.position(first.span.start)[0] + 1
+        _tell(server, f"nixls-assist: cannot rename `{first.option}` in {first.file}:{line}: "
+                      "its attribute set holds other options; move it by hand first")
+        return None
+    return convert.to_lsp_workspace_edit(plan.edits)
+
+
+def formatting(server: NixlsServer,
+               params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return None
+    answer = workspace.navigation.format(entry, server.session.settings.formatting_command)
+    for notice in answer.notices:
+        _tell(server, f"nixls-assist: {notice}")
+    if answer.value is None:
+        return [] if not answer.notices else None
+    return [convert.to_lsp_text_edit(entry.doc.lines, answer.value)]
+
+
+def _tell(server: NixlsServer, message: str) -> None:
+    """A message the user asked for (rename, format): shown every time, not once."""
+    server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
+                                                       message=message))

@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nixls_assist.config import ProjectConfig, load_config
 from nixls_assist.context import FileKind
+from nixls_assist.context.config import ProjectConfig, load_config
 from nixls_assist.context.flake_lock import FlakeLock, LockError, parse_flake_lock, read_flake_lock
 from nixls_assist.context.release import normalise_release, pin_from_node
 from nixls_assist.errors import ConfigError

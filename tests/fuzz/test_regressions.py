@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nixls_assist.config import load_config
 from nixls_assist.context import FileKind
+from nixls_assist.context.config import load_config
 from nixls_assist.context.flake_lock import LockError, parse_flake_lock
 from nixls_assist.errors import ConfigError
 from nixls_assist.syntax.document import TextChange

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from nixls_assist.analysis.indexes import IndexProvider
 from nixls_assist.context.release import ReleasePin
-from nixls_assist.indexes import IndexProvider
 from option_index.errors import IndexUnavailable
 from option_index.extract_cache import ExtractCache
 from option_index.model import Lookup
