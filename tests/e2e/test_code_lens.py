@@ -20,7 +20,7 @@ async def test_a_shared_module_names_both_hosts(fleet_client):
     assert result.capabilities.code_lens_provider is not None
     assert "nixls-assist.showConfigurations" in \
         result.capabilities.execute_command_provider.commands
-    uri, lenses = await _lenses(fleet_client, FLEET / "modules/backup.nix")
+    _, lenses = await _lenses(fleet_client, FLEET / "modules/backup.nix")
     assert len(lenses) == 1
     assert range_of(lenses[0].range) == "0:0-0:0"
     assert lenses[0].command.title == "in 2 configurations: kestrel, osprey"

@@ -166,7 +166,8 @@ def test_per_system_outputs_do_not_make_the_flake_incomplete(tmp_path: Path) -> 
     let
       inherit (nixpkgs) lib;
       eachSystem = systems: f:
-        lib.foldAttrs lib.mergeAttrs { } (map (s: lib.mapAttrs (_: v: { ${s} = v; }) (f s)) systems);
+        lib.foldAttrs lib.mergeAttrs { }
+          (map (s: lib.mapAttrs (_: v: { ${s} = v; }) (f s)) systems);
       mkHost = name: {
         nixosConfigurations.${name} = lib.nixosSystem {
           modules = [ ./hosts/kestrel ./modules/common.nix ];
