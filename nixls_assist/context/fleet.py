@@ -293,6 +293,7 @@ class _WalkCache:
     def __init__(self) -> None:
         self.walks: dict[tuple[Path, str], list[_FileWalk]] = {}
         self.files: dict[Path, tuple[Path, bool]] = {}  # a module path → its file, in the repo
+        self.leaves: dict[Path, bool] = {}  # module files that import nothing (`_is_leaf`)
         self.hits = 0
         self.misses = 0
 
@@ -387,6 +388,11 @@ class _ModuleWalk:
         if (path, system) in self.visited:
             return
         self.visited.add((path, system))
+        leaf = self.cache.leaves.get(path)
+        if leaf is None:
+            leaf = self.cache.leaves[path] = _is_leaf(self.ev, path)
+        if leaf:
+            return  # nothing to follow: walking it would add nothing
         key = (path, system)
         for walk in self.cache.walks.get(key, ()):
             if self.module_args.agrees(walk.reads, walk.whole):
@@ -469,6 +475,32 @@ class _ModuleWalk:
         shared = value.entries.get("sharedModules")
         if shared is not None:
             self.list(shared, "home-manager", where)
+
+
+_LEAF_BODIES = frozenset({"attrset_expression", "rec_attrset_expression"})
+_WRAPPERS = {"function_expression": "body", "let_expression": "body",
+             "with_expression": "body", "parenthesized_expression": "expression"}
+_FOLLOWED = (b"imports", b"home-manager", b"sharedModules")
+
+
+def _is_leaf(ev: Evaluator, path: Path) -> bool:
+    """A module file that is an attribute set literal (under its function header, `let` and
+    `with`) naming neither `imports` nor home-manager: it imports nothing, so its walk would
+    only evaluate it to find nothing (most files of a large fleet)."""
+    unit = ev.unit(path) if path.is_file() else None
+    if unit is None:
+        return False
+    source = unit.doc.source
+    if any(word in source for word in _FOLLOWED):
+        return False
+    node = unit.doc.tree.root_node
+    node = next((c for c in node.named_children if c.type != "comment"), None)
+    while node is not None and node.type in _WRAPPERS:
+        node = node.child_by_field_name(_WRAPPERS[node.type])
+    if node is None or node.type not in _LEAF_BODIES:
+        return False
+    ev.loaded.add(path)
+    return True
 
 
 def _merged_parts(value: Value | None) -> list[AttrsV]:
