@@ -13,6 +13,7 @@ from nixls_assist.context.filekind import Classification, FileKind, classify
 from nixls_assist.context.flake_lock import FlakeLock, LockError, read_flake_lock
 from nixls_assist.context.git import Baseline
 from nixls_assist.context.release import ReleasePin, pin_from_node
+from nixls_assist.context.secret_files import SecretWorkspace, scan_secret_files
 from nixls_assist.context.workspace import WorkspaceHints, scan_workspace
 from nixls_assist.syntax.document import ParsedDocument
 from option_index.extract_cache import ExtractCache
@@ -36,6 +37,12 @@ class FileContext:
     lock_error: str | None = None  # why the lock at lock_path could not be read
     # An earlier version of the file (git HEAD, or on disk at open) for NXA301; see context/git.py.
     baseline: Baseline | None = None
+    # The workspace's secret files and registries (agenix, sops-nix), read on first use.
+    secret_files: Callable[[], SecretWorkspace] | None = None
+
+    @property
+    def secrets(self) -> SecretWorkspace | None:
+        return self.secret_files() if self.secret_files is not None else None
 
     @property
     def kind(self) -> FileKind:
@@ -83,6 +90,17 @@ class _Declared:
         return self.resolver._declared_options(self.root)
 
 
+@dataclass(frozen=True)
+class _Secrets:
+    """The secret files of a workspace root, scanned by the resolver when first asked."""
+
+    resolver: ContextResolver
+    root: Path
+
+    def __call__(self) -> SecretWorkspace:
+        return self.resolver._secret_files(self.root)
+
+
 class ContextResolver:
     """Finds and caches `flake.lock` files and workspace structure for many files."""
 
@@ -95,6 +113,7 @@ class ContextResolver:
         self._locks: dict[Path, FlakeLock | LockError | None] = {}
         self._hints: dict[Path, WorkspaceHints] = {}
         self._declared: dict[Path, OptionIndex] = {}
+        self._secrets: dict[Path, SecretWorkspace] = {}
         self._channels: tuple[ReleasePin | None, ReleasePin | None] | None = None
         self._places: dict[Path, _Place] = {}
         # (holds flake.lock, holds .git, holds flake.nix) per directory: every walk up the
@@ -125,7 +144,11 @@ class ContextResolver:
         if root is None:
             return None
         self._declared_options(root)
-        return self._fingerprints[root]
+        secrets = self._secret_files(root)
+        parts = [self._fingerprints[root], secrets.fingerprint]
+        if secrets.registry_at(path) is not None:  # NXA214 reads every other .nix file
+            parts.append(secrets.nix_fingerprint)
+        return ":".join(parts)
 
     def _context(self, path: Path | None, place: _Place | None,
                  classification: Classification) -> FileContext:
@@ -147,6 +170,7 @@ class ContextResolver:
         return FileContext(
             path, classification, nixos, home_manager, lock_path, tuple(notices),
             declared_options=_Declared(self, root) if root is not None else None,
+            secret_files=_Secrets(self, root) if root is not None else None,
             lock=lock if isinstance(lock, FlakeLock) else None,
             lock_error=str(lock) if isinstance(lock, LockError) else None,
         )
@@ -172,6 +196,7 @@ class ContextResolver:
             self._hints_of(lock_path.parent)
         if root is not None:
             self._declared_options(root)
+            self._secret_files(root)
 
     def is_prepared(self, path: Path) -> bool:
         root = self._place(path.resolve().parent).root
@@ -184,6 +209,11 @@ class ContextResolver:
             self._fingerprints[root] = extraction_digest(found)
             self._declared[root] = user_module_index([root], extraction=found)
         return self._declared[root]
+
+    def _secret_files(self, root: Path) -> SecretWorkspace:
+        if root not in self._secrets:
+            self._secrets[root] = scan_secret_files(root)
+        return self._secrets[root]
 
     def _hints_of(self, root: Path) -> WorkspaceHints:
         if root not in self._hints:
@@ -276,6 +306,7 @@ class ContextResolver:
         self._pins.clear()
         self._hints.clear()
         self._declared.clear()
+        self._secrets.clear()
         self._fingerprints.clear()
 
 
