@@ -343,12 +343,12 @@ def _tell(server: NixlsServer, message: str) -> None:
 
 # -- the fleet --------------------------------------------------------------------------------
 
-async def code_lens(server: NixlsServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-    """A lens on the first line of a module file: the configurations that use it."""
+def code_lens(server: NixlsServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    """A lens on the first line of a module file: the configurations that use it. None until
+    the diagnostics' first run has read the workspace (the graph is built there, once, off
+    the event loop); clients ask again after the diagnostics arrive."""
     workspace = server.session.workspace
     uri = params.text_document.uri
-    for step in workspace.slow_steps(uri):  # the graph is built once, off the event loop
-        await server.with_progress(step.title, step.run)
     entry = workspace.documents.get(uri)
     membership = workspace.configurations_of(entry) if entry is not None else None
     if membership is None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from tests.e2e.conftest import FLEET, initialize, open_file, range_of
+from tests.e2e.conftest import FLEET, diagnostics_for, initialize, open_file, range_of
 
 
 async def _lenses(client, path):
     uri = open_file(client, path)
+    await diagnostics_for(client, uri)  # the first diagnostics read the workspace
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
     return uri, lenses
