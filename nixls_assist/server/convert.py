@@ -251,7 +251,13 @@ def to_lsp_line_location(path: Path, line: int) -> types.Location:
 
 
 def to_lsp_workspace_symbol(symbol: Any) -> types.WorkspaceSymbol:
-    """A `features.definitions.OptionSymbol`: a defined option path, where it is set."""
+    """A `features.definitions.OptionSymbol`: a defined option path, where it is set; or a
+    `ConfigurationSymbol`: a configuration, where flake.nix names it."""
+    if hasattr(symbol, "kind"):
+        return types.WorkspaceSymbol(
+            name=symbol.option, kind=types.SymbolKind.Module,
+            location=to_lsp_location(symbol.file, symbol.doc.lines, symbol.span),
+            container_name=symbol.kind)
     return types.WorkspaceSymbol(
         name=symbol.option, kind=types.SymbolKind.Property,
         location=to_lsp_location(symbol.file, symbol.doc.lines, symbol.span),
