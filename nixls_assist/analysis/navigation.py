@@ -219,6 +219,17 @@ class Navigation:
                                             self.workspace.context_of(entry),
                                             self.workspace.indexes))
 
+    def declared_elsewhere(self, entry: OpenDocument, offset: int) -> str | None:
+        """Where the index says the option under the cursor is declared, as a sentence,
+        when that source is not on this machine (go to definition has nowhere to go)."""
+        from nixls_assist.features.declarations import declared_elsewhere
+
+        at = self.option_at(entry, offset)
+        if at is None:
+            return None
+        return declared_elsewhere(at.path, at.system, self.workspace.context_of(entry),
+                                  self.workspace.indexes)
+
     # -- rename ----------------------------------------------------------------------------------
 
     def prepare_rename(self, entry: OpenDocument, offset: int) -> Any:

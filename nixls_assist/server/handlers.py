@@ -260,6 +260,12 @@ def declaration(server: NixlsServer,
     offset = convert.from_lsp_position(entry.doc.lines, params.position)
     answer = workspace.navigation.declaration(entry, offset)
     server.show_notices(answer.notices)
+    if not answer.value:
+        # LSP has no Location for a file that is not on disk: say where it is instead.
+        elsewhere = workspace.navigation.declared_elsewhere(entry, offset)
+        if elsewhere is not None:
+            server.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Info, message=f"nixls-assist: {elsewhere}"))
     return [convert.to_lsp_line_location(d.file, d.line) for d in answer.value]
 
 
