@@ -147,6 +147,17 @@ class Navigation:
                                                      _name_span(entry.doc.source, c)))
         return found
 
+    def folding_ranges(self, entry: OpenDocument) -> list[Any]:
+        from nixls_assist.features.structure import folding_ranges
+
+        return folding_ranges(entry.doc)
+
+    def selection_ranges(self, entry: OpenDocument, offsets: list[int]) -> list[list[Any]]:
+        """Per offset, the ranges around it, innermost first."""
+        from nixls_assist.features.structure import selection_chain
+
+        return [selection_chain(entry.doc, offset) for offset in offsets]
+
     # -- references and `where` -------------------------------------------------------------
 
     def option_at(self, entry: OpenDocument, offset: int) -> Any:

@@ -228,6 +228,26 @@ def document_symbol(server: NixlsServer,
     return [convert.to_lsp_document_symbol(entry.doc.lines, s) for s in answer.value]
 
 
+def folding_range(server: NixlsServer,
+                  params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    return [convert.to_lsp_folding_range(f) for f in workspace.navigation.folding_ranges(entry)]
+
+
+def selection_range(server: NixlsServer,
+                    params: types.SelectionRangeParams) -> list[types.SelectionRange]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    offsets = [convert.from_lsp_position(entry.doc.lines, p) for p in params.positions]
+    chains = workspace.navigation.selection_ranges(entry, offsets)
+    return [convert.to_lsp_selection_range(entry.doc.lines, chain) for chain in chains]
+
+
 def references(server: NixlsServer, params: types.ReferenceParams) -> list[types.Location]:
     workspace = server.session.workspace
     entry = workspace.documents.get(params.text_document.uri)
