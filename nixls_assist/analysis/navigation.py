@@ -209,11 +209,14 @@ class Navigation:
         definition, from the fleet graph of the file's flake; a file no configuration is
         known to use has none."""
         result: dict[Path, tuple[str, ...]] = {}
+        fleets: dict[Path, Fleet | None] = {}  # per directory, for this answer
         for file in dict.fromkeys(d.file for d in found):
-            fleet = self.fleet(file.parent)
+            if file.parent not in fleets:
+                fleets[file.parent] = self.fleet(file.parent)
+            fleet = fleets[file.parent]
             if fleet is None:
                 continue
-            names = tuple(sorted(c.attribute for c in fleet.configurations_of(file.resolve())))
+            names = tuple(sorted(c.attribute for c in fleet.configurations_of(file)))
             if names:
                 result[file] = names
         return result

@@ -37,15 +37,16 @@ class Fold:
 
 
 def folding_ranges(doc: ParsedDocument) -> list[Fold]:
-    lines = doc.lines
     folds: dict[tuple[int, int], Fold] = {}
     comments: list[tuple[int, int]] = []  # line comments: (first line, last line)
     stack = [doc.tree.root_node]
     while stack:
         node = stack.pop()
-        stack.extend(reversed(node.children))
-        start = lines.position(node.start_byte)[0]
-        end = lines.position(node.end_byte)[0]
+        if node.end_point[0] > node.start_point[0]:  # a one-line node holds no fold
+            stack.extend(reversed(node.children))
+        elif node.type != "comment":
+            continue
+        start, end = node.start_point[0], node.end_point[0]
         if node.type == "comment":
             if doc.source[node.start_byte:node.start_byte + 2] == b"/*":
                 if end > start:
@@ -59,7 +60,7 @@ def folding_ranges(doc: ParsedDocument) -> list[Fold]:
             continue
         if node.type == "let_expression":  # the bindings, down to the line before `in`
             token = next((c for c in node.children if c.type == "in"), None)
-            end = lines.position(token.start_byte)[0] if token is not None else end
+            end = token.start_point[0] if token is not None else end
         last = end - 1 if node.type in _CLOSED or node.type == "let_expression" else end
         if last > start:
             folds.setdefault((start, last), Fold(start, last, FoldKind.REGION))
