@@ -11,6 +11,7 @@ from pathlib import Path
 from nixls_assist.context.channels import channel_pin
 from nixls_assist.context.filekind import Classification, FileKind, classify
 from nixls_assist.context.flake_lock import FlakeLock, LockError, read_flake_lock
+from nixls_assist.context.fleet import Fleet, build_fleet
 from nixls_assist.context.git import Baseline
 from nixls_assist.context.release import ReleasePin, pin_from_node
 from nixls_assist.context.secret_files import SecretWorkspace, scan_secret_files
@@ -39,10 +40,17 @@ class FileContext:
     baseline: Baseline | None = None
     # The workspace's secret files and registries (agenix, sops-nix), read on first use.
     secret_files: Callable[[], SecretWorkspace] | None = None
+    # The fleet graph of the workspace's flake (context/fleet.py), built on first use: only
+    # NXA214 on a rules file and the secret hover ask for it.
+    fleet_graph: Callable[[], Fleet] | None = None
 
     @property
     def secrets(self) -> SecretWorkspace | None:
         return self.secret_files() if self.secret_files is not None else None
+
+    @property
+    def fleet(self) -> Fleet | None:
+        return self.fleet_graph() if self.fleet_graph is not None else None
 
     @property
     def kind(self) -> FileKind:
@@ -101,6 +109,17 @@ class _Secrets:
         return self.resolver._secret_files(self.root)
 
 
+@dataclass(frozen=True)
+class _FleetOf:
+    """The fleet graph of a workspace root, built by the resolver when first asked."""
+
+    resolver: ContextResolver
+    root: Path
+
+    def __call__(self) -> Fleet:
+        return self.resolver._fleet(self.root)
+
+
 class ContextResolver:
     """Finds and caches `flake.lock` files and workspace structure for many files."""
 
@@ -114,6 +133,7 @@ class ContextResolver:
         self._hints: dict[Path, WorkspaceHints] = {}
         self._declared: dict[Path, OptionIndex] = {}
         self._secrets: dict[Path, SecretWorkspace] = {}
+        self._fleets: dict[Path, Fleet] = {}
         self._channels: tuple[ReleasePin | None, ReleasePin | None] | None = None
         self._places: dict[Path, _Place] = {}
         self._pins: dict[tuple[Path, str], tuple[ReleasePin | None, float]] = {}
@@ -168,6 +188,7 @@ class ContextResolver:
             path, classification, nixos, home_manager, lock_path, tuple(notices),
             declared_options=_Declared(self, root) if root is not None else None,
             secret_files=_Secrets(self, root) if root is not None else None,
+            fleet_graph=_FleetOf(self, root) if root is not None else None,
             lock=lock if isinstance(lock, FlakeLock) else None,
             lock_error=str(lock) if isinstance(lock, LockError) else None,
         )
@@ -211,6 +232,11 @@ class ContextResolver:
         if root not in self._secrets:
             self._secrets[root] = scan_secret_files(root)
         return self._secrets[root]
+
+    def _fleet(self, root: Path) -> Fleet:
+        if root not in self._fleets:
+            self._fleets[root] = build_fleet(root)
+        return self._fleets[root]
 
     def _hints_of(self, root: Path) -> WorkspaceHints:
         if root not in self._hints:
@@ -274,6 +300,7 @@ class ContextResolver:
         self._hints.clear()
         self._declared.clear()
         self._secrets.clear()
+        self._fleets.clear()
         self._fingerprints.clear()
 
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -129,17 +130,22 @@ class SecretWorkspace:
     def nix_words(self) -> frozenset[str]:
         """The words of every .nix file except the rules files (NXA214 looks names up)."""
         if self._words is None:
-            words: set[str] = set()
-            for path in self._nix_files:
-                try:
-                    text = path.read_bytes()[:MAX_READ_BYTES].decode("utf-8", errors="replace")
-                except OSError:
-                    continue
-                for word in _WORD.findall(text):
-                    words.add(word)
-                    words.update(re.split(r"[./]", word))
-            self._words = frozenset(words)
+            self._words = words_of(self._nix_files)
         return self._words
+
+
+def words_of(paths: Iterable[Path]) -> frozenset[str]:
+    """The words of these files (`wifi.age`, and its parts `wifi`, `age`)."""
+    words: set[str] = set()
+    for path in paths:
+        try:
+            text = path.read_bytes()[:MAX_READ_BYTES].decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        for word in _WORD.findall(text):
+            words.add(word)
+            words.update(re.split(r"[./]", word))
+    return frozenset(words)
 
 
 def scan_secret_files(root: Path) -> SecretWorkspace:
