@@ -72,6 +72,9 @@ def _age_lines(references: SecretReferences, name: str, ctx: FileContext) -> lis
 def _file_line(reference: FileReference, ctx: FileContext) -> str:
     attribute = f"*{reference.attribute}:* "
     target = reference.target
+    if target is None and reference.from_input is not None:
+        return attribute + (f"`{_short(reference.written)}` — from flake input "
+                            f"`{reference.from_input}`: not checked (another repository)")
     if target is None:
         return (attribute + f"`{_short(reference.written)}` — not resolved (another flake "
                 "input, a computed path or a runtime path): not checked")

@@ -50,6 +50,8 @@ def test_agenix_secret_shows_entry_recipients_file_and_configurations():
     ("{\n  age.secrets.vpn.fi$0le = ../secrets/vpn.age;\n}\n",
      "`secrets/vpn.age` — **does not exist**"),
     ("{ inputs, ... }:\n{\n  age.secrets.vpn.fi$0le = inputs.secrets + \"/vpn.age\";\n}\n",
+     "from flake input `secrets`: not checked (another repository)"),
+    ("{ config, ... }:\n{\n  age.secrets.vpn.fi$0le = ./${config.networking.hostName}.age;\n}\n",
      "not resolved (another flake input, a computed path or a runtime path): not checked"),
 ])
 def test_agenix_file_attribute(text, expected):
