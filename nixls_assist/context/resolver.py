@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nixls_assist.context.channels import channel_pin
 from nixls_assist.context.filekind import Classification, FileKind, classify
 from nixls_assist.context.flake_lock import FlakeLock, LockError, read_flake_lock
-from nixls_assist.context.fleet import Fleet, build_fleet
 from nixls_assist.context.git import Baseline
 from nixls_assist.context.release import ReleasePin, pin_from_node
 from nixls_assist.context.secret_files import SecretWorkspace, scan_secret_files
@@ -21,6 +21,9 @@ from option_index.extract_cache import ExtractCache
 from option_index.index import OptionIndex
 from option_index.nix_files import resolve_file
 from option_index.workspace import extract_workspace, extraction_digest, user_module_index
+
+if TYPE_CHECKING:  # the fleet graph (and its evaluator) is imported when first built
+    from nixls_assist.context.fleet import Fleet
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,8 @@ class ContextResolver:
 
     def _fleet(self, root: Path) -> Fleet:
         if root not in self._fleets:
+            from nixls_assist.context.fleet import build_fleet
+
             self._fleets[root] = build_fleet(root)
         return self._fleets[root]
 
