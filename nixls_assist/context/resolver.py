@@ -220,7 +220,9 @@ class ContextResolver:
             self._hints_of(lock_path.parent)
         if root is not None:
             self._declared_options(root)
-            self._secret_files(root)
+            secrets = self._secret_files(root)
+            if secrets.registries or secrets.sops_configs:
+                self._fleet(root)  # the secret hover and NXA214 ask for it
 
     def is_prepared(self, path: Path) -> bool:
         root = self._place(path.resolve().parent).root
