@@ -116,6 +116,9 @@ class ContextResolver:
         self._secrets: dict[Path, SecretWorkspace] = {}
         self._channels: tuple[ReleasePin | None, ReleasePin | None] | None = None
         self._places: dict[Path, _Place] = {}
+        # (holds flake.lock, holds .git, holds flake.nix) per directory: every walk up the
+        # tree (nearest lock, boundary, inside a flake) looks at a directory once
+        self._marks: dict[Path, tuple[bool, bool, bool]] = {}
         self._pins: dict[tuple[Path, str], tuple[ReleasePin | None, float]] = {}
 
     def context_for(self, doc: ParsedDocument, path: Path | None) -> FileContext:
@@ -178,9 +181,9 @@ class ContextResolver:
         place = self._places.get(directory)
         if place is None:
             lock_path, lock = self._nearest_lock(directory)
-            root = lock_path.parent if lock_path is not None else _boundary(directory)
+            root = lock_path.parent if lock_path is not None else self._boundary(directory)
             place = self._places[directory] = _Place(lock_path, lock, root,
-                                                     _inside_flake(directory))
+                                                     self._inside_flake(directory))
         return place
 
     def prepare(self, path: Path) -> None:
@@ -228,18 +231,47 @@ class ContextResolver:
 
     def _nearest_lock(self, directory: Path) -> tuple[Path | None, FlakeLock | LockError | None]:
         for candidate in (directory, *directory.parents):
-            lock_path = candidate / "flake.lock"
-            if lock_path in self._locks:
+            has_lock, has_git, has_flake = self._marks_of(candidate)
+            if has_lock:
+                lock_path = candidate / "flake.lock"
+                if lock_path not in self._locks:
+                    try:
+                        self._locks[lock_path] = read_flake_lock(lock_path)
+                    except LockError as exc:
+                        self._locks[lock_path] = exc
                 return lock_path, self._locks[lock_path]
-            if lock_path.is_file():
-                try:
-                    self._locks[lock_path] = read_flake_lock(lock_path)
-                except LockError as exc:
-                    self._locks[lock_path] = exc
-                return lock_path, self._locks[lock_path]
-            if (candidate / ".git").exists() or (candidate / "flake.nix").is_file():
+            if has_git or has_flake:
                 return None, None  # a repository / flake boundary without a lock
         return None, None
+
+    def _marks_of(self, directory: Path) -> tuple[bool, bool, bool]:
+        marks = self._marks.get(directory)
+        if marks is None:
+            base = str(directory)
+            marks = self._marks[directory] = (
+                os.path.isfile(os.path.join(base, "flake.lock")),
+                os.path.exists(os.path.join(base, ".git")),
+                os.path.isfile(os.path.join(base, "flake.nix")))
+        return marks
+
+    def _boundary(self, directory: Path) -> Path | None:
+        """The nearest enclosing repository or flake directory."""
+        for candidate in (directory, *directory.parents):
+            _, has_git, has_flake = self._marks_of(candidate)
+            if has_git or has_flake:
+                return candidate
+        return None
+
+    def _inside_flake(self, directory: Path) -> bool:
+        """A flake (with or without its lock) between a file's directory and its repository
+        root."""
+        for candidate in (directory, *directory.parents):
+            _, has_git, has_flake = self._marks_of(candidate)
+            if has_flake:
+                return True
+            if has_git:
+                return False
+        return False
 
     def _pin(self, lock_path: Path, lock: FlakeLock, input_name: str) -> ReleasePin | None:
         """The input's pin, computed once per lock: a pin whose source tree was not in the
@@ -270,6 +302,7 @@ class ContextResolver:
         self._channels = None
         self._locks.clear()
         self._places.clear()
+        self._marks.clear()
         self._pins.clear()
         self._hints.clear()
         self._declared.clear()
@@ -283,21 +316,3 @@ class _Place:
     lock: FlakeLock | LockError | None
     root: Path | None  # the workspace root: the lock's directory, else the repository / flake
     inside_flake: bool
-
-
-def _boundary(directory: Path) -> Path | None:
-    """The nearest enclosing repository or flake directory."""
-    for candidate in (directory, *directory.parents):
-        if (candidate / ".git").exists() or (candidate / "flake.nix").is_file():
-            return candidate
-    return None
-
-
-def _inside_flake(directory: Path) -> bool:
-    """A flake (with or without its lock) between a file's directory and its repository root."""
-    for candidate in (directory, *directory.parents):
-        if (candidate / "flake.nix").is_file():
-            return True
-        if (candidate / ".git").exists():
-            return False
-    return False
