@@ -17,10 +17,10 @@ from nixls_assist.context.release import ReleasePin, pin_from_node
 from nixls_assist.context.secret_files import SecretWorkspace, scan_secret_files
 from nixls_assist.context.workspace import WorkspaceHints, scan_workspace
 from nixls_assist.syntax.document import ParsedDocument
-from option_index.extract_cache import ExtractCache
 from option_index.index import OptionIndex
-from option_index.nix_files import resolve_file
-from option_index.workspace import extract_workspace, extraction_digest, user_module_index
+from option_index.sources.extract_cache import ExtractCache
+from option_index.sources.nix_files import resolve_file
+from option_index.sources.workspace import extract_workspace, extraction_digest, user_module_index
 
 if TYPE_CHECKING:  # the fleet graph (and its evaluator) is imported when first built
     from nixls_assist.context.fleet import Fleet

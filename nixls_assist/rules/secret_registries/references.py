@@ -20,13 +20,14 @@ from tree_sitter import Node
 
 from nixls_assist.context import FileContext
 from nixls_assist.findings import Span
-from nixls_assist.rules.secret_sites import definition_value, literal_path
 from nixls_assist.syntax.agenix_rules import AgenixRules, looks_like_rules_file, read_agenix_rules
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import (
     attr_name,
     callee_name,
+    definition_value,
     flatten_apply,
+    literal_path,
     nodes_of_types,
     span,
     static_string,
