@@ -19,7 +19,7 @@ from nixls_assist.context.fleet import Fleet, build_fleet
 from nixls_assist.features.declare_package import WorkspaceFile
 from nixls_assist.findings import Span
 from nixls_assist.syntax.loading import load_document
-from option_index.nix_files import nix_files
+from option_index.sources.nix_files import nix_files
 
 T = TypeVar("T")
 

@@ -19,9 +19,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from option_index.extract import EXTRACTOR_VERSION, FileExtraction
 from option_index.model import DriftRecord
-from option_index.store import OptionRow
+from option_index.sources.extract import EXTRACTOR_VERSION, FileExtraction
+from option_index.store.database import OptionRow
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries(rel TEXT NOT NULL, digest TEXT NOT NULL, deps TEXT NOT NULL,
@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS entries(rel TEXT NOT NULL, digest TEXT NOT NULL, deps
 """
 _VERSION = f"1/{EXTRACTOR_VERSION}"
 _MAX_AGE_DAYS = 60
+_TOUCH_SECONDS = 86400  # a hit older than this refreshes its `used` time (one write a day)
 _ROOT = "\x00root"
 
 
@@ -72,8 +73,9 @@ class ExtractCache:
             self._conn.executescript(_SCHEMA)
 
     def get(self, root: Path, rel: str, digest: str) -> FileExtraction | None:
-        row = self._conn.execute("SELECT deps, result FROM entries WHERE rel = ? AND digest = ?",
-                                 (rel, digest)).fetchone()
+        row = self._conn.execute(
+            "SELECT deps, result, used FROM entries WHERE rel = ? AND digest = ?",
+            (rel, digest)).fetchone()
         if row is None:
             self.misses += 1
             return None
@@ -85,8 +87,10 @@ class ExtractCache:
             except OSError:
                 self.misses += 1
                 return None
-        self._conn.execute("UPDATE entries SET used = ? WHERE rel = ? AND digest = ?",
-                           (time.time(), rel, digest))
+        now = time.time()
+        if now - row[2] > _TOUCH_SECONDS:  # a warm run writes nothing (no commit, no fsync)
+            self._conn.execute("UPDATE entries SET used = ? WHERE rel = ? AND digest = ?",
+                               (now, rel, digest))
         self.hits += 1
         return _load(json.loads(row[1]), str(root))
 
