@@ -17,7 +17,7 @@ from nixls_assist.rules.base import FixAvailability, Indexes, Rule, Tag
 from nixls_assist.syntax.document import ParsedDocument, TextChange, release_retired
 from nixls_assist.syntax.loading import DEFAULT_MAX_BYTES
 from nixls_assist.syntax.positions import LineIndex
-from option_index.nix_files import resolve_file
+from option_index.sources.nix_files import resolve_file
 
 # The fleet graph (`hosts`, `affected`) is imported on first use: `check` does not need it.
 _FLEET = frozenset({"Affected", "affected", "changed_files", "hosts_data", "load_fleet",

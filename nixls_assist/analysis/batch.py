@@ -16,7 +16,7 @@ from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.findings import Finding
 from nixls_assist.syntax.positions import LineIndex
-from option_index.nix_files import resolve_file
+from option_index.sources.nix_files import resolve_file
 
 if TYPE_CHECKING:
     from nixls_assist.analysis.workspace import Workspace

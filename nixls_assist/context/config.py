@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from nixls_assist.context.release import normalise_release, release_forms
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Severity
-from option_index.nix_files import resolve_file
+from option_index.sources.nix_files import resolve_file
 
 if TYPE_CHECKING:
     import pathspec  # imported when a config has globs (~40 ms; not at server start)

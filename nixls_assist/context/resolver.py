@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nixls_assist.context.channels import channel_pin
 from nixls_assist.context.filekind import Classification, FileKind, classify
@@ -17,10 +18,13 @@ from nixls_assist.context.release import ReleasePin, pin_from_node
 from nixls_assist.context.secret_files import SecretWorkspace, scan_secret_files
 from nixls_assist.context.workspace import Membership, WorkspaceHints, scan_workspace
 from nixls_assist.syntax.document import ParsedDocument
-from option_index.extract_cache import ExtractCache
 from option_index.index import OptionIndex
-from option_index.nix_files import resolve_file
-from option_index.workspace import extract_workspace, extraction_digest, user_module_index
+from option_index.sources.extract_cache import ExtractCache
+from option_index.sources.nix_files import resolve_file
+from option_index.sources.workspace import extract_workspace, extraction_digest, user_module_index
+
+if TYPE_CHECKING:  # the fleet graph (and its evaluator) is imported when first built
+    from nixls_assist.context.fleet import Fleet
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,17 @@ class FileContext:
     membership: Membership | None = None
     # The workspace's secret files and registries (agenix, sops-nix), read on first use.
     secret_files: Callable[[], SecretWorkspace] | None = None
+    # The fleet graph of the workspace's flake (context/fleet.py), built on first use: only
+    # NXA214 on a rules file and the secret hover ask for it.
+    fleet_graph: Callable[[], Fleet] | None = None
 
     @property
     def secrets(self) -> SecretWorkspace | None:
         return self.secret_files() if self.secret_files is not None else None
+
+    @property
+    def fleet(self) -> Fleet | None:
+        return self.fleet_graph() if self.fleet_graph is not None else None
 
     @property
     def kind(self) -> FileKind:
@@ -105,6 +116,17 @@ class _Secrets:
         return self.resolver._secret_files(self.root)
 
 
+@dataclass(frozen=True)
+class _FleetOf:
+    """The fleet graph of a workspace root, built by the resolver when first asked."""
+
+    resolver: ContextResolver
+    root: Path
+
+    def __call__(self) -> Fleet:
+        return self.resolver._fleet(self.root)
+
+
 class ContextResolver:
     """Finds and caches `flake.lock` files and workspace structure for many files."""
 
@@ -118,6 +140,7 @@ class ContextResolver:
         self._hints: dict[Path, WorkspaceHints] = {}
         self._declared: dict[Path, OptionIndex] = {}
         self._secrets: dict[Path, SecretWorkspace] = {}
+        self._fleets: dict[Path, Fleet] = {}
         self._channels: tuple[ReleasePin | None, ReleasePin | None] | None = None
         self._places: dict[Path, _Place] = {}
         # (holds flake.lock, holds .git, holds flake.nix) per directory: every walk up the
@@ -178,6 +201,7 @@ class ContextResolver:
             path, classification, nixos, home_manager, lock_path, tuple(notices),
             declared_options=_Declared(self, root) if root is not None else None,
             secret_files=_Secrets(self, root) if root is not None else None,
+            fleet_graph=_FleetOf(self, root) if root is not None else None,
             lock=lock if isinstance(lock, FlakeLock) else None,
             lock_error=str(lock) if isinstance(lock, LockError) else None,
             membership=membership,
@@ -204,7 +228,9 @@ class ContextResolver:
             self._hints_of(lock_path.parent)
         if root is not None:
             self._declared_options(root)
-            self._secret_files(root)
+            secrets = self._secret_files(root)
+            if secrets.registries or secrets.sops_configs:
+                self._fleet(root)  # the secret hover and NXA214 ask for it
 
     def is_prepared(self, path: Path) -> bool:
         place = self._place(path.resolve().parent)
@@ -234,6 +260,13 @@ class ContextResolver:
         if root not in self._secrets:
             self._secrets[root] = scan_secret_files(root)
         return self._secrets[root]
+
+    def _fleet(self, root: Path) -> Fleet:
+        if root not in self._fleets:
+            from nixls_assist.context.fleet import build_fleet
+
+            self._fleets[root] = build_fleet(root)
+        return self._fleets[root]
 
     def _hints_of(self, root: Path) -> WorkspaceHints:
         if root not in self._hints:
@@ -327,6 +360,7 @@ class ContextResolver:
         self._hints.clear()
         self._declared.clear()
         self._secrets.clear()
+        self._fleets.clear()
         self._fingerprints.clear()
 
 

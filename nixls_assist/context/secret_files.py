@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -63,21 +64,29 @@ class Registry:
 class SopsConfig:
     path: Path
     path_regexes: tuple[str | None, ...] | None  # None: unreadable; an entry None: no regex
+    # Per creation rule, its recipients in words (`age: 2 keys`, `key_groups: 2 groups`).
+    recipients: tuple[str, ...] = ()
 
     def covers(self, target: Path) -> bool | None:
         """Whether a creation rule matches `target`; None when that cannot be told."""
+        index = self.rule_for(target)
+        return index if index is None or isinstance(index, bool) else True
+
+    def rule_for(self, target: Path) -> int | bool | None:
+        """The index of the first creation rule matching `target` (sops uses the first);
+        False when none does; None when that cannot be told."""
         if self.path_regexes is None or not self.path_regexes:
             return None
         relative = target.relative_to(self.path.parent).as_posix()
-        for regex in self.path_regexes:
+        for index, regex in enumerate(self.path_regexes):
             if regex is None:
-                return True
+                return index
             try:
                 pattern = re.compile(regex)
             except re.error:
                 return None  # a Go regex Python does not read: cannot tell
             if pattern.search(relative) or pattern.search(target.as_posix()):
-                return True
+                return index
         return False
 
 
@@ -129,17 +138,22 @@ class SecretWorkspace:
     def nix_words(self) -> frozenset[str]:
         """The words of every .nix file except the rules files (NXA214 looks names up)."""
         if self._words is None:
-            words: set[str] = set()
-            for path in self._nix_files:
-                try:
-                    text = path.read_bytes()[:MAX_READ_BYTES].decode("utf-8", errors="replace")
-                except OSError:
-                    continue
-                for word in _WORD.findall(text):
-                    words.add(word)
-                    words.update(re.split(r"[./]", word))
-            self._words = frozenset(words)
+            self._words = words_of(self._nix_files)
         return self._words
+
+
+def words_of(paths: Iterable[Path]) -> frozenset[str]:
+    """The words of these files (`wifi.age`, and its parts `wifi`, `age`)."""
+    words: set[str] = set()
+    for path in paths:
+        try:
+            text = path.read_bytes()[:MAX_READ_BYTES].decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        for word in _WORD.findall(text):
+            words.add(word)
+            words.update(re.split(r"[./]", word))
+    return frozenset(words)
 
 
 def scan_secret_files(root: Path) -> SecretWorkspace:
@@ -173,7 +187,7 @@ def scan_secret_files(root: Path) -> SecretWorkspace:
             # Any file's presence (NXA211), the contents of those the rules read.
             stats.update(line if path.suffix in _READ_SUFFIXES else f"{path}\n".encode())
             if name in (".sops.yaml", ".sops.yml"):
-                configs.append(SopsConfig(path, _creation_rules(path)))
+                configs.append(SopsConfig(path, *_creation_rules(path)))
         if len(files) > MAX_FILES:
             break
     return SecretWorkspace(root, frozenset(files), tuple(registries), tuple(configs),
@@ -201,22 +215,48 @@ def _age_encryption(path: Path) -> Encryption:
     return Encryption.PLAIN
 
 
-def _creation_rules(path: Path) -> tuple[str | None, ...] | None:
+def _creation_rules(path: Path) -> tuple[tuple[str | None, ...] | None, tuple[str, ...]]:
     data = _load_yaml(path)
     if not isinstance(data, dict):
-        return None
+        return None, ()
     rules = data.get("creation_rules")
     if not isinstance(rules, list):
-        return None
+        return None, ()
     found: list[str | None] = []
+    recipients: list[str] = []
     for rule in rules:
         if not isinstance(rule, dict):
-            return None
+            return None, ()
         regex = rule.get("path_regex")
         if regex is not None and not isinstance(regex, str):
-            return None
+            return None, ()
         found.append(regex)
-    return tuple(found)
+        recipients.append(_recipients(rule))
+    return tuple(found), tuple(recipients)
+
+
+_KEY_SOURCES = ("age", "pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri")
+
+
+def _recipients(rule: dict) -> str:
+    """A creation rule's recipients in words: `age: 2 keys`, `key_groups: 2 groups (age: 3
+    keys)`. Keys are counted, never shown."""
+    def count(holder: dict) -> list[str]:
+        words = []
+        for source in _KEY_SOURCES:
+            value = holder.get(source)
+            if isinstance(value, str):
+                value = [v for v in value.split(",") if v.strip()]
+            if isinstance(value, list) and value:
+                words.append(f"{source}: {len(value)} key" + ("s" if len(value) > 1 else ""))
+        return words
+
+    groups = rule.get("key_groups")
+    if isinstance(groups, list) and groups:
+        inner = [w for g in groups if isinstance(g, dict) for w in count(g)]
+        text = f"key_groups: {len(groups)} group" + ("s" if len(groups) > 1 else "")
+        return f"{text} ({', '.join(inner)})" if inner else text
+    return ", ".join(count(rule)) or "no recipients named"
 
 
 def _load_yaml(path: Path) -> object:

@@ -175,6 +175,8 @@ def create_server() -> NixlsServer:
     _register(server, types.TEXT_DOCUMENT_RENAME, h.rename, None,
               types.RenameOptions(prepare_provider=True))
     _register(server, types.TEXT_DOCUMENT_FORMATTING, h.formatting)
+    _register(server, types.TEXT_DOCUMENT_FOLDING_RANGE, h.folding_range, [])
+    _register(server, types.TEXT_DOCUMENT_SELECTION_RANGE, h.selection_range, [])
     # The fleet: the configurations a module file belongs to.
     _register(server, types.TEXT_DOCUMENT_CODE_LENS, h.code_lens, [],
               types.CodeLensOptions(resolve_provider=False))

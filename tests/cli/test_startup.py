@@ -13,7 +13,7 @@ from tests.conftest import REPO, run_cli
 
 # Never needed outside `serve` / `index fetch`.
 SERVER_AND_NETWORK = ("lsprotocol", "pygls", "httpx", "rich", "nixls_assist.server",
-                      "option_index.download", "nixls_assist.cli.index")
+                      "option_index.sources.download", "nixls_assist.cli.index")
 
 
 def imported(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> set[str]:

@@ -16,9 +16,9 @@ import pytest
 from nixls_assist.analysis.indexes import IndexProvider
 from nixls_assist.context.release import ReleasePin
 from option_index.errors import IndexUnavailable
-from option_index.extract_cache import ExtractCache
 from option_index.model import Lookup
-from option_index.store_index import (
+from option_index.sources.extract_cache import ExtractCache
+from option_index.sources.store_index import (
     Limits,
     build_source_index,
     extract_source,

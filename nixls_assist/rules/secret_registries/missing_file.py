@@ -27,7 +27,11 @@ def secret_file_missing(doc: ParsedDocument, ctx: FileContext,
     Resolves `age.secrets.<name>.file`, agenix-rekey's `age.secrets.<name>.rekeyFile`,
     `sops.defaultSopsFile` and `sops.secrets.<name>.sopsFile` when they are written as
     paths into the repository (`./wifi.age`, `../secrets/db.yaml`, `self + "/secrets/x.age"`)
-    and reports the ones that point at no file.
+    and reports the ones that point at no file. Files taken from another flake input
+    (`inputs.secrets + "/x.age"`, `"${inputs.secrets}/x.age"`: a private secrets flake)
+    cannot be looked at: one info per file says they were not checked. A path computed in
+    a way that cannot be resolved (`./secrets/${name}.age` in a helper) is not reported;
+    hovering the secret says it was not checked.
 
     ## Why is this bad?
     Evaluation fails on a path literal to a missing file, or the secret is missing on the
@@ -63,3 +67,13 @@ def secret_file_missing(doc: ParsedDocument, ctx: FileContext,
             f"`{reference.written}` does not exist (resolves to "
             f"`{display_path(reference.target, ctx)}`): `{reference.option}` names no file",
             option=reference.option)
+    from_inputs = [r for r in references if r.from_input is not None]
+    if from_inputs:  # one note per file, at the first: not a finding per secret
+        first = from_inputs[0]
+        names = sorted({f"`{r.from_input}`" for r in from_inputs})
+        count = len(from_inputs)
+        yield NXA211.finding(
+            first.span,
+            f"{count} secret file(s) come from flake input {', '.join(names)}: "
+            "not checked (another repository)",
+            option=first.option, severity=Severity.INFO)

@@ -11,6 +11,7 @@ nothing about it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +20,14 @@ from tree_sitter import Node
 
 from nixls_assist.context import FileContext
 from nixls_assist.findings import Span
-from nixls_assist.rules.secret_sites import definition_value, literal_path
 from nixls_assist.syntax.agenix_rules import AgenixRules, looks_like_rules_file, read_agenix_rules
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import (
     attr_name,
     callee_name,
+    definition_value,
     flatten_apply,
+    literal_path,
     nodes_of_types,
     span,
     static_string,
@@ -46,6 +48,8 @@ class FileReference:
     span: Span  # the value
     written: str  # the value as written
     target: Path | None  # where it resolves; None when it cannot be told
+    # The flake input the file comes from (`inputs.secrets + "/x.age"`): not checked.
+    from_input: str | None = None
 
     @property
     def is_age(self) -> bool:
@@ -177,8 +181,44 @@ def _reference(doc: ParsedDocument, ctx: FileContext, binding: Node, path: list[
     value = definition_value(binding.child_by_field_name("expression"))
     if value is None:
         return None
+    target = resolve_secret_path(doc, ctx, value)
     return FileReference(show_path(tuple(path)), path[-1], secret, span(value),
-                         doc.node_text(value), resolve_secret_path(doc, ctx, value))
+                         doc.node_text(value), target,
+                         input_of(doc, ctx, value) if target is None else None)
+
+
+_INPUT = re.compile(r"^(?:(?:self\.)?inputs\.)([A-Za-z_][\w'-]*)(?:\.outPath)?$")
+
+
+def input_of(doc: ParsedDocument, ctx: FileContext, node: Node) -> str | None:
+    """The flake input a path is taken from: `inputs.secrets + "/x.age"`,
+    `"${inputs.secrets}/x.age"`, or an input the outputs function names (`secrets + …`,
+    when the lock has a root input of that name)."""
+    node = unwrap_parens(node)
+    base: Node | None = None
+    if node is None:
+        return None
+    if node.type == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        if operator is not None and operator.type == "+":
+            base = unwrap_parens(node.child_by_field_name("left"))
+            while base is not None and base.type == "binary_expression":
+                base = unwrap_parens(base.child_by_field_name("left"))
+    elif node.type == "string_expression":
+        parts = [c for c in node.named_children if c.type != "comment"]
+        if parts and parts[0].type == "interpolation" and parts[0].named_child_count:
+            base = unwrap_parens(parts[0].named_children[0])
+    if base is None:
+        return None
+    text = doc.node_text(base)
+    match = _INPUT.match(text)
+    if match is not None:
+        name = match.group(1)
+        return None if name == "self" else name
+    if base.type == "variable_expression" and ctx.lock is not None and text != "self" \
+            and text in ctx.lock.root_inputs():
+        return text
+    return None
 
 
 def resolve_secret_path(doc: ParsedDocument, ctx: FileContext, node: Node) -> Path | None:

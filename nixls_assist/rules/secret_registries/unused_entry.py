@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from nixls_assist.context import FileContext
+from nixls_assist.context.secret_files import words_of
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.base import Indexes, Rule
 from nixls_assist.rules.secret_registries.references import is_rules_file, rules_of
@@ -26,10 +27,14 @@ def secret_registered_but_unused(doc: ParsedDocument, ctx: FileContext,
 
     ## What it does
     In a `secrets.nix` rules file, looks up each entry's name (`wifi.age`, or `wifi` without
-    the extension) among the words of every other `.nix` file of the workspace. An entry
-    named nowhere is reported. Until the fleet graph is known this is a search of the
-    workspace's files, not of what each configuration evaluates to: a name written anywhere
-    counts as a use, and nothing is said when another file reads the rules file itself.
+    the extension) among the words of the files the flake's configurations use: the module
+    files of every `nixosConfigurations` / `darwinConfigurations` / `homeConfigurations`
+    entry (the fleet graph) and the helpers read to find them. An entry named in none is
+    reported. When the fleet graph is incomplete (a configuration or module list it cannot
+    follow) or the flake defines no configuration, every other `.nix` file of the workspace
+    is searched instead, and the message says no configuration was found. A name written
+    anywhere counts as a use, and nothing is said when another file reads the rules file
+    itself.
 
     ## Why is this bad?
     A secret no configuration uses is still re-encrypted for every recipient and kept in
@@ -57,12 +62,18 @@ def secret_registered_but_unused(doc: ParsedDocument, ctx: FileContext,
     words = secrets.nix_words()
     if "secrets.nix" in words:
         return  # another file reads the rules (agenix-rekey style): every entry may be used
+    fleet = ctx.fleet
+    if fleet is not None and fleet.complete and fleet.configurations:
+        used = {p for c in fleet.configurations for p in c.modules} | fleet.evaluated
+        words = words_of(p for p in used if p != ctx.path)
+        reason = (f"no module file of the flake's {len(fleet.configurations)} "
+                  "configuration(s) names it")
+    else:
+        reason = ("no `.nix` file of the workspace names it "
+                  "(no configuration found that uses it)")
     for entry in rules.entries:
         name = PurePosixPath(entry.name.removeprefix("./")).name
         stem = name.removesuffix(".age")
         if name in words or stem in words:
             continue
-        yield NXA214.finding(
-            entry.span,
-            f"`{entry.name}` is registered, but no `.nix` file of the workspace names it "
-            "(no configuration found that uses it)")
+        yield NXA214.finding(entry.span, f"`{entry.name}` is registered, but {reason}")

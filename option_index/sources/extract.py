@@ -28,8 +28,9 @@ from pathlib import Path
 import tree_sitter_nix
 from tree_sitter import Language, Node, Parser
 
-from option_index.extract_drift import DriftShims
-from option_index.extract_nodes import (
+from option_index.model import DriftRecord
+from option_index.sources.extract_drift import DriftShims
+from option_index.sources.extract_nodes import (
     attr_names,
     attr_of,
     bindings,
@@ -43,9 +44,8 @@ from option_index.extract_nodes import (
     string_value,
     strip,
 )
-from option_index.model import DriftRecord
-from option_index.nix_files import nix_files, resolve_file
-from option_index.store import OptionRow
+from option_index.sources.nix_files import nix_files, resolve_file
+from option_index.store.database import OptionRow
 
 _LANGUAGE = Language(tree_sitter_nix.language())
 #: Bumped whenever the extractor's output for the same input changes: cached per-file results

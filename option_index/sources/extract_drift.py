@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from option_index.extract_nodes import bindings, call_parts, named, path_list, string_value
 from option_index.model import DriftRecord
 from option_index.paths import show_path
+from option_index.sources.extract_nodes import bindings, call_parts, named, path_list, string_value
 
 if TYPE_CHECKING:
-    from option_index.extract import Extraction
+    from option_index.sources.extract import Extraction
 
 DRIFT_FUNCTIONS = {
     "mkRenamedOptionModule": "renamed", "mkRenamedOptionModuleWith": "renamed",

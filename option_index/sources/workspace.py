@@ -12,19 +12,19 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from option_index.drift import DriftTable
-from option_index.extract import (
+from option_index.index import OptionIndex
+from option_index.releases import UNSTABLE
+from option_index.sources.extract import (
     Extraction,
     FileExtraction,
     extract_file,
     extract_tree,
     new_parser,
 )
-from option_index.extract_cache import ExtractCache
-from option_index.index import OptionIndex
-from option_index.nix_files import nix_files
-from option_index.releases import UNSTABLE
-from option_index.store import ReleaseOptions, StoreContent, memory_store
-from option_index.tree import OptionTree
+from option_index.sources.extract_cache import ExtractCache
+from option_index.sources.nix_files import nix_files
+from option_index.store.database import ReleaseOptions, StoreContent, memory_store
+from option_index.store.tree import OptionTree
 
 # A workspace root can be a home directory with a dotfiles repository: read a bounded
 # number of files (a large fleet repository has a few thousand).

@@ -15,14 +15,15 @@ from pathlib import PurePosixPath
 
 from tree_sitter import Node
 
-from nixls_assist.rules.secret_shapes import is_secret_name
-from nixls_assist.rules.secret_sites import definition_value, literal_path
+from nixls_assist.rules.secrets.shapes import is_secret_name
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import (
     attr_name,
     attrpath_names,
     callee_name,
+    definition_value,
     flatten_apply,
+    literal_path,
     nodes_of_types,
     unwrap_parens,
 )

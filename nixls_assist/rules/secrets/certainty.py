@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from nixls_assist.findings import Severity
-from nixls_assist.rules.secret_shapes import Shape, placeholder_reason, token_shape, words
+from nixls_assist.rules.secrets.shapes import Shape, placeholder_reason, token_shape, words
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from option_index.model import Lookup, Option
 from option_index.paths import ANY, from_key, is_name_placeholder, show_path, to_key
-from option_index.store import Store
+from option_index.store.database import Store
 
 _MISSING = object()
 # A query segment "*" (interpolated name) may have to try every child; bound the work.

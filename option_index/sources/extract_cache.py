@@ -19,9 +19,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from option_index.extract import EXTRACTOR_VERSION, FileExtraction
 from option_index.model import DriftRecord
-from option_index.store import OptionRow
+from option_index.sources.extract import EXTRACTOR_VERSION, FileExtraction
+from option_index.store.database import OptionRow
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries(rel TEXT NOT NULL, digest TEXT NOT NULL, deps TEXT NOT NULL,

@@ -1,7 +1,8 @@
 """Where secrets hide in a Nix file: option values, config text, file reads, test VMs.
 
-Pure syntax questions for the NXA2xx rules (`rules/secrets.py`); nothing here decides
-whether a finding is reported.
+Syntax questions only the NXA2xx rules (`rules/secrets/`) ask; what surrounds a node (a VM
+test, `mkIf false`, an option declaration) is answered by `syntax/enclosing.py`. Nothing
+here decides whether a finding is reported.
 """
 
 from __future__ import annotations
@@ -14,30 +15,28 @@ from pathlib import PurePosixPath
 from tree_sitter import Node
 
 from nixls_assist.context import FileContext
-from nixls_assist.rules.secret_shapes import is_secret_name
+from nixls_assist.rules.secrets.shapes import is_secret_name
 from nixls_assist.syntax.bindings import OptionBinding, module_bindings
 from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.enclosing import (
+    DECLARATION_CALLS,
+    TEST_CALLS,
+    declaration_spans,
+    enclosing_call,
+)
 from nixls_assist.syntax.nodes import (
-    CONDITIONAL_WRAPPERS,
-    PASS_THROUGH_WRAPPERS,
     STRING_KINDS,
     attrpath_names,
+    binding_name,
     callee_name,
+    definition_value,
     flatten_apply,
+    literal_path,
     nodes_of_types,
     static_string,
-    unwrap_parens,
 )
 from option_index.paths import show_path
 
-# Calls whose arguments are documentation or option declarations, not definitions.
-DECLARATION_CALLS = frozenset(
-    {"mkOption", "mkEnableOption", "mkPackageOption", "mkPackageOptionMD", "literalExpression",
-     "literalExample", "literalMD", "mdDoc", "mkRemovedOptionModule", "mkRenamedOptionModule",
-     "mkChangedOptionModule", "mkAliasOptionModule"}
-)
-# NixOS VM tests: everything inside them is a throwaway machine.
-TEST_CALLS = frozenset({"nixosTest", "runNixOSTest", "makeTest", "simpleTest", "makeNixOSTest"})
 # Prefixes of option paths that configure a throwaway VM build of the machine.
 VM_PREFIXES = (("virtualisation", "vmVariant"), ("virtualisation", "vmVariantWithBootLoader"))
 # Functions whose string argument is written to a store file verbatim.
@@ -81,66 +80,10 @@ class ValueSite:
         return show_path(self.path)
 
 
-def definition_value(node: Node | None) -> Node | None:
-    """The definition under `( … )`, `mkDefault x`, `mkForce x`, `mkOverride n x`, `mkIf c x`."""
-    while node is not None:
-        node = unwrap_parens(node)
-        if node is None or node.type != "apply_expression":
-            return node
-        function, args = flatten_apply(node)
-        name = callee_name(function)
-        if name in PASS_THROUGH_WRAPPERS and args:
-            node = args[-1]
-        elif name in CONDITIONAL_WRAPPERS and len(args) == 2:
-            node = args[1]
-        else:
-            return node
-    return None
-
-
 def is_test_file(doc: ParsedDocument, ctx: FileContext) -> bool:
     """A file in a `tests/` directory (its parent or grandparent), as in nixpkgs' nixos/tests."""
     path = ctx.path or (PurePosixPath(doc.path) if doc.path else None)
     return path is not None and any(part in TEST_DIRECTORIES for part in path.parts[-3:-1])
-
-
-def enclosing_call(node: Node, names: frozenset[str]) -> Node | None:
-    """The nearest enclosing `f …` application whose function is one of `names`."""
-    parent = node.parent
-    while parent is not None:
-        if parent.type == "apply_expression":
-            function, _ = flatten_apply(parent)
-            if callee_name(function) in names:
-                return parent
-        parent = parent.parent
-    return None
-
-
-def under_mkif_false(doc: ParsedDocument, node: Node) -> bool:
-    """Inside `mkIf false { … }`: switched off, so nothing in it reaches the store (yet)."""
-    parent = node.parent
-    while parent is not None:
-        if parent.type == "apply_expression":
-            function, args = flatten_apply(parent)
-            if callee_name(function) == "mkIf" and len(args) == 2 \
-                    and doc.node_text(unwrap_parens(args[0]) or args[0]) == "false" \
-                    and args[1].start_byte <= node.start_byte:
-                return True
-        parent = parent.parent
-    return False
-
-
-def in_vm_variant(doc: ParsedDocument, node: Node) -> bool:
-    """Inside a `virtualisation.vmVariant…` binding: a throwaway VM build."""
-    parent = node.parent
-    while parent is not None:
-        if parent.type == "binding":
-            attrpath = parent.child_by_field_name("attrpath")
-            text = doc.node_text(attrpath) if attrpath is not None else ""
-            if "vmVariant" in text:
-                return True
-        parent = parent.parent
-    return False
 
 
 # Attributes only a `users.users.<name>` definition has: a `password` next to one of them is
@@ -287,7 +230,7 @@ def string_nodes(doc: ParsedDocument) -> list[Node]:
 
 
 def _string_nodes(doc: ParsedDocument) -> Iterator[Node]:
-    excluded = _declaration_spans(doc)
+    excluded = declaration_spans(doc)
     outer_end = -1
     for node in nodes_of_types(doc, *sorted(STRING_KINDS)):
         if node.start_byte < outer_end:
@@ -296,22 +239,6 @@ def _string_nodes(doc: ParsedDocument) -> Iterator[Node]:
         if not excluded or not any(
                 start <= node.start_byte and node.end_byte <= end for start, end in excluded):
             yield node
-
-
-def _declaration_spans(doc: ParsedDocument) -> list[tuple[int, int]]:
-    """Byte ranges of option declarations (`mkOption { … }`, `options = …`): documentation."""
-    names = [*DECLARATION_CALLS, "options"]
-    if not any(name.encode() in doc.source for name in names):
-        return []
-    spans = []
-    for node in nodes_of_types(doc, "apply_expression", "binding"):
-        if node.type == "apply_expression":
-            function, _ = flatten_apply(node)
-            if callee_name(function) in DECLARATION_CALLS:
-                spans.append((node.start_byte, node.end_byte))
-        elif "options" in (_binding_name(node), *attrpath_names(node)[:1]):
-            spans.append((node.start_byte, node.end_byte))
-    return spans
 
 
 def fragments(node: Node) -> Iterator[Node]:
@@ -342,7 +269,7 @@ def is_config_text(doc: ParsedDocument, node: Node) -> bool:
     if parent is None:
         return False
     if parent.type == "binding":
-        return _binding_name(parent) in TEXT_OPTIONS
+        return binding_name(parent) in TEXT_OPTIONS
     if parent.type == "apply_expression":
         return callee_name(flatten_apply(parent)[0]) in WRITE_CALLS
     return False
@@ -369,34 +296,6 @@ def text_with_holes(doc: ParsedDocument, node: Node) -> str:
     return "".join(doc.node_text(child) if child.type == "string_fragment" else "${NIX_VALUE}"
                    for child in node.named_children
                    if child.type in ("string_fragment", "interpolation"))
-
-
-def _binding_name(binding: Node) -> str | None:
-    """The last name of a binding's attribute path (`environment.etc."x".text` → `text`)."""
-    names = attrpath_names(binding)
-    return names[-1] if names else None
-
-
-def literal_path(node: Node | None) -> str | None:
-    """`./secrets/wg.key` or `./secrets + "/wg.key"` → its text; None for anything else."""
-    node = unwrap_parens(node)
-    if node is None:
-        return None
-    if node.type in ("path_expression", "hpath_expression"):
-        if any(c.type == "interpolation" for c in node.named_children):
-            return None
-        return node.text.decode("utf-8", errors="replace") if node.text else None
-    if node.type == "binary_expression":
-        left = node.child_by_field_name("left")
-        right = node.child_by_field_name("right")
-        operator = node.child_by_field_name("operator")
-        if operator is None or operator.type != "+":
-            return None
-        base = literal_path(left)
-        tail = static_string(right) if right is not None else None
-        if base is not None and tail is not None:
-            return base + tail
-    return None
 
 
 def read_calls(doc: ParsedDocument) -> Iterator[tuple[Node, str]]:

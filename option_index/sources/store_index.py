@@ -34,24 +34,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from option_index.cache import check_system, default_cache_dir
 from option_index.drift import DriftTable
 from option_index.errors import CacheNotWritable, IndexUnavailable, StoreCorrupt
-from option_index.extract import (
+from option_index.index import Notice, OptionIndex, open_index
+from option_index.model import Lookup
+from option_index.releases import normalize_release
+from option_index.sources.extract import (
     EXTRACTOR_VERSION,
     Extraction,
     FileExtraction,
     extract_file,
     new_parser,
 )
-from option_index.extract_cache import ExtractCache
-from option_index.index import Notice, OptionIndex, open_index
-from option_index.model import Lookup
-from option_index.nix_files import nix_files
-from option_index.nix_store import fixed_output_path
-from option_index.releases import normalize_release
-from option_index.store import ReleaseOptions, Store, StoreContent, write_store
-from option_index.tree import OptionTree
+from option_index.sources.extract_cache import ExtractCache
+from option_index.sources.nix_files import nix_files
+from option_index.sources.nix_store import fixed_output_path
+from option_index.store.cache import check_system, default_cache_dir
+from option_index.store.database import ReleaseOptions, Store, StoreContent, write_store
+from option_index.store.tree import OptionTree
 
 if TYPE_CHECKING:  # build.py pulls in the options.json importer and its codecs
     from option_index.build import BuildResult

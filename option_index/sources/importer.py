@@ -14,10 +14,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from option_index.compression import decompress
 from option_index.errors import InvalidOptionsFile
 from option_index.paths import split_path
-from option_index.store import OptionRow
+from option_index.sources.compression import decompress
+from option_index.store.database import OptionRow
 
 _TEXT_LIMIT = 2000
 _SCRAPE_PLACEHOLDER = "_name_"

@@ -7,7 +7,7 @@ The manual (our embedded source of truth per release) leaves out options declare
 not an error. This module holds the build-time side:
 
 - `extract_releases(git_dir)`: `git archive` each release branch's `modules/` into a scratch
-  folder and read it with the static extractor (`option_index.extract`); returns plain facts
+  folder and read it with the static extractor (`option_index.sources.extract`); returns plain facts
   (paths, type text, declaring file), written to `option_index/facts/home-manager-source.json.br`
   so that rebuilds do not need the home-manager repository.
 - `merge(docs, source, drift_from)`: the rows to embed: the manual's rows, plus each extracted
@@ -23,11 +23,11 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from option_index.extract import EXTRACTOR_VERSION, extract_tree
 from option_index.model import Lookup, split_declaration
 from option_index.paths import is_name_placeholder, show_path, split_path
-from option_index.store import OptionRow, ReleaseOptions, StoreContent, memory_store
-from option_index.tree import OptionTree
+from option_index.sources.extract import EXTRACTOR_VERSION, extract_tree
+from option_index.store.database import OptionRow, ReleaseOptions, StoreContent, memory_store
+from option_index.store.tree import OptionTree
 
 #: The release's description of an option found only in the module source (hover shows it).
 HIDDEN_NOTE = (
