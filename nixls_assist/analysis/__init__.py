@@ -20,7 +20,8 @@ from nixls_assist.syntax.positions import LineIndex
 from option_index.sources.nix_files import resolve_file
 
 # The fleet graph (`hosts`, `affected`) is imported on first use: `check` does not need it.
-_FLEET = frozenset({"Affected", "affected", "changed_files", "hosts_data", "load_fleet"})
+_FLEET = frozenset({"Affected", "affected", "changed_files", "hosts_data", "load_fleet",
+                    "membership_message", "membership_title"})
 
 
 def __getattr__(name: str) -> object:
@@ -37,6 +38,7 @@ __all__ = [
     "FixRecord", "Indexes", "LineIndex", "OpenDocument", "Overrides", "ParsedDocument",
     "Rule", "SlowStep", "Tag", "TextChange", "Workspace",
     "affected", "changed_files", "hosts_data", "is_secret", "load_fleet",
+    "membership_message", "membership_title",
     "normalise_release", "release_forms", "release_retired", "resolve_file",
     "safe_fix",
     "uri_to_path",

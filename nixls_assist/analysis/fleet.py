@@ -9,6 +9,7 @@ from typing import Any
 
 from nixls_assist.context.fleet import Configuration, Fleet, build_fleet
 from nixls_assist.context.git import GitError, changed_since
+from nixls_assist.context.workspace import Membership
 from nixls_assist.errors import ConfigError
 
 # Files whose change touches every configuration: the flake itself and its lock.
@@ -89,3 +90,23 @@ def changed_files(path: Path, since: str) -> list[Path]:
         return changed_since(root, since)
     except GitError as exc:
         raise ConfigError(f"Cannot list the files changed since `{since}`: {exc}") from exc
+
+
+def membership_title(membership: Membership) -> str:
+    """The editor's code lens on a module file: "in 2 configurations: kestrel, osprey"."""
+    count = len(membership.configurations)
+    if count == 0:
+        return "imported by no configuration" if membership.complete else \
+            "imported by no configuration the graph follows (some are not followed in full)"
+    names = membership.names
+    shown = ", ".join(names[:5]) + (", …" if count > 5 else "")
+    return f"in {count} configuration{'s' if count != 1 else ''}: {shown}"
+
+
+def membership_message(display: str, membership: Membership) -> str:
+    """The "show configurations" command's answer, every configuration named."""
+    if not membership.configurations:
+        return f"{display}: {membership_title(membership)}"
+    return f"{display} is used by {', '.join(membership.configurations)}" + (
+        "" if membership.complete else " (and maybe others: some configurations are not "
+        "followed in full; `nixls-assist hosts` names them)")

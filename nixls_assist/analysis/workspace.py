@@ -24,6 +24,7 @@ from nixls_assist.context.config import ConfigFinder, ProjectConfig, default_con
 from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.context.resolver import ContextResolver, ContextSettings, FileContext
+from nixls_assist.context.workspace import Membership
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.base import Indexes
@@ -184,6 +185,22 @@ class Workspace:
 
     def resolvers(self) -> list[ContextResolver]:
         return list(self._resolvers.values())
+
+    def invalidate_structure(self) -> None:
+        """A module file was saved, created or deleted: the fleet graph and the module
+        structure are read again (by the next `slow_steps`, off the event loop)."""
+        for resolver in self._resolvers.values():
+            resolver.invalidate_structure()
+        self._contexts.clear()
+
+    def configurations_of(self, entry: OpenDocument) -> Membership | None:
+        """The configurations that use an open document's file (the fleet graph); None
+        outside a flake with configurations, or before `slow_steps` read the workspace."""
+        if entry.path is None:
+            return None
+        if not self.setup(entry.path).resolver.is_prepared(entry.path):
+            return None
+        return self.context_of(entry).membership
 
     def invalidate_contexts(self) -> None:
         """A flake.lock / flake.nix / config changed: re-read locks, structure and config."""

@@ -121,9 +121,10 @@ def _build(ev: Evaluator, flake: Path, fleet: Fleet) -> None:
     _note_dynamic(fleet.unresolved, outputs)
     if isinstance(outputs.rest, Unknown):
         fleet.unresolved.append(_unresolved(outputs.rest, flake_where))
+    cache = _WalkCache()
     for output, kind in OUTPUTS.items():
         try:
-            _configurations(ev, fleet, outputs, output, kind, flake_where)
+            _configurations(ev, fleet, outputs, output, kind, flake_where, cache)
         except (BudgetExceeded, RecursionError):
             fleet.unresolved.append(Unresolved(flake, 1, output, "too deep to follow"))
     if not fleet.configurations and not fleet.unresolved and _mentions_configurations(ev):
@@ -171,7 +172,7 @@ def _self(outputs: Value, ev: Evaluator, where: Where) -> Value:
 
 
 def _configurations(ev: Evaluator, fleet: Fleet, outputs: AttrsV, output: str, kind: str,
-                    flake_where: Where) -> None:
+                    flake_where: Where, cache: _WalkCache) -> None:
     thunk = outputs.entries.get(output)
     if thunk is None:
         return
@@ -190,7 +191,7 @@ def _configurations(ev: Evaluator, fleet: Fleet, outputs: AttrsV, output: str, k
         system = item.force()
         if isinstance(system, SystemV):
             configuration.kind = system.kind
-            _ModuleWalk(ev, configuration).run(system)
+            _ModuleWalk(ev, configuration, cache).run(system)
         else:
             configuration.unresolved.append(_unresolved(
                 system, flake_where, None if isinstance(system, Unknown)
@@ -211,32 +212,135 @@ def _unresolved(value: Value, fallback: Where, reason: str | None = None) -> Unr
     return Unresolved(where.file, where.line, where.expression, why)
 
 
+class _ModuleArgs(dict[str, Thunk]):
+    """A configuration's module arguments (`specialArgs`) that note which names the module
+    being walked reads, so that its walk can be reused by a configuration whose arguments
+    agree on those names. Reading them all (a copy, `builtins.attrNames`) notes them all."""
+
+    def __init__(self, entries: dict[str, Thunk]) -> None:
+        super().__init__(entries)
+        self.frames: list[dict[str, Thunk | None]] = []
+        self.whole: list[bool] = []  # per frame: every name was read (the key set matters)
+
+    def _note(self, name: str) -> None:
+        if self.frames:
+            self.frames[-1].setdefault(name, dict.get(self, name))
+
+    def _note_all(self) -> None:
+        if self.frames:
+            for name in dict.keys(self):
+                self._note(name)
+            self.whole[-1] = True
+
+    def get(self, name: str, default: Thunk | None = None) -> Thunk | None:  # type: ignore[override]
+        self._note(name)
+        return dict.get(self, name, default)
+
+    def __getitem__(self, name: str) -> Thunk:
+        self._note(name)
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, str):
+            self._note(name)
+        return dict.__contains__(self, name)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self._note_all()
+        return dict.__iter__(self)
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        self._note_all()
+        return dict.keys(self)
+
+    def values(self):  # type: ignore[no-untyped-def]
+        self._note_all()
+        return dict.values(self)
+
+    def items(self):  # type: ignore[no-untyped-def]
+        self._note_all()
+        return dict.items(self)
+
+    def __len__(self) -> int:
+        self._note_all()
+        return dict.__len__(self)
+
+    def agrees(self, reads: dict[str, Thunk | None], whole: bool) -> bool:
+        if whole and dict.keys(self) != reads.keys():
+            return False
+        return all(dict.get(self, name) is value for name, value in reads.items())
+
+
+# What walking one module file did, besides walking the files it imports (each its own
+# step): the effects in order, replayed for a later configuration whose arguments agree.
+# ("file", path, system, where) | ("module", path, system) | ("miss", where, reason);
+# `_INCOMING` stands for the `where` the file was imported from.
+_INCOMING = Where(Path("/"), 0, "")
+_Effect = tuple[object, ...]
+
+
+@dataclass
+class _FileWalk:
+    reads: dict[str, Thunk | None]
+    whole: bool
+    effects: list[_Effect]
+
+
+class _WalkCache:
+    """Module file walks shared by the configurations of one fleet build: most files are
+    used by many configurations and read no argument that differs between them."""
+
+    def __init__(self) -> None:
+        self.walks: dict[tuple[Path, str], list[_FileWalk]] = {}
+        self.files: dict[Path, tuple[Path, bool]] = {}  # a module path → its file, in the repo
+        self.leaves: dict[Path, bool] = {}  # module files that import nothing (`_is_leaf`)
+        self.hits = 0
+        self.misses = 0
+
+
 class _ModuleWalk:
     """One configuration's modules, file by file."""
 
-    def __init__(self, ev: Evaluator, configuration: Configuration) -> None:
+    def __init__(self, ev: Evaluator, configuration: Configuration,
+                 cache: _WalkCache | None = None) -> None:
         self.ev = ev
         self.configuration = configuration
         self.visited: set[tuple[Path, str]] = set()
         self.args: dict[str, AttrsV] = {}
+        self.module_args = _ModuleArgs({})
+        self.cache = cache or _WalkCache()
+        # The effects of the file being walked (None: replaying, nothing to note).
+        self.effects: list[tuple[list[_Effect] | None, Where | None]] = []
 
     def run(self, system: SystemV) -> None:
         special = system.special_args.force() if system.special_args is not None else None
-        entries = dict(special.entries) if isinstance(special, AttrsV) else {}
-        base = AttrsV(entries, rest=External("module argument", local_lib=True))
+        self.module_args = _ModuleArgs(dict(special.entries) if isinstance(special, AttrsV)
+                                       else {})
+        base = AttrsV(self.module_args, rest=External("module argument", local_lib=True))
         self.args = {"nixos": base, "darwin": base, "home-manager": base}
         try:
             self.list(system.modules, system.kind, system.where)
         except (BudgetExceeded, RecursionError):
             self.miss(system.where, "too deep to follow")
 
+    def _note(self, effect: _Effect) -> None:
+        if self.effects:
+            into, incoming = self.effects[-1]
+            if into is not None:
+                into.append(tuple(_INCOMING if part is not None and part == incoming
+                                  else part for part in effect))
+
     def miss(self, where: Where | None, reason: str) -> None:
         if where is None:
             return
+        self._note(("miss", where, reason))
         found = Unresolved(where.file, where.line, where.expression, reason)
         if found not in self.configuration.unresolved:
             self.configuration.unresolved.append(found)
 
+    def add(self, path: Path, system: str) -> None:
+        self._note(("module", path, system))
+        self.configuration.modules.setdefault(path, set()).add(system)
     def list(self, thunk: Thunk, system: str, where: Where | None) -> None:
         value = thunk.force()
         where = thunk.where or where
@@ -268,25 +372,65 @@ class _ModuleWalk:
             self.value(value, system, where)
 
     def file(self, path: Path, system: str, where: Where | None) -> None:
-        if path.is_dir():
-            path = path / "default.nix"
-        if not path.is_relative_to(self.ev.root):
+        known = self.cache.files.get(path)
+        if known is None:
+            resolved = path / "default.nix" if path.is_dir() else path
+            known = self.cache.files[path] = (resolved, resolved.is_relative_to(self.ev.root))
+        path, inside = known
+        if not inside:
             self.miss(where, "a module outside the repository")
             return
         modules = self.configuration.modules
         if path not in modules and len(modules) >= MAX_MODULE_FILES:
             return
         modules.setdefault(path, set()).add(system)
+        self._note(("file", path, system, where))
         if (path, system) in self.visited:
             return
         self.visited.add((path, system))
-        self.value(self.ev.import_file(path, where), system, where)
+        leaf = self.cache.leaves.get(path)
+        if leaf is None:
+            leaf = self.cache.leaves[path] = _is_leaf(self.ev, path)
+        if leaf:
+            return  # nothing to follow: walking it would add nothing
+        key = (path, system)
+        for walk in self.cache.walks.get(key, ()):
+            if self.module_args.agrees(walk.reads, walk.whole):
+                self.cache.hits += 1
+                self._replay(walk.effects, where)
+                return
+        self.cache.misses += 1
+        effects: list[_Effect] = []
+        self.effects.append((effects, where))
+        self.module_args.frames.append({})
+        self.module_args.whole.append(False)
+        try:
+            self.value(self.ev.import_file(path, where), system, where)
+        finally:
+            self.effects.pop()
+            reads = self.module_args.frames.pop()
+            whole = self.module_args.whole.pop()
+        self.cache.walks.setdefault(key, []).append(_FileWalk(reads, whole, effects))
+
+    def _replay(self, effects: list[_Effect], incoming: Where | None) -> None:
+        self.effects.append((None, None))
+        try:
+            for effect in effects:
+                kind, *rest = (incoming if part is _INCOMING else part for part in effect)
+                if kind == "file":
+                    self.file(*rest)  # type: ignore[arg-type]
+                elif kind == "module":
+                    self.add(*rest)  # type: ignore[arg-type]
+                else:
+                    self.miss(*rest)  # type: ignore[arg-type]
+        finally:
+            self.effects.pop()
 
     def value(self, value: Value, system: str, where: Where | None) -> None:
         origin = value.unit.path if isinstance(value, FuncV) else \
             value.origin if isinstance(value, AttrsV) else None
         if origin is not None and origin.is_relative_to(self.ev.root):
-            self.configuration.modules.setdefault(origin, set()).add(system)
+            self.add(origin, system)
         if isinstance(value, (FuncV, Builtin)):
             value = self.ev.apply(value, Thunk.of(self.args[system]), where)
         if isinstance(value, MergeV):
@@ -331,6 +475,32 @@ class _ModuleWalk:
         shared = value.entries.get("sharedModules")
         if shared is not None:
             self.list(shared, "home-manager", where)
+
+
+_LEAF_BODIES = frozenset({"attrset_expression", "rec_attrset_expression"})
+_WRAPPERS = {"function_expression": "body", "let_expression": "body",
+             "with_expression": "body", "parenthesized_expression": "expression"}
+_FOLLOWED = (b"imports", b"home-manager", b"sharedModules")
+
+
+def _is_leaf(ev: Evaluator, path: Path) -> bool:
+    """A module file that is an attribute set literal (under its function header, `let` and
+    `with`) naming neither `imports` nor home-manager: it imports nothing, so its walk would
+    only evaluate it to find nothing (most files of a large fleet)."""
+    unit = ev.unit(path) if path.is_file() else None
+    if unit is None:
+        return False
+    source = unit.doc.source
+    if any(word in source for word in _FOLLOWED):
+        return False
+    node = unit.doc.tree.root_node
+    node = next((c for c in node.named_children if c.type != "comment"), None)
+    while node is not None and node.type in _WRAPPERS:
+        node = node.child_by_field_name(_WRAPPERS[node.type])
+    if node is None or node.type not in _LEAF_BODIES:
+        return False
+    ev.loaded.add(path)
+    return True
 
 
 def _merged_parts(value: Value | None) -> list[AttrsV]:

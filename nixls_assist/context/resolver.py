@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 from nixls_assist.context.channels import channel_pin
 from nixls_assist.context.filekind import Classification, FileKind, classify
 from nixls_assist.context.flake_lock import FlakeLock, LockError, read_flake_lock
+from nixls_assist.context.fleet import Fleet
 from nixls_assist.context.git import Baseline
 from nixls_assist.context.release import ReleasePin, pin_from_node
 from nixls_assist.context.secret_files import SecretWorkspace, scan_secret_files
-from nixls_assist.context.workspace import WorkspaceHints, scan_workspace
+from nixls_assist.context.workspace import Membership, WorkspaceHints, scan_workspace
 from nixls_assist.syntax.document import ParsedDocument
 from option_index.index import OptionIndex
 from option_index.sources.extract_cache import ExtractCache
@@ -41,6 +42,9 @@ class FileContext:
     lock_error: str | None = None  # why the lock at lock_path could not be read
     # An earlier version of the file (git HEAD, or on disk at open) for NXA301; see context/git.py.
     baseline: Baseline | None = None
+    # The flake's configurations that use the file (the fleet graph); None: the flake has
+    # none, or the file is outside a flake.
+    membership: Membership | None = None
     # The workspace's secret files and registries (agenix, sops-nix), read on first use.
     secret_files: Callable[[], SecretWorkspace] | None = None
     # The fleet graph of the workspace's flake (context/fleet.py), built on first use: only
@@ -190,6 +194,9 @@ class ContextResolver:
                                   via="--release / configuration")
             nixos = home_manager = override
         root = place.root if place is not None else None
+        membership = None
+        if path is not None and lock_path is not None:
+            membership = self._hints_of(lock_path.parent).membership(path)
         return FileContext(
             path, classification, nixos, home_manager, lock_path, tuple(notices),
             declared_options=_Declared(self, root) if root is not None else None,
@@ -197,6 +204,7 @@ class ContextResolver:
             fleet_graph=_FleetOf(self, root) if root is not None else None,
             lock=lock if isinstance(lock, FlakeLock) else None,
             lock_error=str(lock) if isinstance(lock, LockError) else None,
+            membership=membership,
         )
 
     def _place(self, directory: Path) -> _Place:
@@ -225,8 +233,20 @@ class ContextResolver:
                 self._fleet(root)  # the secret hover and NXA214 ask for it
 
     def is_prepared(self, path: Path) -> bool:
-        root = self._place(path.resolve().parent).root
-        return root is None or root in self._declared
+        place = self._place(path.resolve().parent)
+        if place.lock_path is not None and place.lock_path.parent not in self._hints:
+            return False
+        return place.root is None or place.root in self._declared
+
+    def fleet_of(self, path: Path) -> Fleet | None:
+        """The fleet graph of the (resolved) file's flake, built on first use."""
+        lock_path = self._place(path.parent).lock_path
+        return None if lock_path is None else self._hints_of(lock_path.parent).fleet
+
+    def invalidate_structure(self) -> None:
+        """A module file was saved, created or deleted: build the fleet graph and the
+        module structure again (on next use: `prepare` does it off the event loop)."""
+        self._hints.clear()
 
     def _declared_options(self, root: Path) -> OptionIndex:
         """Options the workspace's own modules declare, extracted once per root."""

@@ -491,6 +491,33 @@ def b_merge_attrs_list(ev, where, xs):
     return result
 
 
+def b_fold_attrs(ev, where, op, nul, xs):
+    """`foldAttrs op nul [ a b … ]`: each name of any set, its values folded from the right."""
+    items = _list(xs.force())
+    if items is None:
+        return _u(where, "`foldAttrs` over an unknown list")
+    sets = [item.force() for item in items]
+    if not all(isinstance(v, AttrsV) for v in sets):
+        return _u(where, "`foldAttrs` over a list of unknown attribute sets")
+    names: dict[str, list[Thunk]] = {}
+    dynamic: list[Unknown] = []
+    for value in sets:
+        assert isinstance(value, AttrsV)
+        dynamic += value.dynamic
+        for name, item in value.entries.items():
+            names.setdefault(name, []).append(item)
+    fn = op.force()
+
+    def fold(values: list[Thunk]) -> Value:
+        result = nul
+        for value in reversed(values):
+            result = Thunk.of(ev.apply(ev.apply(fn, value, where), result, where))
+        return result.force()
+
+    return AttrsV({name: Thunk(lambda values=values: fold(values))
+                   for name, values in names.items()}, dynamic=dynamic)
+
+
 def b_remove_attrs(ev, where, attrs, names):
     value, listed = attrs.force(), _list(names.force())
     if not isinstance(value, AttrsV) or listed is None:
@@ -562,7 +589,9 @@ BUILTINS: dict[str, tuple[int, Callable[..., Value]]] = {
     "removePrefix": (2, _strings(lambda p, x: StrV(x[len(p):] if x.startswith(p) else x))),
     "toString": (1, b_to_string), "baseNameOf": (1, b_base_name), "elem": (2, b_elem),
     "head": (1, b_head),
-    "mergeAttrsList": (1, b_merge_attrs_list), "removeAttrs": (2, b_remove_attrs),
+    "mergeAttrsList": (1, b_merge_attrs_list), "foldAttrs": (3, b_fold_attrs),
+    "mergeAttrs": (2, lambda ev, where, a, b: merge_attrs(a.force(), b.force(), where)),
+    "removeAttrs": (2, b_remove_attrs),
     "collect": (2, b_collect), "singleton": (1, lambda ev, where, x: ListV([x])),
     "isPath": (1, _is((PathV,))), "isAttrs": (1, _is((AttrsV,))),
     "isList": (1, _is((ListV,))), "isString": (1, _is((StrV,))),

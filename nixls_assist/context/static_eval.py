@@ -485,15 +485,19 @@ class Evaluator:
         if attrpath is None or expression is None:
             return
         names = []
+        unknown_name = None
         for attr in (a for a in attrpath.named_children if a.type != "comment"):
             name = self._attr_name(attr, env, unit)
             if name is None:
-                dynamic.append(Unknown(unit.where(binding), "a name that is not known "
-                                                             "without evaluating"))
-                return
+                unknown_name = Unknown(unit.where(binding),
+                                       "a name that is not known without evaluating")
+                break
             names.append(name)
+        if unknown_name is not None and not names:
+            dynamic.append(unknown_name)
+            return
         level = tree
-        for name in names[:-1]:
+        for name in names if unknown_name is not None else names[:-1]:
             existing = level.get(name)
             if not isinstance(existing, dict):
                 fresh: dict[str, object] = {}
@@ -502,6 +506,10 @@ class Evaluator:
                 level[name] = fresh
                 existing = fresh
             level = existing
+        if unknown_name is not None:
+            # `apps.${system} = …`: only `apps` gets a name nobody knows, not this set
+            level.setdefault(_DYNAMIC, []).append(unknown_name)  # type: ignore[union-attr]
+            return
         thunk = self.thunk(expression, env, unit)
         existing = level.get(names[-1])
         if isinstance(existing, dict):
@@ -573,6 +581,7 @@ class _Missing(Unknown):
 
 _MISSING = _Missing(None, "missing attribute")
 _BASE = "\0base"  # `a = { … }; a.b = …;`: the literal under the nested bindings
+_DYNAMIC = "\0dynamic"  # `a.${x} = …`: the names of `a` nobody knows without evaluating
 
 
 def _missing_unknown(value: Value, where: Where) -> Value:
@@ -594,13 +603,14 @@ def _lookup(evaluator: Evaluator, env: Env, name: str, where: Where) -> Value:
 def _freeze(tree: dict[str, object]) -> AttrsV:
     entries: dict[str, Thunk] = {}
     for name, item in tree.items():
-        if name == _BASE:
+        if name in (_BASE, _DYNAMIC):
             continue
         if isinstance(item, Thunk):
             entries[name] = item
         else:
             assert isinstance(item, dict)
             nested = _freeze(item)
+            nested.dynamic = list(item.get(_DYNAMIC, ()))  # type: ignore[arg-type]
             base = item.get(_BASE)
             if isinstance(base, Thunk):
                 entries[name] = Thunk(lambda base=base, nested=nested: _merge_under(base, nested))

@@ -177,7 +177,20 @@ def create_server() -> NixlsServer:
     _register(server, types.TEXT_DOCUMENT_FORMATTING, h.formatting)
     _register(server, types.TEXT_DOCUMENT_FOLDING_RANGE, h.folding_range, [])
     _register(server, types.TEXT_DOCUMENT_SELECTION_RANGE, h.selection_range, [])
+    # The fleet: the configurations a module file belongs to.
+    _register(server, types.TEXT_DOCUMENT_CODE_LENS, h.code_lens, [],
+              types.CodeLensOptions(resolve_provider=False))
+    for name in h.COMMANDS:  # pygls lists them in the `executeCommandProvider` capability
+        _register_command(server, name, h.execute_command)
     return server
+
+
+def _register_command(server: NixlsServer, name: str, handler: Callable[..., Any]) -> None:
+    @server.command(name)
+    async def command(*arguments: Any) -> Any:
+        params = types.ExecuteCommandParams(command=name, arguments=list(arguments))
+        return await guarded_call(server, types.WORKSPACE_EXECUTE_COMMAND, handler, None,
+                                  params)
 
 
 def run_stdio() -> None:

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from nixls_assist.analysis import FIX_ALL, QUICKFIX, release_retired, uri_to_path
+from nixls_assist.analysis import (
+    FIX_ALL,
+    QUICKFIX,
+    membership_message,
+    membership_title,
+    release_retired,
+    uri_to_path,
+)
 from nixls_assist.server import convert
 from nixls_assist.server.settings import SECTION, parse_settings
 
@@ -21,7 +28,9 @@ if TYPE_CHECKING:
 
 CODE_ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll,
                      FIX_ALL]
-WATCHED = ("**/flake.lock", "**/flake.nix", "**/.nixls-assist.toml")
+WATCHED = ("**/flake.lock", "**/flake.nix", "**/.nixls-assist.toml", "**/*.nix")
+SHOW_CONFIGURATIONS = "nixls-assist.showConfigurations"
+COMMANDS = [SHOW_CONFIGURATIONS]
 
 
 # -- lifecycle and settings -----------------------------------------------------------------
@@ -85,11 +94,17 @@ async def did_change_configuration(server: NixlsServer,
 
 def did_change_watched_files(server: NixlsServer,
                              params: types.DidChangeWatchedFilesParams) -> None:
+    workspace = server.session.workspace
     if any(c.uri.endswith(("/flake.lock", "/flake.nix", "/.nixls-assist.toml"))
            for c in params.changes):
-        server.session.workspace.invalidate_contexts()
-        for entry in server.session.workspace.documents:
-            server.schedule_diagnostics(entry.uri, immediate=True)
+        workspace.invalidate_contexts()
+    elif any(c.uri.endswith(".nix") and c.type != types.FileChangeType.Changed
+             for c in params.changes):
+        workspace.invalidate_structure()  # a module file created or deleted
+    else:
+        return
+    for entry in workspace.documents:
+        server.schedule_diagnostics(entry.uri, immediate=True)
 
 
 def did_change_workspace_folders(server: NixlsServer,
@@ -124,7 +139,16 @@ def did_change(server: NixlsServer, params: types.DidChangeTextDocumentParams) -
 
 
 def did_save(server: NixlsServer, params: types.DidSaveTextDocumentParams) -> None:
-    server.schedule_diagnostics(params.text_document.uri, immediate=True)
+    uri = params.text_document.uri
+    workspace = server.session.workspace
+    if uri.endswith(".nix") and not uri.endswith("/flake.nix"):
+        # Its `imports` may have changed: the fleet graph (file kinds, configurations) is
+        # built again off the event loop, and every open document is checked again.
+        workspace.invalidate_structure()
+        for entry in workspace.documents:
+            server.schedule_diagnostics(entry.uri, immediate=True)
+        return
+    server.schedule_diagnostics(uri, immediate=True)
 
 
 def did_close(server: NixlsServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -341,3 +365,42 @@ def _tell(server: NixlsServer, message: str) -> None:
     """A message the user asked for (rename, format): shown every time, not once."""
     server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
                                                        message=message))
+
+
+# -- the fleet --------------------------------------------------------------------------------
+
+def code_lens(server: NixlsServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    """A lens on the first line of a module file: the configurations that use it. None until
+    the diagnostics' first run has read the workspace (the graph is built there, once, off
+    the event loop); clients ask again after the diagnostics arrive."""
+    workspace = server.session.workspace
+    uri = params.text_document.uri
+    entry = workspace.documents.get(uri)
+    membership = workspace.configurations_of(entry) if entry is not None else None
+    if membership is None:
+        return []
+    start = types.Position(line=0, character=0)
+    return [types.CodeLens(
+        range=types.Range(start=start, end=start),
+        command=types.Command(title=membership_title(membership),
+                              command=SHOW_CONFIGURATIONS, arguments=[uri]))]
+
+
+def execute_command(server: NixlsServer, params: types.ExecuteCommandParams) -> Any:
+    """`nixls-assist.showConfigurations [uri]`: every configuration that uses the file, shown
+    as a message and returned as a list of attributes (`nixosConfigurations.kestrel`)."""
+    if params.command != SHOW_CONFIGURATIONS or not params.arguments:
+        return None
+    uri = str(params.arguments[0])
+    workspace = server.session.workspace
+    entry = workspace.documents.get(uri)
+    membership = workspace.configurations_of(entry) if entry is not None else None
+    if entry is None or membership is None:
+        server.window_show_message(types.ShowMessageParams(
+            type=types.MessageType.Info,
+            message="nixls-assist: no configuration of a flake is known to use this file"))
+        return []
+    display = entry.path.name if entry.path is not None else uri
+    server.window_show_message(types.ShowMessageParams(
+        type=types.MessageType.Info, message=membership_message(display, membership)))
+    return list(membership.configurations)

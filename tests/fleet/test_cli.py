@@ -94,3 +94,68 @@ def test_affected_on_an_incomplete_fleet_says_so(tmp_path: Path) -> None:
     result = run_cli("affected", "--format", "json", "modules/a.nix", cwd=tmp_path)
     assert json.loads(result.stdout) == {"version": 1, "configurations": [],
                                          "complete": False}
+
+
+def _with_secrets(root: Path) -> Path:
+    # One literal secret in a module both hosts share, one in a module no host imports.
+    files = dict(layouts.PLAIN)
+    files["modules/shell.nix"] = """{
+  programs.zsh.enable = true;
+  services.restic.backups.home.environment.RESTIC_PASSWORD = "correct-horse-battery";
+}
+"""
+    files["modules/unused.nix"] = """{
+  services.openssh.enable = true;
+  services.restic.backups.old.environment.RESTIC_PASSWORD = "tr0ub4dor-and-3";
+}
+"""
+    return layouts.write(root, files)
+
+
+def test_check_findings_know_their_configurations(tmp_path: Path) -> None:
+    root = _with_secrets(tmp_path)
+    result = run_cli("check", "--no-cache", "--format", "json", "--fail-on", "never",
+                     cwd=root)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    by_file = {f["file"]: f for f in data["findings"]}
+    assert by_file["modules/shell.nix"]["configurations"] == [
+        "nixosConfigurations.kestrel", "nixosConfigurations.osprey"]
+    assert by_file["modules/unused.nix"]["configurations"] == []
+    files = {f["file"]: f for f in data["files"]}
+    assert files["modules/shell.nix"]["kind"] == "nixos-module"
+    assert files["modules/shell.nix"]["kindReason"] == \
+        "used as a NixOS module by kestrel, osprey"
+    assert files["modules/unused.nix"]["configurationsComplete"] is True
+    assert "configurations" not in files["flake.nix"]  # not a module: no claim
+
+    text = run_cli("check", "--no-cache", "--fail-on", "never", cwd=root).stdout
+    assert "modules/shell.nix (nixos-module; in kestrel, osprey; checked against" in text
+    assert "modules/unused.nix (nixos-module; imported by no configuration; checked" in text
+
+
+def test_check_only_imported_leaves_out_unused_modules(tmp_path: Path) -> None:
+    root = _with_secrets(tmp_path)
+    result = run_cli("check", "--no-cache", "--only-imported", "--select", "NXA201",
+                     "--format", "json", cwd=root)
+    data = json.loads(result.stdout)
+    assert {f["file"] for f in data["findings"]} == {"modules/shell.nix"}
+    assert "modules/unused.nix" not in {f["file"] for f in data["files"]}
+    assert result.returncode == 1  # the shared module's finding still fails the run
+
+
+def test_sarif_carries_configurations_and_validates(tmp_path: Path) -> None:
+    import jsonschema
+
+    root = _with_secrets(tmp_path)
+    result = run_cli("check", "--no-cache", "--select", "NXA201", "--format", "sarif",
+                     "--fail-on", "never", cwd=root)
+    document = json.loads(result.stdout)
+    schema_path = Path(__file__).parent.parent / "cli" / "schemas" / "sarif-schema-2.1.0.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema, cls=jsonschema.Draft4Validator)
+    found = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]:
+             r["properties"]["configurations"] for r in document["runs"][0]["results"]}
+    assert found == {"modules/shell.nix": ["nixosConfigurations.kestrel",
+                                           "nixosConfigurations.osprey"],
+                     "modules/unused.nix": []}

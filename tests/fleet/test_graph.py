@@ -126,3 +126,63 @@ def test_host_names_from_an_input_are_unresolved(tmp_path: Path) -> None:
 def test_cycles_and_broken_files_do_not_crash(tmp_path: Path, text: str) -> None:
     fleet = _graph(tmp_path, {"flake.nix": text})
     assert not fleet.complete or fleet.configurations == []
+
+
+def test_a_module_walk_is_reused_only_where_the_arguments_agree(tmp_path: Path) -> None:
+    # `modules/default.nix` is walked once per host: its imports depend on `hostName`, read
+    # through the whole argument set; `modules/users.nix` reads nothing that differs.
+    files = dict(layouts.MKHOST_GENATTRS)
+    files["modules/default.nix"] = """args@{ ... }:
+{
+  imports = [ ./users.nix ] ++ map (n: ./per-host/${n}.nix) [ args.hostName ];
+}
+"""
+    files["modules/users.nix"] = """{ inputs, ... }:
+{
+  imports = [ ./shell.nix ];
+  users.users.ana.isNormalUser = true;
+}
+"""
+    files["modules/shell.nix"] = "{ programs.fish.enable = true; }\n"
+    fleet = _graph(tmp_path, files)
+    shared = ["modules/default.nix", "modules/shell.nix", "modules/users.nix"]
+    assert _modules(fleet) == {
+        "nixosConfigurations.heron": sorted(["hosts/heron/default.nix",
+                                             "hosts/heron/hardware.nix",
+                                             "modules/per-host/heron.nix", *shared]),
+        "nixosConfigurations.plover": sorted(["hosts/plover/default.nix",
+                                              "hosts/plover/hardware.nix",
+                                              "modules/per-host/plover.nix", *shared]),
+    }
+
+
+def test_per_system_outputs_do_not_make_the_flake_incomplete(tmp_path: Path) -> None:
+    # `apps.${system}` names an app nobody knows without evaluating, but `apps` cannot hold
+    # configurations; `foldAttrs` builds per-system outputs from known names.
+    files = dict(layouts.PLAIN)
+    files["flake.nix"] = """{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { self, nixpkgs, ... }:
+    let
+      inherit (nixpkgs) lib;
+      eachSystem = systems: f:
+        lib.foldAttrs lib.mergeAttrs { }
+          (map (s: lib.mapAttrs (_: v: { ${s} = v; }) (f s)) systems);
+      mkHost = name: {
+        nixosConfigurations.${name} = lib.nixosSystem {
+          modules = [ ./hosts/kestrel ./modules/common.nix ];
+        };
+        apps.${nixpkgs.legacyPackages.x86_64-linux.stdenv.hostPlatform.system} = {
+          "activate/${name}" = { type = "app"; program = "/bin/true"; };
+        };
+      };
+    in lib.recursiveUpdate
+      (mkHost "kestrel")
+      (eachSystem [ "x86_64-linux" "aarch64-linux" ] (system: {
+        formatter = nixpkgs.legacyPackages.${system}.nixfmt-rfc-style;
+      }));
+}
+"""
+    fleet = _graph(tmp_path, files)
+    assert [c.attribute for c in fleet.configurations] == ["nixosConfigurations.kestrel"]
+    assert fleet.complete, fleet.unresolved

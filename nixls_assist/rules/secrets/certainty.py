@@ -10,6 +10,7 @@ sent over a unix socket (peer authentication ignores it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -117,9 +118,21 @@ def judge(path: Sequence[str], text: str, siblings: Mapping[str, str]) -> Verdic
         return Verdict(Severity.ERROR, shape.kind, shape)
     if (kind := certain_kind(path)) is not None:
         return Verdict(Severity.ERROR, kind, Shape(kind))
-    if placeholder_reason(text) is not None or protects_nothing(path, text, siblings):
+    if placeholder_reason(text) is not None or protects_nothing(path, text, siblings) \
+            or names_a_public_key(path, text):
         return None
     return Verdict(Severity.WARNING, "secret", shape or Shape("secret"))
+
+
+# An OpenPGP key's ID or fingerprint (short, long, v4; `0x` prefix, `!` suffix allowed).
+_KEY_ID = re.compile(r"(?:0x)?(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})!?")
+
+
+def names_a_public_key(path: Sequence[str], text: str) -> bool:
+    """`signingKey = "2CEA90502F6F3637"`: a signing key named by its public ID (git, gpg
+    take the ID and find the private key in the keyring), not the key itself."""
+    return bool(path) and "signing" in words(path[-1]) and \
+        _KEY_ID.fullmatch(text.replace(" ", "")) is not None
 
 
 def protects_nothing(path: Sequence[str], text: str, siblings: Mapping[str, str]) -> bool:
