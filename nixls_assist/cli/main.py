@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     from nixls_assist.cli.fleet import add_fleet_parsers
     from nixls_assist.cli.imperative import add_imperative_parser
     from nixls_assist.cli.index import add_index_parser, run_index
+    from nixls_assist.cli.upgrade import add_upgrade_parser
     from nixls_assist.cli.where import add_where_parser
 
     parser = argparse.ArgumentParser(
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_fleet_parsers(subparsers)
     add_imperative_parser(subparsers)
     add_index_parser(subparsers)
+    add_upgrade_parser(subparsers)
     add_where_parser(subparsers)
     subparsers.choices["index"].set_defaults(
         handler=lambda args, out: run_index(args, out, sys.stderr)
