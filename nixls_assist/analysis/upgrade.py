@@ -138,11 +138,12 @@ def upgrade(inputs: Iterable[Input], target: str, *, fix: bool = False,
         report.changes += [_change(then, finding, configurations, at_target.indexes)
                            for finding in new]
         report.state_versions += _state_versions(then)
-        bumps = _input_bumps(then, target) if path is not None and path.name == "flake.nix" \
-            else []
+        pinned = now.context.nixos.release if now.context.nixos is not None else None
+        bumps = _input_bumps(then, target, pinned) \
+            if path is not None and path.name == "flake.nix" else []
         report.inputs += bumps
         if fix:
-            outcome = _fix(at_target, then, bumps, target)
+            outcome = _fix(at_target, then, bumps, target, pinned)
             if outcome is not None and (outcome.changed or outcome.refused):
                 report.fixed.append((then, outcome))
     if pins:
@@ -227,29 +228,28 @@ def _state_versions(result: FileResult) -> list[StateVersion]:
 
 # -- flake inputs ---------------------------------------------------------------------------
 
-def _input_bumps(result: FileResult, target: str) -> list[InputBump]:
+def _input_bumps(result: FileResult, target: str, pinned: str | None) -> list[InputBump]:
+    """The inputs on a release branch older than `target`. Those on the flake's own release
+    (`pinned`; unknown: the newest branch among them) move; an input held further back
+    (`nixpkgs-24.05-darwin` beside `nixos-25.11`) is listed, not moved two releases."""
     doc = result.doc
-    if doc is None or doc.skipped:
+    if doc is None or doc.skipped or target == "unstable":
         return []
     flake = read_flake_inputs(doc)
     if flake is None:
         return []
-    bumps = []
-    for declaration in flake.inputs.values():
-        bump = _bump(doc, result, declaration, target)
-        if bump is not None:
-            bumps.append(bump)
-    return bumps
+    branches = [(d, m) for d in flake.inputs.values()
+                if d.url is not None and (m := _BRANCH.search(d.url)) is not None
+                and release_key(m["release"]) < release_key(target)]
+    if pinned is None or not _BRANCH.fullmatch(f"nixos-{pinned}"):
+        pinned = max((m["release"] for _, m in branches), key=release_key, default=None)
+    return [_bump(doc, result, d, m, target, pinned) for d, m in branches]
 
 
 def _bump(doc: ParsedDocument, result: FileResult, declaration: InputDeclaration,
-          target: str) -> InputBump | None:
+          match: re.Match[str], target: str, pinned: str | None) -> InputBump:
     url = declaration.url
-    if url is None or target == "unstable":
-        return None
-    match = _BRANCH.search(url)
-    if match is None or release_key(match["release"]) >= release_key(target):
-        return None
+    assert url is not None
     new_url = url[:match.start("release")] + target + url[match.end("release"):]
     repository = _repository(url)
     edit = None
@@ -259,7 +259,11 @@ def _bump(doc: ParsedDocument, result: FileResult, declaration: InputDeclaration
         start = span.start + 1 + len(url[:match.start("release")].encode())
         edit = Edit(Span(start, start + len(match["release"])), target)
     released = repository in _RELEASE_REPOS
-    if not released:
+    if released and match["release"] != pinned:
+        note = (f"`{declaration.name}` is held at {match['release']}, behind the flake's "
+                f"{pinned}: move it on purpose")
+        edit = None
+    elif not released:
         note = (f"`{declaration.name}` follows a release branch of its own: check that "
                 f"`{match['prefix']}-{target}` exists before bumping it")
         edit = None
@@ -286,7 +290,7 @@ def _repository(url: str) -> str:
 # -- the batch --------------------------------------------------------------------------------
 
 def _fix(workspace: Workspace, result: FileResult, bumps: list[InputBump],
-         target: str) -> FixOutcome | None:
+         target: str, pinned: str | None) -> FixOutcome | None:
     """Every safe rename at the target (the new ones and any the file had already) and the
     ref bumps, applied by the one fix engine."""
     if result.doc is None:
@@ -298,7 +302,7 @@ def _fix(workspace: Workspace, result: FileResult, bumps: list[InputBump],
         chosen = [f for f in findings if f.code == "NXA101"]
         if is_flake:
             bumped = FileResult(result.display_path, result.path, doc, result.context, [])
-            chosen += [_bump_finding(b) for b in _input_bumps(bumped, target)
+            chosen += [_bump_finding(b) for b in _input_bumps(bumped, target, pinned)
                        if b.edit is not None]
         return chosen
 

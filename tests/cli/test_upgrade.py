@@ -136,13 +136,16 @@ def test_inputs_of_other_projects_are_listed_not_edited(tmp_path: Path) -> None:
   inputs.darwin.url = "github:LnL7/nix-darwin/nix-darwin-24.11";
   inputs.hm.url = "github:nix-community/home-manager/release-24.11";
   inputs.nixvim.url = "github:nix-community/nixvim/nixos-24.11";
+  inputs.nixpkgs-darwin.url = "github:NixOS/nixpkgs/nixpkgs-24.05-darwin";
   outputs = { self, ... }: { };
 }
 """)
     result = run_cli("upgrade", "--to", "25.05", "--format", "json", cwd=tmp_path)
     inputs = {i["name"]: i for i in json.loads(result.stdout)["inputs"]}
     assert {name: i["fix"] for name, i in inputs.items()} == {
-        "nixpkgs": True, "darwin": True, "hm": True, "nixvim": False}
+        "nixpkgs": True, "darwin": True, "hm": True, "nixvim": False,
+        "nixpkgs-darwin": False}
+    assert "held at 24.05, behind the flake's 24.11" in inputs["nixpkgs-darwin"]["note"]
     assert "check that `nixos-25.05` exists" in inputs["nixvim"]["note"]
     assert 'add `inputs.nixpkgs.follows = "nixpkgs"`' in inputs["hm"]["note"]
     assert inputs["darwin"]["newUrl"] == "github:LnL7/nix-darwin/nix-darwin-25.05"
