@@ -9,7 +9,14 @@ from nixls_assist.analysis.documents import OpenDocument, uri_to_path
 from nixls_assist.analysis.fixes import FixOutcome, is_secret, safe_fix
 from nixls_assist.analysis.fleet import Affected, affected, changed_files, hosts_data, load_fleet
 from nixls_assist.analysis.results import CheckReport, FileResult, FixRecord
-from nixls_assist.analysis.upgrade import Change, UpgradeReport, upgrade
+from nixls_assist.analysis.upgrade import (
+    Change,
+    UpgradeReport,
+    batch_edits,
+    upgrade,
+    upgrade_workspace,
+)
+from nixls_assist.analysis.upgrade_report import change_line, report_json, report_markdown
 from nixls_assist.analysis.workspace import Answer, Overrides, SlowStep, Workspace
 from nixls_assist.context.config import FAIL_ON
 from nixls_assist.context.release import normalise_release, release_forms
@@ -22,42 +29,12 @@ from nixls_assist.syntax.positions import LineIndex
 from option_index.nix_files import resolve_file
 
 __all__ = [
-    "ALL_RULES",
-    "DEFAULT_MAX_BYTES",
-    "FAIL_ON",
-    "FIX_ALL",
-    "QUICKFIX",
-    "RULES_BY_CODE",
-    "Affected",
-    "Answer",
-    "Change",
-    "CheckReport",
-    "ConfigError",
-    "FileResult",
-    "FixAvailability",
-    "FixOutcome",
-    "FixRecord",
-    "Indexes",
-    "LineIndex",
-    "OpenDocument",
-    "Overrides",
-    "ParsedDocument",
-    "Rule",
-    "SlowStep",
-    "Tag",
-    "TextChange",
-    "UpgradeReport",
-    "Workspace",
-    "affected",
-    "changed_files",
-    "hosts_data",
-    "is_secret",
-    "load_fleet",
-    "normalise_release",
-    "release_forms",
-    "release_retired",
-    "resolve_file",
-    "safe_fix",
-    "upgrade",
+    "ALL_RULES", "DEFAULT_MAX_BYTES", "FAIL_ON", "FIX_ALL", "QUICKFIX", "RULES_BY_CODE",
+    "Affected", "Answer", "Change", "CheckReport", "FileResult", "FixAvailability",
+    "FixOutcome", "FixRecord", "Indexes", "LineIndex", "OpenDocument", "Overrides",
+    "ParsedDocument", "Rule", "SlowStep", "Tag", "TextChange", "UpgradeReport", "Workspace",
+    "affected", "batch_edits", "change_line", "changed_files", "hosts_data", "is_secret",
+    "load_fleet", "normalise_release", "release_forms", "release_retired", "report_json",
+    "report_markdown", "resolve_file", "safe_fix", "upgrade", "upgrade_workspace",
     "uri_to_path",
 ]

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nixls_assist.analysis.fixes import FixOutcome, fix_document, safe_fix
+from nixls_assist.analysis.fixes import FixOutcome, as_one_edit, fix_document, safe_fix
 from nixls_assist.analysis.fleet import flake_root
 from nixls_assist.analysis.results import FileResult
 from nixls_assist.analysis.workspace import Overrides, Workspace
@@ -32,6 +32,7 @@ from nixls_assist.rules.base import Indexes
 from nixls_assist.rules.option_targets import judged_bindings
 from nixls_assist.syntax.bindings import option_bindings
 from nixls_assist.syntax.document import ParsedDocument
+from option_index.nix_files import nix_files
 from option_index.releases import release_key
 
 OPTION_RULES = ("NXA101", "NXA102", "NXA103", "NXA104")
@@ -149,6 +150,37 @@ def upgrade(inputs: Iterable[Input], target: str, *, fix: bool = False,
     if pins:
         report.release_from = pins.most_common(1)[0][0]
     return report
+
+
+def upgrade_workspace(root: Path, target: str, open_docs: Mapping[Path, bytes] | None = None,
+                      *, fix: bool = True) -> UpgradeReport:
+    """The upgrade report of every `*.nix` file under `root` (the editor's folder), open
+    buffers over the disk; paths shown relative to `root`."""
+    open_docs = {path.resolve(): data for path, data in (open_docs or {}).items()}
+    inputs: list[Input] = []
+    for path in sorted({p.resolve() for p in nix_files(root)}):
+        data = open_docs.get(path)
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+        try:
+            display = path.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            display = str(path)
+        inputs.append((data, path, display))
+    return upgrade(inputs, target, fix=fix)
+
+
+def batch_edits(report: UpgradeReport) -> dict[Path, tuple[bytes, Edit]]:
+    """The batch as one minimal edit per changed file, against the file's checked bytes."""
+    edits: dict[Path, tuple[bytes, Edit]] = {}
+    for result, outcome in report.fixed:
+        edit = as_one_edit(outcome.original, outcome.doc.source)
+        if edit is not None and result.path is not None:
+            edits[result.path.resolve()] = (outcome.original, edit)
+    return edits
 
 
 def _load_configurations(path: Path, fleets: set[Path], owners: dict[Path, tuple[str, ...]],

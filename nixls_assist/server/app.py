@@ -145,6 +145,13 @@ def _register(server: NixlsServer, method: str, handler: Callable[..., Any], emp
     server.feature(method, options)(feature)
 
 
+def _register_command(server: NixlsServer, name: str, handler: Callable[..., Any]) -> None:
+    async def command(*arguments: Any) -> Any:
+        return await guarded_call(server, name, handler, None, list(arguments))
+
+    server.command(name)(command)
+
+
 def create_server() -> NixlsServer:
     from nixls_assist.server import handlers as h
 
@@ -175,6 +182,8 @@ def create_server() -> NixlsServer:
     _register(server, types.TEXT_DOCUMENT_RENAME, h.rename, None,
               types.RenameOptions(prepare_provider=True))
     _register(server, types.TEXT_DOCUMENT_FORMATTING, h.formatting)
+    # workspace/executeCommand: pygls dispatches by command name.
+    _register_command(server, h.PREVIEW_UPGRADE, h.preview_upgrade)
     return server
 
 

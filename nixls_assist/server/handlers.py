@@ -12,7 +12,18 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from nixls_assist.analysis import FIX_ALL, QUICKFIX, release_retired, uri_to_path
+from nixls_assist.analysis import (
+    FIX_ALL,
+    QUICKFIX,
+    batch_edits,
+    normalise_release,
+    release_forms,
+    release_retired,
+    report_json,
+    report_markdown,
+    upgrade_workspace,
+    uri_to_path,
+)
 from nixls_assist.server import convert
 from nixls_assist.server.settings import SECTION, parse_settings
 
@@ -22,6 +33,7 @@ if TYPE_CHECKING:
 CODE_ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll,
                      FIX_ALL]
 WATCHED = ("**/flake.lock", "**/flake.nix", "**/.nixls-assist.toml")
+PREVIEW_UPGRADE = "nixls-assist.previewUpgrade"
 
 
 # -- lifecycle and settings -----------------------------------------------------------------
@@ -309,6 +321,36 @@ def formatting(server: NixlsServer,
     if answer.value is None:
         return [] if not answer.notices else None
     return [convert.to_lsp_text_edit(entry.doc.lines, answer.value)]
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+async def preview_upgrade(server: NixlsServer, arguments: list[Any]) -> Any:
+    """"Preview upgrade to …": arguments `[{"to": "25.05", "folder"?: uri, "apply"?: bool}]`
+    (or `["25.05"]`). Answers the report (JSON and Markdown) and the batch of safe renames
+    and input bumps as a WorkspaceEdit; with `apply`, also asks the editor to apply it."""
+    first = (arguments or [None])[0]
+    options = first if isinstance(first, dict) else {"to": first}
+    target = normalise_release(str(options.get("to") or ""))
+    if target is None:
+        _tell(server, f"nixls-assist: cannot preview an upgrade to {options.get('to')!r}: "
+                      f"expected {release_forms()}")
+        return None
+    folder = options.get("folder")
+    root = uri_to_path(folder) if isinstance(folder, str) else (
+        server.session.roots[0] if server.session.roots else None)
+    if root is None:
+        _tell(server, "nixls-assist: open a folder to preview an upgrade")
+        return None
+    opened = {e.path: e.doc.source for e in server.session.workspace.documents
+              if e.path is not None}
+    report = await server.with_progress(f"Preview upgrade to {target}",
+                                        lambda: upgrade_workspace(root, target, opened))
+    edit = convert.to_lsp_batch_edit(batch_edits(report))
+    if options.get("apply") and edit.changes:
+        await server.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
+            edit=edit, label=f"Upgrade to NixOS {target}"))
+    return {"report": report_json(report), "markdown": report_markdown(report), "edit": edit}
 
 
 def _tell(server: NixlsServer, message: str) -> None:
