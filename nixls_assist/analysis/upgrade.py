@@ -48,7 +48,7 @@ _BRANCH = re.compile(r"(?<![\w.])(?P<prefix>nixos|nixpkgs|release|nix-darwin)-"
 _RELEASE_REPOS = ("nixos/nixpkgs", "nix-community/home-manager", "rycee/home-manager",
                   "lnl7/nix-darwin", "nix-darwin/nix-darwin")
 _STATE_VERSION_NOTE = (
-    "stays as it is: it records the release this machine's (or user's) state was first "
+    "it records the release this machine's (or user's) state was first "
     "created with, not the release it runs; stateful services (databases, data "
     "directories, user ids) read it to keep their on-disk format, and changing it without "
     "migrating them can lose data")
@@ -273,8 +273,10 @@ def _input_bumps(result: FileResult, target: str, pinned: str | None) -> list[In
     branches = [(d, m) for d in flake.inputs.values()
                 if d.url is not None and (m := _BRANCH.search(d.url)) is not None
                 and release_key(m["release"]) < release_key(target)]
-    if pinned is None or not _BRANCH.fullmatch(f"nixos-{pinned}"):
+    if pinned is None:  # no lock: the newest release branch is the flake's own
         pinned = max((m["release"] for _, m in branches), key=release_key, default=None)
+    # On unstable (`nixos-unstable` beside `nixos-24.05` for a few packages), every release
+    # branch is a side input: listed, not moved.
     return [_bump(doc, result, d, m, target, pinned) for d, m in branches]
 
 
@@ -292,8 +294,9 @@ def _bump(doc: ParsedDocument, result: FileResult, declaration: InputDeclaration
         edit = Edit(Span(start, start + len(match["release"])), target)
     released = repository in _RELEASE_REPOS
     if released and match["release"] != pinned:
-        note = (f"`{declaration.name}` is held at {match['release']}, behind the flake's "
-                f"{pinned}: move it on purpose")
+        where = "beside the flake's nixos-unstable" if pinned == "unstable" else \
+            f"behind the flake's {pinned}"
+        note = f"`{declaration.name}` is held at {match['release']}, {where}: move it on purpose"
         edit = None
     elif not released:
         note = (f"`{declaration.name}` follows a release branch of its own: check that "

@@ -67,8 +67,10 @@ def report_markdown(report: UpgradeReport) -> str:
     out = [f"## {title}", ""]
     summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no changes"
     fixable = sum(c.fix is not None for c in report.changes)
+    rest = len(report.changes) - fixable
     out += [f"{len(report.changes)} option change(s) in {report.files} file(s): {summary}; "
-            f"{fixable} renamed automatically, the rest need a decision.", ""]
+            f"{fixable} renamed automatically"
+            + (f", {rest} need a decision." if rest else "."), ""]
     if report.inputs:
         out += ["### Flake inputs", ""]
         for bump in report.inputs:
@@ -98,8 +100,8 @@ def report_markdown(report: UpgradeReport) -> str:
         out += ["### stateVersion (unchanged)", ""]
         values = Counter(s.value or "?" for s in report.state_versions)
         out.append(f"{len(report.state_versions)} definition(s) "
-                   f"({', '.join(f'{v} ×{n}' for v, n in sorted(values.items()))}) "
-                   f"{report.state_versions[0].note}.")
+                   f"({', '.join(f'{v} ×{n}' for v, n in sorted(values.items()))}) stay as "
+                   f"they are: {report.state_versions[0].note}.")
         out.append("")
     if not report.complete:
         out += ["_Some configurations could not be followed in full without evaluating; "

@@ -86,5 +86,5 @@ def report_text(report: UpgradeReport) -> str:
         lines.append(f"{state.file}:{start['line'] + 1}: `{state.option}`"
                      f"{' = ' + json.dumps(state.value) if state.value else ''} (unchanged)")
     if report.state_versions:
-        lines.append(f"stateVersion {report.state_versions[0].note}")
+        lines.append(f"stateVersion stays as it is: {report.state_versions[0].note}")
     return "\n".join(lines) + "\n"

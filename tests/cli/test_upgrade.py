@@ -152,3 +152,26 @@ def test_inputs_of_other_projects_are_listed_not_edited(tmp_path: Path) -> None:
     run_cli("upgrade", "--to", "25.05", "--fix", cwd=tmp_path)
     flake = (tmp_path / "flake.nix").read_text()
     assert "nixvim/nixos-24.11" in flake and "nix-darwin-25.05" in flake
+
+
+def test_release_inputs_beside_unstable_are_side_inputs(tmp_path: Path) -> None:
+    (tmp_path / "flake.nix").write_text("""{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  inputs.nixpkgs-stable.url = "github:NixOS/nixpkgs/nixos-24.05";
+  outputs = { self, ... }: { };
+}
+""")
+    node = {"locked": {"lastModified": 1730500000, "narHash": "sha256-" + "C" * 43 + "=",
+                       "owner": "NixOS", "repo": "nixpkgs", "rev": "3" * 40, "type": "github"},
+            "original": {"owner": "NixOS", "ref": "nixos-unstable", "repo": "nixpkgs",
+                         "type": "github"}}
+    stable = {**node, "original": {**node["original"], "ref": "nixos-24.05"}}
+    (tmp_path / "flake.lock").write_text(json.dumps({
+        "nodes": {"nixpkgs": node, "nixpkgs-stable": stable,
+                  "root": {"inputs": {"nixpkgs": "nixpkgs", "nixpkgs-stable": "nixpkgs-stable"}}},
+        "root": "root", "version": 7}))
+    data = json.loads(run_cli("upgrade", "--to", "25.05", "--format", "json",
+                              cwd=tmp_path).stdout)
+    assert data["from"] == "unstable"
+    assert [(i["name"], i["fix"]) for i in data["inputs"]] == [("nixpkgs-stable", False)]
+    assert "beside the flake's nixos-unstable" in data["inputs"][0]["note"]
