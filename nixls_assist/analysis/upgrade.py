@@ -214,8 +214,17 @@ def _change(result: FileResult, finding: Finding, configurations: tuple[str, ...
     kind, system, replacement = _drift_of(result, finding, indexes)
     fix = safe_fix(finding)
     return Change(result.display_path, result.path, finding.span, result.lsp_range(finding.span),
-                  finding.code, kind, system, finding.option, replacement, finding.message,
-                  configurations, fix)
+                  finding.code, kind, system, finding.option, replacement,
+                  _without_override(finding.message), configurations, fix)
+
+
+_OVERRIDE = re.compile(r"(?: \(|; )pinned to [^)]* via --release / configuration\)")
+
+
+def _without_override(message: str) -> str:
+    """The rule's message without "(pinned to 25.05 via --release …)": the report is about
+    the target release, and no flag was given."""
+    return _OVERRIDE.sub(lambda m: ")" if m[0].startswith(";") else "", message)
 
 
 def _drift_of(result: FileResult, finding: Finding,
