@@ -20,7 +20,7 @@ from typing import Any
 import brotli
 
 from option_index.errors import StoreCorrupt
-from option_index.store import Store
+from option_index.store.database import Store
 
 DATA_DIR = Path(__file__).parent / "data"
 MANIFEST = "manifest.json"

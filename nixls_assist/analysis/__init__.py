@@ -7,7 +7,6 @@ an answer (rule metadata for `explain` and SARIF, line positions) is re-exported
 
 from nixls_assist.analysis.documents import OpenDocument, uri_to_path
 from nixls_assist.analysis.fixes import FixOutcome, is_secret, safe_fix
-from nixls_assist.analysis.fleet import Affected, affected, changed_files, hosts_data, load_fleet
 from nixls_assist.analysis.results import CheckReport, FileResult, FixRecord
 from nixls_assist.analysis.upgrade import (
     Change,
@@ -26,7 +25,19 @@ from nixls_assist.rules.base import FixAvailability, Indexes, Rule, Tag
 from nixls_assist.syntax.document import ParsedDocument, TextChange, release_retired
 from nixls_assist.syntax.loading import DEFAULT_MAX_BYTES
 from nixls_assist.syntax.positions import LineIndex
-from option_index.nix_files import resolve_file
+from option_index.sources.nix_files import resolve_file
+
+# The fleet graph (`hosts`, `affected`) is imported on first use: `check` does not need it.
+_FLEET = frozenset({"Affected", "affected", "changed_files", "hosts_data", "load_fleet"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _FLEET:
+        from nixls_assist.analysis import fleet
+
+        return getattr(fleet, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ALL_RULES", "DEFAULT_MAX_BYTES", "FAIL_ON", "FIX_ALL", "QUICKFIX", "RULES_BY_CODE",

@@ -3,9 +3,7 @@ worker processes. Results keep the input order, so the output is the same with a
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import pickle
 import queue
 from dataclasses import dataclass, replace
 from itertools import chain
@@ -18,7 +16,7 @@ from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.findings import Finding
 from nixls_assist.syntax.positions import LineIndex
-from option_index.nix_files import resolve_file
+from option_index.sources.nix_files import resolve_file
 
 if TYPE_CHECKING:
     from nixls_assist.analysis.workspace import Workspace
@@ -124,14 +122,16 @@ def _prepare(workspace: Workspace, cache: ResultCache | None, index: int, data: 
 # -- worker processes -----------------------------------------------------------------------
 
 def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    return hasattr(os, "fork")  # what multiprocessing's "fork" start method needs
 
 
 def _run_workers(workspace: Workspace, pending: list[_Pending], jobs: int) -> list[_Output]:
     """Check `pending` in `jobs` forked processes: they inherit the workspace and its warm
     context caches as their arguments (a fork copies them, nothing is pickled and no global
     holds them); each opens its own option indexes (none is open in this process yet). Chunks
-    go out on one queue, results come back on another, in any order; returned in order."""
+    go out on one queue, results come back on another, in any order; returned in order.
+    multiprocessing is imported here: a run in one process (the cached, the small) skips it."""
+    import multiprocessing
     context = multiprocessing.get_context("fork")
     size = max(4, len(pending) // (jobs * 4))
     chunks = [(start, min(start + size, len(pending))) for start in range(0, len(pending), size)]
@@ -184,6 +184,8 @@ def _worker(workspace: Workspace, pending: list[_Pending], tasks: Any, results: 
         try:
             results.put((number, _check_chunk(workspace, pending[start:stop])))
         except Exception as exc:  # re-raised in the parent, as a pool does
+            import pickle
+
             try:
                 pickle.dumps(exc)
             except Exception:  # an exception that cannot travel: its description can

@@ -19,7 +19,7 @@ from nixls_assist.context.release import UNSTABLE, ReleasePin
 from option_index.errors import OptionIndexError
 from option_index.index import OptionIndex, open_index
 from option_index.releases import next_release, release_for_date
-from option_index.store_index import (
+from option_index.sources.store_index import (
     SourceTree,
     build_source_index,
     open_source_index,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from nixls_assist.analysis.documents import OpenDocument
 from nixls_assist.features.declare_package import WorkspaceFile
 from nixls_assist.syntax.loading import load_document
-from option_index.nix_files import nix_files
+from option_index.sources.nix_files import nix_files
 
 T = TypeVar("T")
 

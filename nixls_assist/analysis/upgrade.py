@@ -32,8 +32,8 @@ from nixls_assist.rules.base import Indexes
 from nixls_assist.rules.option_targets import judged_bindings
 from nixls_assist.syntax.bindings import option_bindings
 from nixls_assist.syntax.document import ParsedDocument
-from option_index.nix_files import nix_files
 from option_index.releases import release_key
+from option_index.sources.nix_files import nix_files
 
 OPTION_RULES = ("NXA101", "NXA102", "NXA103", "NXA104")
 INPUT_BUMP = "input-ref"  # the code of a ref bump in the fix engine's counts

@@ -82,7 +82,7 @@ class Workspace:
         self.documents = DocumentStore()
         self.skill_reference_dirs: tuple[Path, ...] = ()  # the editor's, before the config's
         self.profiles: tuple[Path, ...] = ()  # the editor's profiles setting (empty: default)
-        self.extract_cache: Any = None  # option_index.extract_cache.ExtractCache across runs
+        self.extract_cache: Any = None  # sources.extract_cache.ExtractCache across runs
         self._explicit_config = config
         self._strict = strict_config
         self._indexes = indexes

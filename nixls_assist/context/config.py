@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from nixls_assist.context.release import normalise_release, release_forms
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Severity
-from option_index.nix_files import resolve_file
+from option_index.sources.nix_files import resolve_file
 
 if TYPE_CHECKING:
     import pathspec  # imported when a config has globs (~40 ms; not at server start)
@@ -265,6 +265,7 @@ class ConfigFinder:
         self._cwd = (cwd or Path.cwd()).resolve()
         self._files: dict[Path, ProjectConfig] = {}
         self._by_dir: dict[Path, ProjectConfig] = {}
+        self._by_path: dict[Path, ProjectConfig] = {}  # as given: no stat, no resolve again
         self._explicit = self._load(explicit) if explicit is not None else None
 
     def _load(self, path: Path) -> ProjectConfig:
@@ -281,9 +282,14 @@ class ConfigFinder:
             return self._explicit
         if path is None:
             return self.for_directory(self._cwd)
-        if path.is_dir():
-            return self.for_directory(path.resolve())
-        return self.for_directory(resolve_file(path).parent)
+        found = self._by_path.get(path)
+        if found is None:
+            if path.is_dir():
+                found = self.for_directory(path.resolve())
+            else:
+                found = self.for_directory(resolve_file(path).parent)
+            self._by_path[path] = found
+        return found
 
     def for_directory(self, directory: Path) -> ProjectConfig:
         if self._explicit is not None:

@@ -16,7 +16,7 @@ from nixls_assist.context.flake_lock import FlakeLock, LockError, parse_flake_lo
 from nixls_assist.context.release import normalise_release, pin_from_node
 from nixls_assist.errors import ConfigError
 from option_index.errors import InvalidOptionsFile
-from option_index.importer import parse_options, parse_options_bytes
+from option_index.sources.importer import parse_options, parse_options_bytes
 from tests.conftest import REPO
 from tests.fuzz.conftest import fuzz_settings
 from tests.fuzz.invariants import COUNTER, check_source
