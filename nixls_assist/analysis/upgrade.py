@@ -30,12 +30,17 @@ from nixls_assist.context.fleet import build_fleet
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
 from nixls_assist.rules.base import Indexes
 from nixls_assist.rules.option_targets import judged_bindings
+from nixls_assist.rules.options import NXA100, NXA101, NXA102, NXA103, NXA104
 from nixls_assist.syntax.bindings import option_bindings
 from nixls_assist.syntax.document import ParsedDocument
 from option_index.releases import release_key
 from option_index.sources.nix_files import nix_files
 
-OPTION_RULES = ("NXA101", "NXA102", "NXA103", "NXA104")
+# The kind of change each option rule's finding is, when its drift record does not say.
+_KIND_OF_RULE = {NXA101.code: "renamed", NXA102.code: "removed", NXA103.code: "new",
+                 NXA104.code: "unknown"}
+# The option rules, as a selection: NXA100 (release unknown) and the four above.
+_OPTION_SELECTION = tuple(sorted({NXA100.code, *_KIND_OF_RULE}))
 INPUT_BUMP = "input-ref"  # the code of a ref bump in the fix engine's counts
 _STATE_VERSIONS = frozenset({"system.stateVersion", "home.stateVersion"})
 # A release branch in a flake URL: nixos-24.11, nixos-24.11-small, nixpkgs-24.11-darwin,
@@ -116,7 +121,7 @@ def upgrade(inputs: Iterable[Input], target: str, *, fix: bool = False,
             indexes: object | None = None) -> UpgradeReport:
     """The upgrade report of `inputs` (bytes, path, display) at release `target`; with
     `fix`, also every file's batch of safe renames and ref bumps (not written)."""
-    select = ("NXA1",)
+    select = _OPTION_SELECTION
     today = Workspace(Overrides(select=select), indexes=indexes)  # type: ignore[arg-type]
     at_target = Workspace(Overrides(select=select, release=target),
                           indexes=indexes)  # type: ignore[arg-type]
@@ -206,7 +211,7 @@ def _key(finding: Finding) -> tuple[str, int, int, str | None]:
 
 def _new_findings(today: list[Finding], target: list[Finding]) -> list[Finding]:
     seen = {_key(f) for f in today}
-    return [f for f in target if f.code in OPTION_RULES and _key(f) not in seen]
+    return [f for f in target if f.code in _KIND_OF_RULE and _key(f) not in seen]
 
 
 def _change(result: FileResult, finding: Finding, configurations: tuple[str, ...],
@@ -231,8 +236,7 @@ def _drift_of(result: FileResult, finding: Finding,
               indexes: Indexes) -> tuple[str, str | None, str | None]:
     """The kind of change, its module system and its replacement, from the record the
     finding was made from (the target release's index)."""
-    fallback = {"NXA101": "renamed", "NXA102": "removed", "NXA103": "new",
-                "NXA104": "unknown"}[finding.code]
+    fallback = _KIND_OF_RULE[finding.code]
     if result.doc is None:
         return fallback, None, None
     for judged in judged_bindings(result.doc, result.context, indexes):
@@ -241,7 +245,7 @@ def _drift_of(result: FileResult, finding: Finding,
         record = judged.index.drift(judged.binding.path)
         if record is None:
             return fallback, judged.system, None
-        kind = record.kind if finding.code != "NXA102" else _removal_kind(finding, record.kind)
+        kind = record.kind if finding.code != NXA102.code else _removal_kind(finding, record.kind)
         return kind, judged.system, record.to_path
     return fallback, None, None
 
@@ -343,7 +347,7 @@ def _fix(workspace: Workspace, result: FileResult, bumps: list[InputBump],
     is_flake = bool(bumps)
 
     def findings_of(doc: ParsedDocument, findings: list[Finding]) -> list[Finding]:
-        chosen = [f for f in findings if f.code == "NXA101"]
+        chosen = [f for f in findings if f.code == NXA101.code]
         if is_flake:
             bumped = FileResult(result.display_path, result.path, doc, result.context, [])
             chosen += [_bump_finding(b) for b in _input_bumps(bumped, target, pinned)
