@@ -82,5 +82,10 @@ def _text(option: str, rows: list[dict[str, Any]], files: int, out: TextIO) -> N
             system = row["system"] or "unknown option set"
             out.write(f"  {where}{start['line'] + 1}:{start['character'] + 1}  "
                       f"{row['option']}  ({system}{module})\n")
-    out.write(f"{len(rows)} definition(s) of `{option}` in {len(groups)} "
-              f"{'configuration' if rows[0]['configurations'] else 'file'}(s)\n")
+    names = {c for row in rows for c in row["configurations"]}
+    loose = {row["file"] for row in rows if not row["configurations"]}
+    places = [f"{len(names)} configuration(s)"] if names else []
+    if loose:
+        places.append(f"{len(loose)} file(s) of no known configuration" if names
+                      else f"{len(loose)} file(s)")
+    out.write(f"{len(rows)} definition(s) of `{option}` in {' and '.join(places)}\n")

@@ -53,12 +53,7 @@ def _from_index(index: Any, path: tuple[str, ...], source_root: str | None,
                 origin: str) -> list[Declaration]:
     if index is None:
         return []
-    outcome, option = index.lookup(path)
-    options: list[Option] = []
-    if outcome is Lookup.FOUND and option is not None:
-        options = [option]
-    elif outcome is Lookup.PREFIX:  # a namespace: the module(s) declaring what is below it
-        options = [o for _, o in index.children(path) if o is not None]
+    outcome, options = _options(index, path)
     found: dict[Path, Declaration] = {}
     for candidate in options:
         for text in candidate.declarations:
@@ -71,6 +66,44 @@ def _from_index(index: Any, path: tuple[str, ...], source_root: str | None,
     if len(found) > _MAX_FILES and outcome is not Lookup.FOUND:
         return []
     return list(found.values())
+
+
+def _options(index: Any, path: tuple[str, ...]) -> tuple[Lookup, list[Option]]:
+    outcome, option = index.lookup(path)
+    if outcome is Lookup.FOUND and option is not None:
+        return outcome, [option]
+    if outcome is Lookup.PREFIX:  # a namespace: the module(s) declaring what is below it
+        return outcome, [o for _, o in index.children(path) if o is not None]
+    return outcome, []
+
+
+def declared_elsewhere(path: Sequence[str], system: str | None, ctx: FileContext,
+                       indexes: Any) -> str | None:
+    """When the pinned source is not on this machine: where the index says `path` is
+    declared, as a sentence (`… is declared in nixos/modules/…/sshd.nix:42 of nixpkgs
+    pinned to `nixos-24.11` via flake.lock; that source is not on this machine`)."""
+    path = tuple(path)
+    scope = {"nixos": ModuleSystem.NIXOS, "home-manager": ModuleSystem.HOME_MANAGER}.get(
+        system or "")
+    scoped = index_for(ctx, indexes, scope) if scope is not None else None
+    if scoped is None:
+        return None
+    outcome, options = _options(scoped.index, path)
+    files = list(dict.fromkeys(text for o in options for text in o.declarations
+                               if _on_disk(text, scoped.pin.source_path) is None))
+    if not files or (len(files) > _MAX_FILES and outcome is not Lookup.FOUND):
+        return None
+    shown = ", ".join(_shown(f) for f in files[:_MAX_FILES])
+    what = options[0].path if outcome is Lookup.FOUND else ".".join(path)
+    project = "home-manager" if scoped.system == "home-manager" else "nixpkgs"
+    return (f"`{what}` is declared in {shown} of {project} {scoped.pin.phrase}; "
+            "that source is not on this machine")
+
+
+def _shown(text: str) -> str:
+    name, line = split_declaration(text)
+    name = _HM_PREFIX.sub(r"\1", name)
+    return f"{name}:{line}" if line is not None else name
 
 
 def _on_disk(text: str, source_root: str | None) -> tuple[Path, int | None] | None:

@@ -117,6 +117,17 @@ class OptionSymbol:
     system: str | None
 
 
+@dataclass(frozen=True)
+class ConfigurationSymbol:
+    """A configuration of the fleet (`nixosConfigurations.kestrel`), where flake.nix names it."""
+
+    option: str  # the attribute, shown as the symbol's name
+    kind: str  # "nixos" | "darwin" | "home-manager"
+    file: Path
+    doc: ParsedDocument
+    span: Span
+
+
 def option_symbols(files: Iterable[WorkspaceFile], query: str,
                    limit: int = 500) -> list[OptionSymbol]:
     """Option paths defined in `files` whose dotted path contains every word of `query`

@@ -182,6 +182,8 @@ def create_server() -> NixlsServer:
     _register(server, types.TEXT_DOCUMENT_RENAME, h.rename, None,
               types.RenameOptions(prepare_provider=True))
     _register(server, types.TEXT_DOCUMENT_FORMATTING, h.formatting)
+    _register(server, types.TEXT_DOCUMENT_FOLDING_RANGE, h.folding_range, [])
+    _register(server, types.TEXT_DOCUMENT_SELECTION_RANGE, h.selection_range, [])
     # workspace/executeCommand: pygls dispatches by command name.
     _register_command(server, h.PREVIEW_UPGRADE, h.preview_upgrade)
     return server

@@ -250,8 +250,30 @@ def to_lsp_line_location(path: Path, line: int) -> types.Location:
     return types.Location(uri=path.as_uri(), range=types.Range(start=start, end=start))
 
 
+def to_lsp_folding_range(fold: Any) -> types.FoldingRange:
+    """A `features.structure.Fold`: whole lines."""
+    kind = (types.FoldingRangeKind.Comment if fold.kind.value == "comment"
+            else types.FoldingRangeKind.Region)
+    return types.FoldingRange(start_line=fold.start_line, end_line=fold.end_line, kind=kind)
+
+
+def to_lsp_selection_range(lines: LineIndex, chain: list[Span]) -> types.SelectionRange:
+    """Spans innermost first → the nested `SelectionRange` (each with its parent)."""
+    result: types.SelectionRange | None = None
+    for span in reversed(chain):
+        result = types.SelectionRange(range=to_lsp_range(lines, span), parent=result)
+    assert result is not None
+    return result
+
+
 def to_lsp_workspace_symbol(symbol: Any) -> types.WorkspaceSymbol:
-    """A `features.definitions.OptionSymbol`: a defined option path, where it is set."""
+    """A `features.definitions.OptionSymbol`: a defined option path, where it is set; or a
+    `ConfigurationSymbol`: a configuration, where flake.nix names it."""
+    if hasattr(symbol, "kind"):
+        return types.WorkspaceSymbol(
+            name=symbol.option, kind=types.SymbolKind.Module,
+            location=to_lsp_location(symbol.file, symbol.doc.lines, symbol.span),
+            container_name=symbol.kind)
     return types.WorkspaceSymbol(
         name=symbol.option, kind=types.SymbolKind.Property,
         location=to_lsp_location(symbol.file, symbol.doc.lines, symbol.span),

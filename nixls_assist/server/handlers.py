@@ -240,6 +240,26 @@ def document_symbol(server: NixlsServer,
     return [convert.to_lsp_document_symbol(entry.doc.lines, s) for s in answer.value]
 
 
+def folding_range(server: NixlsServer,
+                  params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    return [convert.to_lsp_folding_range(f) for f in workspace.navigation.folding_ranges(entry)]
+
+
+def selection_range(server: NixlsServer,
+                    params: types.SelectionRangeParams) -> list[types.SelectionRange]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    offsets = [convert.from_lsp_position(entry.doc.lines, p) for p in params.positions]
+    chains = workspace.navigation.selection_ranges(entry, offsets)
+    return [convert.to_lsp_selection_range(entry.doc.lines, chain) for chain in chains]
+
+
 def references(server: NixlsServer, params: types.ReferenceParams) -> list[types.Location]:
     workspace = server.session.workspace
     entry = workspace.documents.get(params.text_document.uri)
@@ -272,6 +292,12 @@ def declaration(server: NixlsServer,
     offset = convert.from_lsp_position(entry.doc.lines, params.position)
     answer = workspace.navigation.declaration(entry, offset)
     server.show_notices(answer.notices)
+    if not answer.value:
+        # LSP has no Location for a file that is not on disk: say where it is instead.
+        elsewhere = workspace.navigation.declared_elsewhere(entry, offset)
+        if elsewhere is not None:
+            server.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Info, message=f"nixls-assist: {elsewhere}"))
     return [convert.to_lsp_line_location(d.file, d.line) for d in answer.value]
 
 

@@ -20,17 +20,28 @@ def fleet(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_where_lists_definitions_by_file_in_text(fleet: Path) -> None:
+def test_where_groups_definitions_by_configuration_in_text(fleet: Path) -> None:
     result = run_cli("where", "networking.firewall.enable", cwd=fleet)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        "hosts/kestrel/configuration.nix\n"
-        "  5:5  networking.firewall.enable  (nixos)\n"
-        "hosts/osprey/configuration.nix\n"
-        "  7:5  networking.firewall.enable  (home-manager, in home-manager.users.alice)\n"
+        "nixosConfigurations.kestrel\n"
+        "  hosts/kestrel/configuration.nix:5:5  networking.firewall.enable  (nixos)\n"
+        "nixosConfigurations.osprey\n"
+        "  hosts/osprey/configuration.nix:7:5  networking.firewall.enable  "
+        "(home-manager, in home-manager.users.alice)\n"
+        "nixosConfigurations.kestrel, nixosConfigurations.osprey\n"
+        "  modules/common.nix:5:3  networking.firewall.enable  (nixos)\n"
+        "3 definition(s) of `networking.firewall.enable` in 2 configuration(s)\n")
+
+
+def test_where_groups_by_file_without_a_flake(fleet: Path) -> None:
+    (fleet / "flake.nix").unlink()
+    result = run_cli("where", "networking.firewall.enable", "modules", cwd=fleet)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
         "modules/common.nix\n"
         "  5:3  networking.firewall.enable  (nixos)\n"
-        "3 definition(s) of `networking.firewall.enable` in 3 file(s)\n")
+        "1 definition(s) of `networking.firewall.enable` in 1 file(s)\n")
 
 
 def test_where_json_shape_and_placeholders(fleet: Path) -> None:
@@ -44,8 +55,10 @@ def test_where_json_shape_and_placeholders(fleet: Path) -> None:
          {"line": 10, "character": 4}),
         ("hosts/osprey/configuration.nix", "fleet.backup.target", {"line": 3, "character": 2}),
     ]
-    assert all(d["configurations"] == [] and d["system"] == "nixos"
-               for d in data["definitions"])
+    assert [d["configurations"] for d in data["definitions"]] == [
+        ["nixosConfigurations.kestrel"], ["nixosConfigurations.kestrel"],
+        ["nixosConfigurations.osprey"]]
+    assert all(d["system"] == "nixos" for d in data["definitions"])
     assert data["summary"]["files"] == 2 and data["summary"]["definitions"] == 3
     assert "/srv/backup" not in result.stdout  # values are never printed
 

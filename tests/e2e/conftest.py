@@ -80,6 +80,21 @@ async def fleet_client(lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
+# A second copy of the fleet, whose store a test may garbage-collect under the server.
+_GC_BASE = Path(tempfile.mkdtemp(prefix="nixls-e2e-gc-fleet-"))
+atexit.register(shutil.rmtree, _GC_BASE, ignore_errors=True)
+GC_FLEET, GC_STORE = make_fleet(_GC_BASE)
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(
+    server_command=SERVER_COMMAND,
+    server_env={**SERVER_ENV, "NIX_STORE_DIR": str(GC_STORE)},
+    client_factory=make_client))
+async def gc_fleet_client(lsp_client: LanguageClient):
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
 def position_of(text: str, needle: str, delta: int = 1) -> types.Position:
     """The position `delta` characters into the first `needle` of `text`."""
     offset = text.index(needle) + delta

@@ -37,3 +37,11 @@ async def test_references_of_a_users_own_option(fleet_client):
 async def test_no_references_outside_option_paths(fleet_client):
     await initialize(fleet_client, FLEET)
     assert not await _references(fleet_client, "modules/backup.nix", "cfg =")
+
+
+async def test_references_come_grouped_by_configuration(fleet_client):
+    await initialize(fleet_client, FLEET)
+    found = await _references(fleet_client, "modules/common.nix", "firewall.enable", 10)
+    # kestrel's own file, then the module both hosts use (LSP has no groups: an order)
+    assert [loc.uri.removeprefix(FLEET.as_uri() + "/") for loc in found] == [
+        "hosts/kestrel/configuration.nix", "modules/common.nix"]
