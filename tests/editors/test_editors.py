@@ -147,6 +147,7 @@ def _nvim() -> str:
 def test_neovim_end_to_end(fleet: Path, tmp_path: Path) -> None:
     nvim = _nvim()
     site = rename_site(fleet)
+    definition = definition_site(fleet)
     spec = {"settings": {"ignore": [IGNORED]}, "checks": [
         {"file": str(fleet / "modules" / "broken.nix"),
          "diagnostics": [{"code": "NXA001", "line": 3}]},
@@ -155,6 +156,10 @@ def test_neovim_end_to_end(fleet: Path, tmp_path: Path) -> None:
          "hover": {**hover_site(fleet),
                    "contains": ["`boot.loader.systemd-boot.enable`", "nixos 24.11",
                                 "*Type:* `boolean`"]},
+         "definition": {"line": definition["line"], "character": definition["character"],
+                        "file": "modules/backups.nix",
+                        "declared_line": definition["declaredLine"]},
+         "symbols": {"contains": ["boot", "fleet"]},
          "fix": {"line": site["line"], "character": site["character"], "code": "NXA101",
                  "title": NEW, "expect_line": site["fixed"]}},
     ]}
