@@ -8,6 +8,14 @@ an answer (rule metadata for `explain` and SARIF, line positions) is re-exported
 from nixls_assist.analysis.documents import OpenDocument, uri_to_path
 from nixls_assist.analysis.fixes import FixOutcome, is_secret, safe_fix
 from nixls_assist.analysis.results import CheckReport, FileResult, FixRecord
+from nixls_assist.analysis.upgrade import (
+    Change,
+    UpgradeReport,
+    batch_edits,
+    upgrade,
+    upgrade_workspace,
+)
+from nixls_assist.analysis.upgrade_report import change_line, report_json, report_markdown
 from nixls_assist.analysis.workspace import Answer, Overrides, SlowStep, Workspace
 from nixls_assist.context.config import FAIL_ON
 from nixls_assist.context.release import normalise_release, release_forms
@@ -34,12 +42,12 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "ALL_RULES", "DEFAULT_MAX_BYTES", "FAIL_ON", "FIX_ALL", "QUICKFIX", "RULES_BY_CODE",
-    "Affected", "Answer", "CheckReport", "FileResult", "FixAvailability", "FixOutcome",
-    "FixRecord", "Indexes", "LineIndex", "OpenDocument", "Overrides", "ParsedDocument",
-    "Rule", "SlowStep", "Tag", "TextChange", "Workspace",
-    "affected", "changed_files", "hosts_data", "is_secret", "load_fleet",
-    "membership_message", "membership_title",
-    "normalise_release", "release_forms", "release_retired", "resolve_file",
-    "safe_fix",
+    "Affected", "Answer", "Change", "CheckReport", "FileResult", "FixAvailability",
+    "FixOutcome", "FixRecord", "Indexes", "LineIndex", "OpenDocument", "Overrides",
+    "ParsedDocument", "Rule", "SlowStep", "Tag", "TextChange", "UpgradeReport", "Workspace",
+    "affected", "batch_edits", "change_line", "changed_files", "hosts_data", "is_secret",
+    "load_fleet", "membership_message", "membership_title", "normalise_release",
+    "release_forms", "release_retired", "report_json", "report_markdown", "resolve_file",
+    "safe_fix", "upgrade", "upgrade_workspace",
     "uri_to_path",
 ]

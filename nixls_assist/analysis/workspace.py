@@ -265,6 +265,11 @@ class Workspace:
         return fix_document(result.doc, result.findings,
                             self._recheck(result.path, result.display_path, result.context))
 
+    def rechecker(self, result: FileResult) -> Callable[[bytes], tuple[ParsedDocument,
+                                                                         list[Finding]]]:
+        """Checks new bytes of a checked file as `fix` does (for a batch built elsewhere)."""
+        return self._recheck(result.path, result.display_path, result.context)
+
     def _recheck(self, path: Path | None, display: str | None,
                  ctx: FileContext) -> Callable[[bytes], tuple[ParsedDocument, list[Finding]]]:
         resolver, selection = self.setup(path).resolver, self.selection_for(path)

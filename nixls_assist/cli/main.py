@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "see, build or download option indexes"),
     "where": ("nixls_assist.cli.where", "add_where_parser",
               "list every definition of an option across the workspace"),
+    "upgrade": ("nixls_assist.cli.upgrade", "add_upgrade_parser",
+                "what moving to the next release changes, and the batch fix"),
 }
 
 

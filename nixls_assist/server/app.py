@@ -145,6 +145,13 @@ def _register(server: NixlsServer, method: str, handler: Callable[..., Any], emp
     server.feature(method, options)(feature)
 
 
+def _register_command(server: NixlsServer, name: str, handler: Callable[..., Any]) -> None:
+    async def command(*arguments: Any) -> Any:
+        return await guarded_call(server, name, handler, None, list(arguments))
+
+    server.command(name)(command)
+
+
 def create_server() -> NixlsServer:
     from nixls_assist.server import handlers as h
 
@@ -180,17 +187,11 @@ def create_server() -> NixlsServer:
     # The fleet: the configurations a module file belongs to.
     _register(server, types.TEXT_DOCUMENT_CODE_LENS, h.code_lens, [],
               types.CodeLensOptions(resolve_provider=False))
-    for name in h.COMMANDS:  # pygls lists them in the `executeCommandProvider` capability
-        _register_command(server, name, h.execute_command)
+    # workspace/executeCommand: pygls dispatches by command name and lists the names in the
+    # `executeCommandProvider` capability.
+    _register_command(server, h.SHOW_CONFIGURATIONS, h.show_configurations)
+    _register_command(server, h.PREVIEW_UPGRADE, h.preview_upgrade)
     return server
-
-
-def _register_command(server: NixlsServer, name: str, handler: Callable[..., Any]) -> None:
-    @server.command(name)
-    async def command(*arguments: Any) -> Any:
-        params = types.ExecuteCommandParams(command=name, arguments=list(arguments))
-        return await guarded_call(server, types.WORKSPACE_EXECUTE_COMMAND, handler, None,
-                                  params)
 
 
 def run_stdio() -> None:

@@ -285,3 +285,10 @@ def to_lsp_workspace_edit(edits: dict[Path, Any]) -> types.WorkspaceEdit:
     return types.WorkspaceEdit(changes={
         path.as_uri(): [to_lsp_text_edit(doc.lines, e) for e in file_edits]
         for path, (doc, file_edits) in edits.items()})
+
+
+def to_lsp_batch_edit(edits: dict[Path, tuple[bytes, Edit]]) -> types.WorkspaceEdit:
+    """One edit per file against the bytes it was computed from (the upgrade's batch)."""
+    return types.WorkspaceEdit(changes={
+        path.as_uri(): [to_lsp_text_edit(LineIndex(original), edit)]
+        for path, (original, edit) in sorted(edits.items())})

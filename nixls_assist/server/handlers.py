@@ -15,9 +15,15 @@ from pygls.exceptions import JsonRpcException
 from nixls_assist.analysis import (
     FIX_ALL,
     QUICKFIX,
+    batch_edits,
     membership_message,
     membership_title,
+    normalise_release,
+    release_forms,
     release_retired,
+    report_json,
+    report_markdown,
+    upgrade_workspace,
     uri_to_path,
 )
 from nixls_assist.server import convert
@@ -30,7 +36,7 @@ CODE_ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceF
                      FIX_ALL]
 WATCHED = ("**/flake.lock", "**/flake.nix", "**/.nixls-assist.toml", "**/*.nix")
 SHOW_CONFIGURATIONS = "nixls-assist.showConfigurations"
-COMMANDS = [SHOW_CONFIGURATIONS]
+PREVIEW_UPGRADE = "nixls-assist.previewUpgrade"
 
 
 # -- lifecycle and settings -----------------------------------------------------------------
@@ -361,6 +367,36 @@ def formatting(server: NixlsServer,
     return [convert.to_lsp_text_edit(entry.doc.lines, answer.value)]
 
 
+# -- commands ---------------------------------------------------------------------------------
+
+async def preview_upgrade(server: NixlsServer, arguments: list[Any]) -> Any:
+    """"Preview upgrade to …": arguments `[{"to": "25.05", "folder"?: uri, "apply"?: bool}]`
+    (or `["25.05"]`). Answers the report (JSON and Markdown) and the batch of safe renames
+    and input bumps as a WorkspaceEdit; with `apply`, also asks the editor to apply it."""
+    first = (arguments or [None])[0]
+    options = first if isinstance(first, dict) else {"to": first}
+    target = normalise_release(str(options.get("to") or ""))
+    if target is None:
+        _tell(server, f"nixls-assist: cannot preview an upgrade to {options.get('to')!r}: "
+                      f"expected {release_forms()}")
+        return None
+    folder = options.get("folder")
+    root = uri_to_path(folder) if isinstance(folder, str) else (
+        server.session.roots[0] if server.session.roots else None)
+    if root is None:
+        _tell(server, "nixls-assist: open a folder to preview an upgrade")
+        return None
+    opened = {e.path: e.doc.source for e in server.session.workspace.documents
+              if e.path is not None}
+    report = await server.with_progress(f"Preview upgrade to {target}",
+                                        lambda: upgrade_workspace(root, target, opened))
+    edit = convert.to_lsp_batch_edit(batch_edits(report))
+    if options.get("apply") and edit.changes:
+        await server.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
+            edit=edit, label=f"Upgrade to NixOS {target}"))
+    return {"report": report_json(report), "markdown": report_markdown(report), "edit": edit}
+
+
 def _tell(server: NixlsServer, message: str) -> None:
     """A message the user asked for (rename, format): shown every time, not once."""
     server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
@@ -386,12 +422,12 @@ def code_lens(server: NixlsServer, params: types.CodeLensParams) -> list[types.C
                               command=SHOW_CONFIGURATIONS, arguments=[uri]))]
 
 
-def execute_command(server: NixlsServer, params: types.ExecuteCommandParams) -> Any:
+def show_configurations(server: NixlsServer, arguments: list[Any]) -> Any:
     """`nixls-assist.showConfigurations [uri]`: every configuration that uses the file, shown
     as a message and returned as a list of attributes (`nixosConfigurations.kestrel`)."""
-    if params.command != SHOW_CONFIGURATIONS or not params.arguments:
+    if not arguments:
         return None
-    uri = str(params.arguments[0])
+    uri = str(arguments[0])
     workspace = server.session.workspace
     entry = workspace.documents.get(uri)
     membership = workspace.configurations_of(entry) if entry is not None else None
