@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from nixls_assist.context.filekind import Classification, FileKind, classify
 from nixls_assist.context.flake_lock import FlakeLock, LockError, read_flake_lock
 from nixls_assist.context.git import Baseline
 from nixls_assist.context.release import ReleasePin, pin_from_node
+from nixls_assist.context.support import LockAge
 from nixls_assist.context.workspace import WorkspaceHints, scan_workspace
 from nixls_assist.syntax.document import ParsedDocument
 from option_index.extract_cache import ExtractCache
@@ -36,6 +38,13 @@ class FileContext:
     lock_error: str | None = None  # why the lock at lock_path could not be read
     # An earlier version of the file (git HEAD, or on disk at open) for NXA301; see context/git.py.
     baseline: Baseline | None = None
+    # The date the lifecycle rules (NXA601/602) judge by: the front-end's clock, or a fixed
+    # date (tests, `check --today`). None: those rules stay silent.
+    today: dt.date | None = None
+    lock_age: LockAge = field(default_factory=LockAge)
+    # A flake.nix between the file and its repository root (lock or not): `<nixpkgs>` is
+    # then impure (NXA603); in a channel configuration it is the normal way.
+    in_flake: bool = False
 
     @property
     def kind(self) -> FileKind:
@@ -67,6 +76,8 @@ class ContextSettings:
     home_manager_input: str = "home-manager"
     # Files outside any flake fall back to the channels' nixpkgs / home-manager (channels.py).
     channels: bool = True
+    today: dt.date | None = None  # None: the clock, read when a context is made
+    lock_age: LockAge = field(default_factory=LockAge)
 
 
 _STORE_RECHECK_SECONDS = 30.0
@@ -146,6 +157,9 @@ class ContextResolver:
             declared_options=_Declared(self, root) if root is not None else None,
             lock=lock if isinstance(lock, FlakeLock) else None,
             lock_error=str(lock) if isinstance(lock, LockError) else None,
+            today=self.settings.today or dt.datetime.now(dt.UTC).date(),
+            lock_age=self.settings.lock_age,
+            in_flake=place.inside_flake if place is not None else False,
         )
 
     def _place(self, directory: Path) -> _Place:
