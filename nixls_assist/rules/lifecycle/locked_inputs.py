@@ -18,6 +18,8 @@ from nixls_assist.syntax.document import ParsedDocument
 NIXPKGS = "github:nixos/nixpkgs"
 HOME_MANAGER = "github:nix-community/home-manager"
 NIX_DARWIN = "github:nix-darwin/nix-darwin"
+# `github:NixOS/nixpkgs/4697fbbba609`: an abbreviated commit is a pin too.
+_SHORT_REV = re.compile(r"^[0-9a-f]{7,40}$")
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,9 @@ def _locked_inputs(flake: FlakeInputs, lock: FlakeLock) -> Iterator[LockedInput]
         if source is None or source.repo not in (NIXPKGS, HOME_MANAGER, NIX_DARWIN):
             continue
         wanted = source_of_url(declaration.url) if declaration.url else None
-        yield LockedInput(name, declaration, node, source,
-                          pinned_rev=wanted is not None and wanted.rev is not None)
+        pinned = wanted is not None and (
+            wanted.rev is not None or bool(wanted.ref and _SHORT_REV.match(wanted.ref)))
+        yield LockedInput(name, declaration, node, source, pinned_rev=pinned)
 
 
 def main_nixpkgs(view: FlakeView, ctx: FileContext) -> LockedInput | None:

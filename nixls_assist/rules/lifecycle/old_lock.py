@@ -8,7 +8,7 @@ from nixls_assist.context import FileContext
 from nixls_assist.context.support import is_end_of_life
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
-from nixls_assist.rules.lifecycle.locked_inputs import NIXPKGS, flake_view
+from nixls_assist.rules.lifecycle.locked_inputs import flake_view
 from nixls_assist.syntax.document import ParsedDocument
 
 NXA602 = Rule(
@@ -34,7 +34,8 @@ def old_flake_lock(
     `[lock-age] info-days` ago (default 90): an info; more than `warning-days` (default
     365): a warning. One finding per flake, on the oldest of them, naming the others. An
     input pinned to a `rev` in `flake.nix` is deliberate and not judged; an input on a
-    release past its support window is NXA601's, not this rule's.
+    release past its support window (nixpkgs, or a home-manager / nix-darwin release
+    branch) is NXA601's business, not this rule's.
 
     ## Why is this bad?
     Security fixes reach a flake configuration only through `nix flake update`: a nixpkgs
@@ -68,9 +69,8 @@ def old_flake_lock(
         if item.pinned_rev or date is None:
             continue
         release = item.release
-        if item.source.repo == NIXPKGS and release is not None \
-                and is_end_of_life(release, today) is not None:
-            continue  # NXA601 says it better
+        if release is not None and is_end_of_life(release, today) is not None:
+            continue  # a release past its support: NXA601's (an update brings little)
         age = (today - date).days
         if age > ctx.lock_age.info_days:
             aged.append((age, item))
