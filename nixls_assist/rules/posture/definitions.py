@@ -67,12 +67,25 @@ def _definitions(doc: ParsedDocument, ctx: FileContext):  # type: ignore[no-unty
                 continue
         elif system is not ModuleSystem.NIXOS:
             continue
-        if not binding.is_leaf or binding.value is None:
+        if not binding.is_leaf or binding.value is None or not _relevant(binding.path):
             continue
         if "containers" in binding.scope.origin or in_vm_variant(doc, binding.value) \
                 or under_mkif_false(doc, binding.value) or in_installer_image(doc, binding.value):
             continue
         yield Definition(binding, literal(doc, binding.value))
+
+
+# The option paths the posture rules read: the others are not looked at (the exclusion
+# checks below walk up the tree, too slow to run for every binding of a generated file).
+_PREFIXES = (("services", "openssh"), ("users", "users"), ("networking", "firewall"),
+             ("networking", "nftables"), ("nix", "settings"), ("nix", "trustedUsers"),
+             ("security", "sudo"), ("services", "redis"))
+
+
+def _relevant(path: tuple[str, ...]) -> bool:
+    if path[:1] == ("services",) and path[-1:] == ("enable",):
+        return True
+    return any(path[:len(prefix)] == prefix for prefix in _PREFIXES)
 
 
 def literal(doc: ParsedDocument, node: Node | None) -> object:
