@@ -29,11 +29,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from nixls_assist.analysis.indexes import IndexProvider  # noqa: E402
 from nixls_assist.context.resolver import ContextResolver  # noqa: E402
-from nixls_assist.indexes import IndexProvider  # noqa: E402
-from nixls_assist.loading import load_document  # noqa: E402
 from nixls_assist.rules.engine import check  # noqa: E402
 from nixls_assist.syntax import parse  # noqa: E402
+from nixls_assist.syntax.loading import load_document  # noqa: E402
 
 
 def build_tree(root: Path, count: int) -> list[Path]:

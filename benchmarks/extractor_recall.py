@@ -22,9 +22,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from option_index.extract_cache import ExtractCache  # noqa: E402
 from option_index.paths import show_path, split_path  # noqa: E402
-from option_index.store_index import extract_source, source_tree  # noqa: E402
+from option_index.sources.extract_cache import ExtractCache  # noqa: E402
+from option_index.sources.store_index import extract_source, source_tree  # noqa: E402
 
 _PLACEHOLDER = re.compile(r"^<[^>]+>$")
 

@@ -179,8 +179,8 @@ async def measure(workspace: Path, path: Path, text: str, keystrokes: int,
 def engine_only(path: Path, text: str, runs: int = 10) -> None:
     """The rules engine alone on the same text, in this process: the floor under keystrokes."""
     sys.path.insert(0, str(REPO))
+    from nixls_assist.analysis.indexes import IndexProvider
     from nixls_assist.context.resolver import ContextResolver
-    from nixls_assist.indexes import IndexProvider
     from nixls_assist.rules.engine import check
     from nixls_assist.syntax.document import parse
 

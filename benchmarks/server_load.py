@@ -125,10 +125,10 @@ def planted_line(text: str) -> int | None:
 
 def expected_findings(path: Path, text: str) -> list[tuple[str, int, int]]:
     """What `engine.check` says about `text` at `path`, as the server configures it."""
+    from nixls_assist.analysis.indexes import IndexProvider
     from nixls_assist.context.resolver import ContextResolver
-    from nixls_assist.indexes import IndexProvider
-    from nixls_assist.loading import load_document
     from nixls_assist.rules.engine import check
+    from nixls_assist.syntax.loading import load_document
 
     doc = load_document(text.encode(), str(path))
     ctx = ContextResolver().context_for(doc, path)

@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from option_index.store_index import build_source_index, source_tree  # noqa: E402
+from option_index.sources.store_index import build_source_index, source_tree  # noqa: E402
 
 _MODULE = """{{ config, lib, pkgs, ... }}:
 with lib;
@@ -109,7 +109,7 @@ def _touch(root: Path, share: float) -> None:
 def _cold_rss(tree_dir: Path, cache: Path) -> tuple[float, float]:
     code = (f"import sys, time, resource; sys.path.insert(0, {str(REPO)!r});"
             "from pathlib import Path;"
-            "from option_index.store_index import build_source_index, source_tree;"
+            "from option_index.sources.store_index import build_source_index, source_tree;"
             f"t = time.perf_counter(); build_source_index(source_tree(Path({str(tree_dir)!r}), "
             f"rev='c' * 40), Path({str(cache)!r}));"
             "print(time.perf_counter() - t, "

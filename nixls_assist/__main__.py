@@ -1,7 +1,7 @@
 """The `nixls-assist` console script and `python -m nixls_assist`.
 
 `serve` starts the language server directly: an editor's cold start never imports the other
-commands, and the CLI never imports the server.
+commands, and the CLI never imports the server. `--version` imports nothing else.
 """
 
 import sys
@@ -13,6 +13,11 @@ SERVE_ARGV = (["serve"], ["--debug", "serve"])
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # answered before argparse and the commands are imported
+        from nixls_assist import __version__
+
+        print(f"nixls-assist {__version__}")
+        return 0
     if argv in SERVE_ARGV:
         from nixls_assist.cli.main import guarded
 

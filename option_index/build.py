@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from option_index.cache import check_system, store_path
 from option_index.errors import CacheNotWritable, IndexUnavailable
-from option_index.importer import load_options_file, parse_options_bytes
 from option_index.model import DriftRecord
 from option_index.releases import UNSTABLE, normalize_release
-from option_index.store import OptionRow, ReleaseOptions, StoreContent, write_store
+from option_index.sources.importer import load_options_file, parse_options_bytes
+from option_index.store.cache import check_system, store_path
+from option_index.store.database import OptionRow, ReleaseOptions, StoreContent, write_store
 
 if TYPE_CHECKING:  # httpx is only imported when something is downloaded (start-up time)
-    from option_index.download import DownloadSettings, Progress
+    from option_index.sources.download import DownloadSettings, Progress
 
 # Where options.json of a release is published. Override per system with the environment
 # variables below ({release} and {channel} are substituted).
@@ -76,7 +76,7 @@ def build_from_options_file(path: Path, system: str, release: str,
 def build_from_tree(root: Path, system: str, release: str, cache_dir: Path) -> BuildResult:
     """Extract a module tree (nixpkgs / home-manager checkout). Not authoritative: generated
     declarations escape a static reader, so a path it lacks is not called unknown."""
-    from option_index.extract import extract_tree  # tree-sitter only when needed
+    from option_index.sources.extract import extract_tree  # tree-sitter only when needed
 
     release = normalize_release(release)
     result = extract_tree(root, release=release)
@@ -102,7 +102,7 @@ def fetch(system: str, release: str, cache_dir: Path, *, url: str | None = None,
             f"no default download location for {system} options; pass --url or build one with "
             f"`nixls-assist index build --from options.json --system {system} --release {release}`"
         )
-    from option_index.download import download
+    from option_index.sources.download import download
 
     data = download(url, settings=settings, progress=progress)
     rows = parse_options_bytes(data, url.rsplit("/", 1)[-1])

@@ -32,13 +32,13 @@ from pathlib import Path
 
 import brotli
 
-from option_index import hm_source
 from option_index.embedded import DATA_DIR, MANIFEST
-from option_index.importer import parse_options
 from option_index.model import DriftRecord
 from option_index.paths import split_path
 from option_index.releases import SOURCE_SUFFIX, UNSTABLE, release_key
-from option_index.store import OptionRow, ReleaseOptions, StoreContent, write_store
+from option_index.sources import hm_source
+from option_index.sources.importer import parse_options
+from option_index.store.database import OptionRow, ReleaseOptions, StoreContent, write_store
 
 HM_RELEASES = ("23.05", "23.11", "24.05", "24.11", "25.05", "25.11", "26.05", "master")
 NIXOS_REFERENCE = "unstable-2024-12-19"

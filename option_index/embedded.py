@@ -20,7 +20,7 @@ from typing import Any
 import brotli
 
 from option_index.errors import StoreCorrupt
-from option_index.store import Store
+from option_index.store.database import Store
 
 DATA_DIR = Path(__file__).parent / "data"
 MANIFEST = "manifest.json"
@@ -36,10 +36,6 @@ def manifest() -> dict[str, Any]:
         return json.loads((DATA_DIR / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-
-
-def embedded_systems() -> list[str]:
-    return sorted(manifest())
 
 
 def _unpack(system: str, info: dict[str, Any]) -> bytes:

@@ -20,17 +20,17 @@ import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from option_index.cache import check_system, default_cache_dir, store_path
 from option_index.drift import DriftTable
 from option_index.embedded import open_embedded
 from option_index.errors import StoreCorrupt
 from option_index.model import DriftRecord, Lookup, Option, Typo
 from option_index.paths import split_path
 from option_index.releases import SOURCE_SUFFIX, normalize_release, release_key
-from option_index.store import Store
+from option_index.store.cache import check_system, default_cache_dir, store_path
+from option_index.store.database import Store
+from option_index.store.tree import OptionTree
 from option_index.suggest import close_sibling as _close_sibling
 from option_index.suggest import suggest as _suggest
-from option_index.tree import OptionTree
 
 Notice = Callable[[str], None]
 _EXISTS = (Lookup.FOUND, Lookup.PREFIX, Lookup.UNDER_FREEFORM)

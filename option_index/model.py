@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -48,6 +49,18 @@ class Option:
             is_package=traits.is_package,
             **fields,  # type: ignore[arg-type]
         )
+
+
+_LINE_SUFFIX = re.compile(r":([1-9][0-9]*)$")
+
+
+def split_declaration(text: str) -> tuple[str, int | None]:
+    """A declaration as the extractor writes it, `…/sshd.nix:42`, as (file, 1-based line);
+    a declaration without a line (options.json's) gives (text, None)."""
+    match = _LINE_SUFFIX.search(text)
+    if match is None:
+        return text, None
+    return text[: match.start()], int(match.group(1))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from option_index.model import Lookup
 from option_index.paths import ANY as ANY_SEGMENT
 from option_index.paths import from_key, is_placeholder, show_path
-from option_index.tree import OptionTree
+from option_index.store.tree import OptionTree
 
 _EXISTS = (Lookup.FOUND, Lookup.PREFIX, Lookup.UNDER_FREEFORM)
 

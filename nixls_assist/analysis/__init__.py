@@ -9,22 +9,37 @@ from nixls_assist.analysis.documents import OpenDocument, uri_to_path
 from nixls_assist.analysis.fixes import FixOutcome, is_secret, safe_fix
 from nixls_assist.analysis.results import CheckReport, FileResult, FixRecord
 from nixls_assist.analysis.workspace import Answer, Overrides, SlowStep, Workspace
-from nixls_assist.config import FAIL_ON
+from nixls_assist.context.config import FAIL_ON
 from nixls_assist.context.release import normalise_release, release_forms
 from nixls_assist.features.code_actions import FIX_ALL, QUICKFIX
-from nixls_assist.loading import DEFAULT_MAX_BYTES
 from nixls_assist.rules import ALL_RULES, RULES_BY_CODE
-from nixls_assist.rules.base import FixAvailability, Indexes, Rule
+from nixls_assist.rules.base import FixAvailability, Indexes, Rule, Tag
 from nixls_assist.syntax.document import ParsedDocument, TextChange, release_retired
+from nixls_assist.syntax.loading import DEFAULT_MAX_BYTES
 from nixls_assist.syntax.positions import LineIndex
-from option_index.nix_files import resolve_file
+from option_index.sources.nix_files import resolve_file
+
+# The fleet graph (`hosts`, `affected`) is imported on first use: `check` does not need it.
+_FLEET = frozenset({"Affected", "affected", "changed_files", "hosts_data", "load_fleet",
+                    "membership_message", "membership_title"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _FLEET:
+        from nixls_assist.analysis import fleet
+
+        return getattr(fleet, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ALL_RULES", "DEFAULT_MAX_BYTES", "FAIL_ON", "FIX_ALL", "QUICKFIX", "RULES_BY_CODE",
-    "Answer", "CheckReport", "FileResult", "FixAvailability", "FixOutcome", "FixRecord",
-    "Indexes", "LineIndex", "OpenDocument", "Overrides", "ParsedDocument",
-    "Rule", "SlowStep", "TextChange", "Workspace",
-    "is_secret", "normalise_release", "release_forms", "release_retired", "resolve_file",
+    "Affected", "Answer", "CheckReport", "FileResult", "FixAvailability", "FixOutcome",
+    "FixRecord", "Indexes", "LineIndex", "OpenDocument", "Overrides", "ParsedDocument",
+    "Rule", "SlowStep", "Tag", "TextChange", "Workspace",
+    "affected", "changed_files", "hosts_data", "is_secret", "load_fleet",
+    "membership_message", "membership_title",
+    "normalise_release", "release_forms", "release_retired", "resolve_file",
     "safe_fix",
     "uri_to_path",
 ]

@@ -3,12 +3,12 @@ worker processes. Results keep the input order, so the output is the same with a
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import queue
 from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nixls_assist.analysis.result_cache import ResultCache
 from nixls_assist.analysis.results import FileResult
@@ -16,7 +16,7 @@ from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.findings import Finding
 from nixls_assist.syntax.positions import LineIndex
-from option_index.nix_files import resolve_file
+from option_index.sources.nix_files import resolve_file
 
 if TYPE_CHECKING:
     from nixls_assist.analysis.workspace import Workspace
@@ -121,34 +121,81 @@ def _prepare(workspace: Workspace, cache: ResultCache | None, index: int, data: 
 
 # -- worker processes -----------------------------------------------------------------------
 
-_JOB: tuple[Workspace, list[_Pending]] | None = None
-
-
 def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    return hasattr(os, "fork")  # what multiprocessing's "fork" start method needs
 
 
 def _run_workers(workspace: Workspace, pending: list[_Pending], jobs: int) -> list[_Output]:
-    """Check `pending` in `jobs` forked processes: they inherit the warm context caches; each
-    opens its own option indexes (none is open in this process yet)."""
-    global _JOB
-    _JOB = (workspace, pending)
+    """Check `pending` in `jobs` forked processes: they inherit the workspace and its warm
+    context caches as their arguments (a fork copies them, nothing is pickled and no global
+    holds them); each opens its own option indexes (none is open in this process yet). Chunks
+    go out on one queue, results come back on another, in any order; returned in order.
+    multiprocessing is imported here: a run in one process (the cached, the small) skips it."""
+    import multiprocessing
+    context = multiprocessing.get_context("fork")
     size = max(4, len(pending) // (jobs * 4))
-    chunks = [range(start, min(start + size, len(pending)))
-              for start in range(0, len(pending), size)]
+    chunks = [(start, min(start + size, len(pending))) for start in range(0, len(pending), size)]
+    tasks: Any = context.SimpleQueue()
+    results: Any = context.Queue()
+    workers = [context.Process(target=_worker, args=(workspace, pending, tasks, results),
+                               daemon=True)
+               for _ in range(min(jobs, len(chunks)))]
+    for worker in workers:
+        worker.start()
+    for number, chunk in enumerate(chunks):
+        tasks.put((number, *chunk))
+    for _ in workers:
+        tasks.put(None)  # one stop sign per worker, after every chunk
+    done: list[list[_Output] | None] = [None] * len(chunks)
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            return list(chain.from_iterable(pool.imap(_check_chunk, chunks)))
+        for _ in chunks:
+            number, outputs = _next_result(results, workers)
+            if isinstance(outputs, BaseException):
+                raise outputs
+            done[number] = outputs
     finally:
-        _JOB = None
+        for worker in workers:
+            if worker.is_alive() and any(part is None for part in done):
+                worker.terminate()
+            worker.join()
+        tasks.close()
+        results.close()
+    return list(chain.from_iterable(part for part in done if part is not None))
 
 
-def _check_chunk(indices: range) -> list[_Output]:
-    assert _JOB is not None
-    workspace, pending = _JOB
+def _next_result(results: Any, workers: list[Any]) -> tuple[int, Any]:
+    """The next chunk's result; an error instead of waiting forever when every worker is
+    gone (killed, out of memory) with chunks still unanswered."""
+    while True:
+        try:
+            return results.get(timeout=1.0)  # type: ignore[no-any-return]
+        except queue.Empty:
+            if any(worker.is_alive() for worker in workers):
+                continue
+            try:  # all gone: whatever they sent is in the pipe by now
+                return results.get(timeout=1.0)  # type: ignore[no-any-return]
+            except queue.Empty:
+                raise RuntimeError("a worker process checking files died") from None
+
+
+def _worker(workspace: Workspace, pending: list[_Pending], tasks: Any, results: Any) -> None:
+    while (task := tasks.get()) is not None:
+        number, start, stop = task
+        try:
+            results.put((number, _check_chunk(workspace, pending[start:stop])))
+        except Exception as exc:  # re-raised in the parent, as a pool does
+            import pickle
+
+            try:
+                pickle.dumps(exc)
+            except Exception:  # an exception that cannot travel: its description can
+                exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+            results.put((number, exc))
+
+
+def _check_chunk(workspace: Workspace, chunk: list[_Pending]) -> list[_Output]:
     out: list[_Output] = []
-    for i in indices:
-        item = pending[i]
+    for item in chunk:
         result = workspace.check(item.data, item.path, item.display, baseline=item.baseline)
         doc = result.doc
         assert doc is not None

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 from nixls_assist.edits import OverlappingEdits, apply_edits
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Span
+from nixls_assist.rules import RULES_BY_CODE
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.errors import first_syntax_error
 
 MAX_ROUNDS = 20
-# Codes whose findings point at a secret: their spans are masked in diffs.
-SECRET_PREFIX = "NXA2"
 
 Recheck = Callable[[bytes], tuple[ParsedDocument, list[Finding]]]
 
@@ -133,7 +132,9 @@ def _overlap(a: Span, b: Span) -> bool:
 
 
 def is_secret(finding: Finding) -> bool:
-    return finding.code.startswith(SECRET_PREFIX)
+    """Does the finding point at a secret (its rule says so)? Its span is masked in diffs."""
+    rule = RULES_BY_CODE.get(finding.code)
+    return rule is not None and rule.secret
 
 
 def as_one_edit(before: bytes, after: bytes) -> Edit | None:

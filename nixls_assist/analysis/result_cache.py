@@ -40,8 +40,8 @@ from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline
 from nixls_assist.context.resolver import ContextResolver, FileContext
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
-from option_index.cache import ENV_CACHE_DIR, default_cache_dir
-from option_index.extract_cache import ExtractCache
+from option_index.sources.extract_cache import ExtractCache
+from option_index.store.cache import ENV_CACHE_DIR, default_cache_dir
 
 FORMAT = 1
 _MAX_AGE_SECONDS = 30 * 86400

@@ -15,22 +15,24 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from nixls_assist.analysis.documents import DocumentStore, OpenDocument
 from nixls_assist.analysis.fixes import FixOutcome, as_one_edit, fix_document, safe_fix
+from nixls_assist.analysis.navigation import Answer, Navigation
 from nixls_assist.analysis.results import FileResult
-from nixls_assist.config import ConfigFinder, ProjectConfig, default_config
+from nixls_assist.context.config import ConfigFinder, ProjectConfig, default_config
 from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.context.resolver import ContextResolver, ContextSettings, FileContext
+from nixls_assist.context.workspace import Membership
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Finding, Severity
-from nixls_assist.loading import DEFAULT_MAX_BYTES, load_document
 from nixls_assist.rules.base import Indexes
-from nixls_assist.rules.engine import Selection, check_steps, finish
+from nixls_assist.rules.engine import Selection, check_steps, finish, known_code
 from nixls_assist.rules.imperative import SHELL_SUFFIXES, shell_selection
 from nixls_assist.syntax.document import ParsedDocument, skipped
+from nixls_assist.syntax.loading import DEFAULT_MAX_BYTES, load_document
 from nixls_assist.syntax.positions import LineIndex
 
 T = TypeVar("T")
@@ -62,14 +64,6 @@ class FileSetup:
 
 
 @dataclass(frozen=True)
-class Answer(Generic[T]):
-    """An answer and the notices that came up while computing it."""
-
-    value: T
-    notices: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class SlowStep:
     """Blocking work an answer needs first (reading a workspace, opening an index): the
     server runs it off its event loop with progress; the CLI just calls `run`."""
@@ -93,7 +87,7 @@ class Workspace:
         self.documents = DocumentStore()
         self.skill_reference_dirs: tuple[Path, ...] = ()  # the editor's, before the config's
         self.profiles: tuple[Path, ...] = ()  # the editor's profiles setting (empty: default)
-        self.extract_cache: Any = None  # option_index.extract_cache.ExtractCache across runs
+        self.extract_cache: Any = None  # sources.extract_cache.ExtractCache across runs
         self._explicit_config = config
         self._strict = strict_config
         self._indexes = indexes
@@ -108,6 +102,8 @@ class Workspace:
         self._analyses: dict[str, tuple[int, list[Finding]]] = {}
         self._warmed: set[tuple[str, str]] = set()
         self._references: tuple[tuple[Path, ...], Any] | None = None
+        # Outline, references, `where`, declarations, rename: on-demand, off the keystroke path.
+        self.navigation = Navigation(self)
         if config is not None:
             self._config_finder()  # a missing --config file is a usage error at once
 
@@ -142,7 +138,8 @@ class Workspace:
     def _config_finder(self) -> ConfigFinder:
         if self._configs is None:
             self._configs = ConfigFinder(explicit=self._explicit_config,
-                                         cwd=self.roots[0] if self.roots else None)
+                                         cwd=self.roots[0] if self.roots else None,
+                                         known_code=known_code)
         return self._configs
 
     def project_config(self, path: Path | None) -> ProjectConfig:
@@ -194,18 +191,37 @@ class Workspace:
     def resolvers(self) -> list[ContextResolver]:
         return list(self._resolvers.values())
 
+    def invalidate_structure(self) -> None:
+        """A module file was saved, created or deleted: the fleet graph and the module
+        structure are read again (by the next `slow_steps`, off the event loop)."""
+        for resolver in self._resolvers.values():
+            resolver.invalidate_structure()
+        self._contexts.clear()
+
+    def configurations_of(self, entry: OpenDocument) -> Membership | None:
+        """The configurations that use an open document's file (the fleet graph); None
+        outside a flake with configurations, or before `slow_steps` read the workspace."""
+        if entry.path is None:
+            return None
+        if not self.setup(entry.path).resolver.is_prepared(entry.path):
+            return None
+        return self.context_of(entry).membership
+
     def invalidate_contexts(self) -> None:
         """A flake.lock / flake.nix / config changed: re-read locks, structure and config."""
         for resolver in self._resolvers.values():
             resolver.invalidate()
         self._forget_setups()
+        self.navigation = Navigation(self)
 
     # -- indexes --------------------------------------------------------------------------
 
     @property
     def indexes(self) -> Indexes:
         if self._indexes is None:
-            from nixls_assist.indexes import IndexProvider  # lazily: `check --help` stays fast
+            from nixls_assist.analysis.indexes import (
+                IndexProvider,  # lazily: `check --help` stays fast
+            )
 
             self._indexes = IndexProvider(on_notice=self._notices.append,
                                           store_builds=self._store_builds,

@@ -66,6 +66,9 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--diff", action="store_true",
                         help="print the safe fixes as a unified diff; change nothing, also "
                              "with --fix (exit 1 when there is something to fix)")
+    parser.add_argument("--only-imported", action="store_true",
+                        help="leave out module files that no configuration of the flake "
+                             "imports (when the fleet graph followed every configuration)")
     parser.add_argument("--statistics", action="store_true",
                         help="count findings per code instead of listing them (text), "
                              "or add a `statistics` list (json)")
@@ -73,7 +76,6 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="use this .nixls-assist.toml for every file (no discovery)")
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply config `exclude` to files named on the command line too")
-    parser.add_argument("--offline", action="store_true", help="never download an option index")
     parser.add_argument("--stdin-filename", default="stdin.nix",
                         help="the path to report for `-` (decides flake.lock lookup)")
     parser.add_argument("--max-file-size", type=int, default=DEFAULT_MAX_BYTES,
@@ -138,11 +140,19 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
     fixed = [FixRecord(result.display_path, outcome.applied, tuple(outcome.refused))
              for result, outcome in outcomes
              if outcome is not None and (outcome.applied or outcome.refused)]
+    if args.only_imported:
+        outcomes = [(r, o) for r, o in outcomes if not _unused(r)]
     report = CheckReport([r for r, _ in outcomes], time.perf_counter() - started, fixed)
     if args.diff:
         return _render_diff(outcomes, out)
     _render(report, args, out)
     return _exit_code(report, fail_on)
+
+
+def _unused(result: FileResult) -> bool:
+    """A module file no configuration imports (`--only-imported` leaves it out)."""
+    membership = result.context.membership
+    return membership is not None and membership.unused and result.context.kind.is_module
 
 
 def _overrides(args: argparse.Namespace) -> Overrides:

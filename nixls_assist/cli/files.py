@@ -44,17 +44,19 @@ def _walk(top: Path, excluded: Excluded | None = None) -> Iterator[Path]:
     specs: list[tuple[Path, pathspec.PathSpec]] = _parent_ignores(top)
     for directory, dirnames, filenames in os.walk(top, onerror=_raise):
         here = Path(directory)
-        ignore_file = here / ".gitignore"
-        if ignore_file.is_file():
-            specs = [*specs, (here.resolve(), _read_spec(ignore_file))]
+        if ".gitignore" in filenames and (here / ".gitignore").is_file():
+            specs = [*specs, (here.resolve(), _read_spec(here / ".gitignore"))]
+        resolved = here.resolve() if specs else here  # once per directory, not per entry
         dirnames[:] = sorted(
             d for d in dirnames
-            if d not in ALWAYS_SKIPPED and not _ignored(here / d, specs, is_dir=True)
+            if d not in ALWAYS_SKIPPED and not _ignored(resolved / d, specs, is_dir=True)
             and not (excluded is not None and excluded(here / d, True))
         )
         for name in sorted(filenames):
+            if not name.endswith(WALKED_SUFFIXES):
+                continue
             candidate = here / name
-            if name.endswith(WALKED_SUFFIXES) and not _ignored(candidate, specs, is_dir=False) \
+            if not _ignored(resolved / name, specs, is_dir=False) \
                     and not (excluded is not None and excluded(candidate, False)):
                 yield candidate
 
@@ -80,11 +82,10 @@ def _read_spec(path: Path) -> pathspec.PathSpec:
     return pathspec.PathSpec.from_lines("gitwildmatch", lines)
 
 
-def _ignored(path: Path, specs: list[tuple[Path, pathspec.PathSpec]], *, is_dir: bool) -> bool:
-    """Whether a `.gitignore` in `specs` (bases resolved) matches `path`."""
-    if not specs:
-        return False
-    absolute = path.parent.resolve() / path.name  # the name in the tree, not a link's target
+def _ignored(absolute: Path, specs: list[tuple[Path, pathspec.PathSpec]], *,
+             is_dir: bool) -> bool:
+    """Whether a `.gitignore` in `specs` (bases resolved) matches `absolute` (its directory
+    resolved, the name itself as in the tree, not a link's target)."""
     for base, spec in specs:
         try:
             relative = absolute.relative_to(base).as_posix()

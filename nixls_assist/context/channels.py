@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from nixls_assist.context.release import UNSTABLE, ReleasePin
-from option_index.store_index import SourceTree, source_tree
+from option_index.sources.store_index import SourceTree, source_tree
 
 ENV_CHANNELS = "NIXLS_ASSIST_CHANNELS"
 _ROOT_CHANNELS = Path("/nix/var/nix/profiles/per-user/root/channels")

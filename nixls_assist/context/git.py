@@ -69,3 +69,37 @@ def _maybe_in_repository(directory: Path) -> bool:
         return True
     directory = directory.absolute()
     return any((candidate / ".git").exists() for candidate in (directory, *directory.parents))
+
+
+class GitError(Exception):
+    """git could not answer (not a repository, an unknown ref): the message says which."""
+
+
+def changed_since(root: Path, ref: str) -> list[Path]:
+    """Files changed between `ref` and the working tree (committed, staged or not, and
+    untracked files), resolved, for `affected --since`."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+    found: list[Path] = []
+    for command in (["diff", "--name-only", "-z", ref, "--"],
+                    ["ls-files", "--others", "--exclude-standard", "-z"]):
+        try:
+            result = subprocess.run(
+                ["git", "-c", "core.fsmonitor=false", "--no-pager", *command],
+                cwd=root, capture_output=True, timeout=60, env=env, check=False)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise GitError(f"cannot run git: {exc}") from exc
+        if result.returncode != 0:
+            message = result.stderr.decode(errors="replace").strip().splitlines()
+            raise GitError(message[0] if message else f"git {command[0]} failed")
+        top = _toplevel(root, env)
+        base = top if command[0] == "diff" else root
+        found.extend((base / name).resolve() for name in
+                     result.stdout.decode(errors="replace").split("\0") if name)
+    return list(dict.fromkeys(found))
+
+
+def _toplevel(root: Path, env: dict[str, str]) -> Path:
+    result = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root,
+                            capture_output=True, timeout=10, env=env, check=False)
+    text = result.stdout.decode(errors="replace").strip()
+    return Path(text) if result.returncode == 0 and text else root

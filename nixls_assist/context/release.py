@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from nixls_assist.context.flake_lock import LockedNode
-from option_index.store_index import locked_source
+from option_index.sources.store_index import locked_source
 
 UNSTABLE = "unstable"
 
@@ -37,7 +37,7 @@ class ReleasePin:
     via: str = ""  # where the pin comes from, short: "flake.lock", "--release"
     nar_hash: str | None = None  # the locked input's narHash (flake.lock)
     # The pinned nixpkgs / home-manager tree on this machine (Nix store or channel), if found:
-    # the index is then built from that exact source (option_index/store_index.py).
+    # the index is then built from that exact source (option_index/sources/store_index.py).
     source_path: str | None = None
 
     @property

@@ -8,19 +8,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nixls_assist.context.channels import channel_pin
 from nixls_assist.context.filekind import Classification, FileKind, classify
 from nixls_assist.context.flake_lock import FlakeLock, LockError, read_flake_lock
+from nixls_assist.context.fleet import Fleet
 from nixls_assist.context.git import Baseline
 from nixls_assist.context.release import ReleasePin, pin_from_node
+from nixls_assist.context.secret_files import SecretWorkspace, scan_secret_files
 from nixls_assist.context.support import LockAge
-from nixls_assist.context.workspace import WorkspaceHints, scan_workspace
+from nixls_assist.context.workspace import Membership, WorkspaceHints, scan_workspace
 from nixls_assist.syntax.document import ParsedDocument
-from option_index.extract_cache import ExtractCache
 from option_index.index import OptionIndex
-from option_index.nix_files import resolve_file
-from option_index.workspace import extract_workspace, extraction_digest, user_module_index
+from option_index.sources.extract_cache import ExtractCache
+from option_index.sources.nix_files import resolve_file
+from option_index.sources.workspace import extract_workspace, extraction_digest, user_module_index
+
+if TYPE_CHECKING:  # the fleet graph (and its evaluator) is imported when first built
+    from nixls_assist.context.fleet import Fleet
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,22 @@ class FileContext:
     # A flake.nix between the file and its repository root (lock or not): `<nixpkgs>` is
     # then impure (NXA603); in a channel configuration it is the normal way.
     in_flake: bool = False
+    # The flake's configurations that use the file (the fleet graph); None: the flake has
+    # none, or the file is outside a flake.
+    membership: Membership | None = None
+    # The workspace's secret files and registries (agenix, sops-nix), read on first use.
+    secret_files: Callable[[], SecretWorkspace] | None = None
+    # The fleet graph of the workspace's flake (context/fleet.py), built on first use: only
+    # NXA214 on a rules file and the secret hover ask for it.
+    fleet_graph: Callable[[], Fleet] | None = None
+
+    @property
+    def secrets(self) -> SecretWorkspace | None:
+        return self.secret_files() if self.secret_files is not None else None
+
+    @property
+    def fleet(self) -> Fleet | None:
+        return self.fleet_graph() if self.fleet_graph is not None else None
 
     @property
     def kind(self) -> FileKind:
@@ -94,6 +116,28 @@ class _Declared:
         return self.resolver._declared_options(self.root)
 
 
+@dataclass(frozen=True)
+class _Secrets:
+    """The secret files of a workspace root, scanned by the resolver when first asked."""
+
+    resolver: ContextResolver
+    root: Path
+
+    def __call__(self) -> SecretWorkspace:
+        return self.resolver._secret_files(self.root)
+
+
+@dataclass(frozen=True)
+class _FleetOf:
+    """The fleet graph of a workspace root, built by the resolver when first asked."""
+
+    resolver: ContextResolver
+    root: Path
+
+    def __call__(self) -> Fleet:
+        return self.resolver._fleet(self.root)
+
+
 class ContextResolver:
     """Finds and caches `flake.lock` files and workspace structure for many files."""
 
@@ -106,8 +150,13 @@ class ContextResolver:
         self._locks: dict[Path, FlakeLock | LockError | None] = {}
         self._hints: dict[Path, WorkspaceHints] = {}
         self._declared: dict[Path, OptionIndex] = {}
+        self._secrets: dict[Path, SecretWorkspace] = {}
+        self._fleets: dict[Path, Fleet] = {}
         self._channels: tuple[ReleasePin | None, ReleasePin | None] | None = None
         self._places: dict[Path, _Place] = {}
+        # (holds flake.lock, holds .git, holds flake.nix) per directory: every walk up the
+        # tree (nearest lock, boundary, inside a flake) looks at a directory once
+        self._marks: dict[Path, tuple[bool, bool, bool]] = {}
         self._pins: dict[tuple[Path, str], tuple[ReleasePin | None, float]] = {}
 
     def context_for(self, doc: ParsedDocument, path: Path | None) -> FileContext:
@@ -133,7 +182,11 @@ class ContextResolver:
         if root is None:
             return None
         self._declared_options(root)
-        return self._fingerprints[root]
+        secrets = self._secret_files(root)
+        parts = [self._fingerprints[root], secrets.fingerprint]
+        if secrets.registry_at(path) is not None:  # NXA214 reads every other .nix file
+            parts.append(secrets.nix_fingerprint)
+        return ":".join(parts)
 
     def _context(self, path: Path | None, place: _Place | None,
                  classification: Classification) -> FileContext:
@@ -152,14 +205,20 @@ class ContextResolver:
                                   via="--release / configuration")
             nixos = home_manager = override
         root = place.root if place is not None else None
+        membership = None
+        if path is not None and lock_path is not None:
+            membership = self._hints_of(lock_path.parent).membership(path)
         return FileContext(
             path, classification, nixos, home_manager, lock_path, tuple(notices),
             declared_options=_Declared(self, root) if root is not None else None,
+            secret_files=_Secrets(self, root) if root is not None else None,
+            fleet_graph=_FleetOf(self, root) if root is not None else None,
             lock=lock if isinstance(lock, FlakeLock) else None,
             lock_error=str(lock) if isinstance(lock, LockError) else None,
             today=self.settings.today or dt.datetime.now(dt.UTC).date(),
             lock_age=self.settings.lock_age,
             in_flake=place.inside_flake if place is not None else False,
+            membership=membership,
         )
 
     def _place(self, directory: Path) -> _Place:
@@ -168,9 +227,9 @@ class ContextResolver:
         place = self._places.get(directory)
         if place is None:
             lock_path, lock = self._nearest_lock(directory)
-            root = lock_path.parent if lock_path is not None else _boundary(directory)
+            root = lock_path.parent if lock_path is not None else self._boundary(directory)
             place = self._places[directory] = _Place(lock_path, lock, root,
-                                                     _inside_flake(directory))
+                                                     self._inside_flake(directory))
         return place
 
     def prepare(self, path: Path) -> None:
@@ -183,10 +242,25 @@ class ContextResolver:
             self._hints_of(lock_path.parent)
         if root is not None:
             self._declared_options(root)
+            secrets = self._secret_files(root)
+            if secrets.registries or secrets.sops_configs:
+                self._fleet(root)  # the secret hover and NXA214 ask for it
 
     def is_prepared(self, path: Path) -> bool:
-        root = self._place(path.resolve().parent).root
-        return root is None or root in self._declared
+        place = self._place(path.resolve().parent)
+        if place.lock_path is not None and place.lock_path.parent not in self._hints:
+            return False
+        return place.root is None or place.root in self._declared
+
+    def fleet_of(self, path: Path) -> Fleet | None:
+        """The fleet graph of the (resolved) file's flake, built on first use."""
+        lock_path = self._place(path.parent).lock_path
+        return None if lock_path is None else self._hints_of(lock_path.parent).fleet
+
+    def invalidate_structure(self) -> None:
+        """A module file was saved, created or deleted: build the fleet graph and the
+        module structure again (on next use: `prepare` does it off the event loop)."""
+        self._hints.clear()
 
     def _declared_options(self, root: Path) -> OptionIndex:
         """Options the workspace's own modules declare, extracted once per root."""
@@ -195,6 +269,18 @@ class ContextResolver:
             self._fingerprints[root] = extraction_digest(found)
             self._declared[root] = user_module_index([root], extraction=found)
         return self._declared[root]
+
+    def _secret_files(self, root: Path) -> SecretWorkspace:
+        if root not in self._secrets:
+            self._secrets[root] = scan_secret_files(root)
+        return self._secrets[root]
+
+    def _fleet(self, root: Path) -> Fleet:
+        if root not in self._fleets:
+            from nixls_assist.context.fleet import build_fleet
+
+            self._fleets[root] = build_fleet(root)
+        return self._fleets[root]
 
     def _hints_of(self, root: Path) -> WorkspaceHints:
         if root not in self._hints:
@@ -212,18 +298,47 @@ class ContextResolver:
 
     def _nearest_lock(self, directory: Path) -> tuple[Path | None, FlakeLock | LockError | None]:
         for candidate in (directory, *directory.parents):
-            lock_path = candidate / "flake.lock"
-            if lock_path in self._locks:
+            has_lock, has_git, has_flake = self._marks_of(candidate)
+            if has_lock:
+                lock_path = candidate / "flake.lock"
+                if lock_path not in self._locks:
+                    try:
+                        self._locks[lock_path] = read_flake_lock(lock_path)
+                    except LockError as exc:
+                        self._locks[lock_path] = exc
                 return lock_path, self._locks[lock_path]
-            if lock_path.is_file():
-                try:
-                    self._locks[lock_path] = read_flake_lock(lock_path)
-                except LockError as exc:
-                    self._locks[lock_path] = exc
-                return lock_path, self._locks[lock_path]
-            if (candidate / ".git").exists() or (candidate / "flake.nix").is_file():
+            if has_git or has_flake:
                 return None, None  # a repository / flake boundary without a lock
         return None, None
+
+    def _marks_of(self, directory: Path) -> tuple[bool, bool, bool]:
+        marks = self._marks.get(directory)
+        if marks is None:
+            base = str(directory)
+            marks = self._marks[directory] = (
+                os.path.isfile(os.path.join(base, "flake.lock")),
+                os.path.exists(os.path.join(base, ".git")),
+                os.path.isfile(os.path.join(base, "flake.nix")))
+        return marks
+
+    def _boundary(self, directory: Path) -> Path | None:
+        """The nearest enclosing repository or flake directory."""
+        for candidate in (directory, *directory.parents):
+            _, has_git, has_flake = self._marks_of(candidate)
+            if has_git or has_flake:
+                return candidate
+        return None
+
+    def _inside_flake(self, directory: Path) -> bool:
+        """A flake (with or without its lock) between a file's directory and its repository
+        root."""
+        for candidate in (directory, *directory.parents):
+            _, has_git, has_flake = self._marks_of(candidate)
+            if has_flake:
+                return True
+            if has_git:
+                return False
+        return False
 
     def _pin(self, lock_path: Path, lock: FlakeLock, input_name: str) -> ReleasePin | None:
         """The input's pin, computed once per lock: a pin whose source tree was not in the
@@ -254,9 +369,12 @@ class ContextResolver:
         self._channels = None
         self._locks.clear()
         self._places.clear()
+        self._marks.clear()
         self._pins.clear()
         self._hints.clear()
         self._declared.clear()
+        self._secrets.clear()
+        self._fleets.clear()
         self._fingerprints.clear()
 
 
@@ -266,21 +384,3 @@ class _Place:
     lock: FlakeLock | LockError | None
     root: Path | None  # the workspace root: the lock's directory, else the repository / flake
     inside_flake: bool
-
-
-def _boundary(directory: Path) -> Path | None:
-    """The nearest enclosing repository or flake directory."""
-    for candidate in (directory, *directory.parents):
-        if (candidate / ".git").exists() or (candidate / "flake.nix").is_file():
-            return candidate
-    return None
-
-
-def _inside_flake(directory: Path) -> bool:
-    """A flake (with or without its lock) between a file's directory and its repository root."""
-    for candidate in (directory, *directory.parents):
-        if (candidate / "flake.nix").is_file():
-            return True
-        if (candidate / ".git").exists():
-            return False
-    return False

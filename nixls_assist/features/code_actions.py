@@ -18,6 +18,8 @@ from nixls_assist.features.declare_package import (
     declared_in,
 )
 from nixls_assist.findings import Applicability, Edit, Finding, Span
+from nixls_assist.rules import RULES_BY_CODE
+from nixls_assist.rules.imperative import NXA401
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.package_lists import package_lists
 from nixls_assist.syntax.shell_installs import PackageRef
@@ -28,7 +30,6 @@ FIX_ALL = "source.fixAll.nixls-assist"
 FIX_ALL_TITLE = "Fix all safe nixls-assist findings"
 # The inline suppression the rules engine honours: on the line before the finding.
 SUPPRESSION = "# nixls-assist: ignore {code}"
-_CODE = re.compile(r"NXA\d{3}")
 # An own-line suppression already above the finding: the code is added to its list.
 _OWN_LINE = re.compile(
     rb"^[ \t]*#[ \t]*nixls-assist:[ \t]*ignore[ \t]+"
@@ -61,7 +62,7 @@ def quick_fixes(finding: Finding) -> list[Action]:
 def ignore_here(doc: ParsedDocument, finding: Finding) -> Action | None:
     """Insert `# nixls-assist: ignore CODE` on its own line before the finding's line,
     indented like that line."""
-    if not _CODE.fullmatch(finding.code):
+    if finding.code not in RULES_BY_CODE:
         return None
     line, _ = doc.lines.position(finding.span.start)
     start = doc.lines.line_start(line)
@@ -92,7 +93,7 @@ def declare_actions(
     that holds the package list, and "Declare N packages installed imperatively" on a list.
     `files` and `profile_packages` are only called when an action could apply."""
     found: list[Action] = []
-    installs = [f for f in findings if f.code == "NXA401" and not any(x.edits for x in f.fixes)]
+    installs = [f for f in findings if f.code == NXA401.code and not any(x.edits for x in f.fixes)]
     workspace = files() if installs or on_package_list(doc, offset) else ()
     for finding in installs:
         fix = declare_fix(doc, ctx, finding, workspace)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from nixls_assist.context import FileContext, FileKind
 from nixls_assist.findings import Applicability, Edit, Finding, Fix
-from nixls_assist.rules.imperative import Target, comment_out_edit, script_installs
+from nixls_assist.rules.imperative import NXA401, Target, comment_out_edit, script_installs
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.package_lists import (
     PackageList,
@@ -134,7 +134,7 @@ def declare_fix(
     None when the finding already carries an applicable fix (the list is in the same file)
     or nothing can be declared (no attribute known, no list and no main module).
     """
-    if finding.code != "NXA401" or any(f.edits for f in finding.fixes):
+    if finding.code != NXA401.code or any(f.edits for f in finding.fixes):
         return None
     item = next((i for i in script_installs(doc, ctx)
                  if (i.install.start, i.install.end) == (finding.span.start, finding.span.end)),

@@ -9,6 +9,7 @@ from tree_sitter import Node
 
 from nixls_assist.context import FileContext
 from nixls_assist.features.option_scope import ScopeIndex, index_for
+from nixls_assist.features.secret_hover import secret_hover_text
 from nixls_assist.features.skill_references import ReferenceLibrary, Section
 from nixls_assist.findings import Span
 from nixls_assist.syntax.bindings import OptionBinding, module_bindings
@@ -32,6 +33,9 @@ def hover_at(doc: ParsedDocument, ctx: FileContext, indexes: Any, offset: int,
         path = tuple(s.label for s in segments)
         span = segments[upto].span
         parts = []
+        secret = secret_hover_text(doc, ctx, binding, upto)
+        if secret is not None:
+            parts.append(secret[0])
         scoped = index_for(ctx, indexes, binding.scope.system)
         if scoped is not None:
             parts += _option_text(path, binding.path, scoped)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from nixls_assist.context import FileKind
 from nixls_assist.features.declare_package import WorkspaceFile
-from nixls_assist.loading import load_document
 from nixls_assist.syntax.document import ParsedDocument
-from option_index.nix_files import nix_files
+from nixls_assist.syntax.loading import load_document
+from option_index.sources.nix_files import nix_files
 
 MAX_FILES = 2000
 

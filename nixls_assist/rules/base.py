@@ -1,4 +1,8 @@
-"""A rule: its code, name, default severity, fix availability, and its check function."""
+"""A rule: its code, name, default severity, every other property, and its check function.
+
+Everything a front-end or the engine needs to know about a code is a field of its `Rule`:
+nothing outside the rule tests a code (`== "NXA401"`, `startswith("NXA2")`).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,13 @@ class FixAvailability(enum.Enum):
     ALWAYS = "always"
 
 
+class Tag(enum.Enum):
+    """How an editor may render a rule's findings (LSP `DiagnosticTag`)."""
+
+    DEPRECATED = "deprecated"  # struck through: a renamed or removed option
+    UNNECESSARY = "unnecessary"  # faded out: code that does nothing
+
+
 class Indexes(Protocol):
     """Where rules get the option index of a module system at a pinned release."""
 
@@ -37,6 +48,15 @@ class Rule:
     severity: Severity
     summary: str
     fix: FixAvailability = FixAvailability.NONE
+    # Editor rendering of the findings.
+    tags: frozenset[Tag] = frozenset()
+    # The findings point at a secret: their spans are masked wherever text is shown.
+    secret: bool = False
+    # Cannot fire without an option index: without one its suppressions are not unused.
+    needs_index: bool = False
+    # Depends on the machine (git history): a suppression may be idle here and needed
+    # elsewhere, so it is never reported as unused.
+    environment_dependent: bool = False
     function: CheckFunction | None = field(default=None, repr=False)
 
     def check(self, function: CheckFunction) -> CheckFunction:

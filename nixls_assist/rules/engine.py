@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from nixls_assist.context import FileContext, FileKind
 from nixls_assist.findings import Finding, Severity
-from nixls_assist.rules import ALL_RULES
+from nixls_assist.rules import ALL_RULES, RULES_BY_CODE
 from nixls_assist.rules.base import Indexes, Rule
 from nixls_assist.rules.suppressions import NXA005, apply_suppressions
 from nixls_assist.syntax.document import ParsedDocument
@@ -31,6 +31,11 @@ class Selection:
             if finding.code.startswith(prefix):
                 return self.severities[prefix]
         return finding.severity
+
+
+def known_code(prefix: str) -> bool:
+    """Is `prefix` a registered code or the prefix of one (`NXA2`)?"""
+    return any(rule.code.startswith(prefix) for rule in ALL_RULES)
 
 
 def rules_for(selection: Selection) -> list[Rule]:
@@ -72,7 +77,7 @@ def finish(
     """Suppression comments, severity overrides and the stable order."""
     rules = rules_for(selection)
     findings = apply_suppressions(
-        doc, findings, {rule.code for rule in rules}, {rule.code for rule in ALL_RULES},
+        doc, findings, {rule.code for rule in rules}, RULES_BY_CODE,
         have_index=_index_available(ctx, indexes), report_unused=selection.enabled(NXA005.code),
     )
     findings = [_with_severity(finding, selection) for finding in findings]

@@ -12,7 +12,7 @@ from nixls_assist.context.flake_lock import FlakeLock, LockedNode
 from nixls_assist.context.flake_sources import Source, source_of_lock_entry, source_of_url
 from nixls_assist.context.release import describe_source
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
-from nixls_assist.rules.base import FixAvailability, Indexes, Rule
+from nixls_assist.rules.base import FixAvailability, Indexes, Rule, Tag
 from nixls_assist.syntax.document import ParsedDocument
 
 NXA501 = Rule(
@@ -30,6 +30,7 @@ NXA502 = Rule(
     summary="flake.lock is out of date with flake.nix or has unreachable nodes (info); "
             "or cannot be used at all (warning)",
     fix=FixAvailability.NONE,
+    tags=frozenset({Tag.UNNECESSARY}),
 )
 
 

@@ -14,6 +14,7 @@ from nixls_assist.context import FileContext, FileKind
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
 from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.enclosing import enclosing_path
 from nixls_assist.syntax.nodes import (
     ATTRSET_KINDS,
     STRING_KINDS,
@@ -24,7 +25,6 @@ from nixls_assist.syntax.nodes import (
 from nixls_assist.syntax.package_lists import (
     DEV_SHELL_KEYS,
     PackageList,
-    enclosing_path,
     insertion_edit,
     list_of,
     package_lists,

@@ -17,7 +17,7 @@ from nixls_assist.context import FileContext, FileKind
 from nixls_assist.context.release import UNSTABLE, ReleasePin
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
-from nixls_assist.rules.secret_sites import definition_value, is_test_file
+from nixls_assist.rules.secrets.sites import is_test_file
 from nixls_assist.syntax.bindings import ModuleSystem, OptionBinding, module_bindings
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import (
@@ -25,6 +25,7 @@ from nixls_assist.syntax.nodes import (
     STRING_KINDS,
     attrpath_names,
     bindings_of,
+    definition_value,
     descendants_of_types,
     span,
     static_string,
@@ -36,6 +37,7 @@ NXA301 = Rule(
     severity=Severity.WARNING,
     summary="`stateVersion` differs from the committed version",
     fix=FixAvailability.ALWAYS,
+    environment_dependent=True,
 )
 NXA302 = Rule(
     code="NXA302",

@@ -8,12 +8,13 @@ nothing is reported as NXA005, with a safe fix that removes it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from nixls_assist.context import FileContext
 from nixls_assist.findings import Edit, Finding, Fix, Severity, Span
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
+from nixls_assist.rules.syntax import NXA001
 from nixls_assist.syntax.document import ParsedDocument
 
 NXA005 = Rule(
@@ -29,12 +30,6 @@ _DIRECTIVE = re.compile(
     rb"nixls-assist:[ \t]*ignore[ \t]+(?P<codes>[A-Za-z]{3}\d{3}(?:[ \t]*,[ \t]*[A-Za-z]{3}\d{3})*)"
 )
 _CODE = re.compile(rb"[A-Za-z]{3}\d{3}")
-# Rules that need an option index: without one they cannot fire, so their
-# suppressions are not reported as unused then.
-_NEEDS_INDEX = ("NXA1",)
-# Rules whose result depends on the environment (git history): a suppression may be
-# needed on one machine and idle on another, so it is never reported as unused.
-_ENVIRONMENT = ("NXA301",)
 
 
 @dataclass(frozen=True)
@@ -135,14 +130,14 @@ def apply_suppressions(
     doc: ParsedDocument,
     findings: list[Finding],
     enabled: frozenset[str] | set[str],
-    known: frozenset[str] | set[str],
+    known: Mapping[str, Rule],
     *,
     have_index: bool,
     report_unused: bool,
 ) -> list[Finding]:
     """`findings` minus the suppressed ones, plus NXA005 for suppressions that did nothing.
 
-    `enabled` are the codes that ran; `known` every registered code.
+    `enabled` are the codes that ran; `known` every registered rule by code.
     """
     suppressions = find_suppressions(doc)
     if not suppressions:
@@ -160,7 +155,7 @@ def apply_suppressions(
             kept.append(finding)
             continue
         used.update((owner, finding.code) for owner in owners)
-    if report_unused and not any(f.code == "NXA001" for f in findings):
+    if report_unused and not any(f.code == NXA001.code for f in findings):
         kept.extend(_unused(doc, suppressions, used, enabled, known, have_index))
     return kept
 
@@ -170,7 +165,7 @@ def _unused(
     suppressions: list[Suppression],
     used: set[tuple[int, str]],
     enabled: frozenset[str] | set[str],
-    known: frozenset[str] | set[str],
+    known: Mapping[str, Rule],
     have_index: bool,
 ) -> Iterator[Finding]:
     for number, suppression in enumerate(suppressions):
@@ -178,9 +173,10 @@ def _unused(
         for position, (code, span) in enumerate(suppression.codes):
             if (number, code) in used:
                 continue
-            if code in known and (code not in enabled or code.startswith(_ENVIRONMENT) or
-                                  (not have_index and code.startswith(_NEEDS_INDEX))):
-                continue  # the rule did not run: it cannot have been used
+            rule = known.get(code)
+            if rule is not None and (code not in enabled or rule.environment_dependent or
+                                     (not have_index and rule.needs_index)):
+                continue  # the rule did not run (or ran elsewhere): it cannot have been used
             unused.append((position, code, span))
         if not unused:
             continue
@@ -204,7 +200,7 @@ def _unused(
             )
 
 
-def _unknown_note(unused: list[tuple[int, str, Span]], known: frozenset[str] | set[str]) -> str:
+def _unknown_note(unused: list[tuple[int, str, Span]], known: Mapping[str, Rule]) -> str:
     unknown = [code for _, code, _ in unused if code not in known]
     if not unknown:
         return ""

@@ -165,7 +165,32 @@ def create_server() -> NixlsServer:
     _register(server, types.TEXT_DOCUMENT_HOVER, h.hover)
     _register(server, types.TEXT_DOCUMENT_COMPLETION, h.completion, None,
               types.CompletionOptions(trigger_characters=["."]))
+    # Navigation (on demand, never on the keystroke path).
+    _register(server, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, h.document_symbol, [])
+    _register(server, types.TEXT_DOCUMENT_REFERENCES, h.references, [])
+    _register(server, types.WORKSPACE_SYMBOL, h.workspace_symbol, [])
+    _register(server, types.TEXT_DOCUMENT_DEFINITION, h.definition, [])
+    _register(server, types.TEXT_DOCUMENT_DECLARATION, h.declaration, [])
+    _register(server, types.TEXT_DOCUMENT_PREPARE_RENAME, h.prepare_rename)
+    _register(server, types.TEXT_DOCUMENT_RENAME, h.rename, None,
+              types.RenameOptions(prepare_provider=True))
+    _register(server, types.TEXT_DOCUMENT_FORMATTING, h.formatting)
+    _register(server, types.TEXT_DOCUMENT_FOLDING_RANGE, h.folding_range, [])
+    _register(server, types.TEXT_DOCUMENT_SELECTION_RANGE, h.selection_range, [])
+    # The fleet: the configurations a module file belongs to.
+    _register(server, types.TEXT_DOCUMENT_CODE_LENS, h.code_lens, [],
+              types.CodeLensOptions(resolve_provider=False))
+    for name in h.COMMANDS:  # pygls lists them in the `executeCommandProvider` capability
+        _register_command(server, name, h.execute_command)
     return server
+
+
+def _register_command(server: NixlsServer, name: str, handler: Callable[..., Any]) -> None:
+    @server.command(name)
+    async def command(*arguments: Any) -> Any:
+        params = types.ExecuteCommandParams(command=name, arguments=list(arguments))
+        return await guarded_call(server, types.WORKSPACE_EXECUTE_COMMAND, handler, None,
+                                  params)
 
 
 def run_stdio() -> None:

@@ -12,15 +12,17 @@ from typing import Any
 
 from lsprotocol import types
 
-from nixls_assist.analysis import LineIndex, ParsedDocument, TextChange
+from nixls_assist.analysis import RULES_BY_CODE, LineIndex, ParsedDocument, Tag, TextChange
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
 
 SOURCE = "nixls-assist"
 DOCS_URL = "https://github.com/nixls-assist/nixls-assist/blob/main/docs/codes.md"
-# A renamed or removed option is deprecated; editors strike it through.
-DEPRECATED_CODES = frozenset({"NXA101", "NXA102"})
-# Findings about code that does nothing; editors fade it out.
-UNNECESSARY_CODES = frozenset({"NXA502"})
+
+# A rule's editor tags (`Rule.tags`): deprecated is struck through, unnecessary faded out.
+_TAG = {
+    Tag.DEPRECATED: types.DiagnosticTag.Deprecated,
+    Tag.UNNECESSARY: types.DiagnosticTag.Unnecessary,
+}
 
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -81,11 +83,8 @@ def code_description(code: str) -> types.CodeDescription:
 
 
 def to_lsp_diagnostic(doc: ParsedDocument, uri: str, finding: Finding) -> types.Diagnostic:
-    tags = []
-    if finding.code in DEPRECATED_CODES:
-        tags.append(types.DiagnosticTag.Deprecated)
-    if finding.code in UNNECESSARY_CODES:
-        tags.append(types.DiagnosticTag.Unnecessary)
+    rule = RULES_BY_CODE.get(finding.code)
+    tags = sorted((_TAG[tag] for tag in rule.tags), key=lambda t: t.value) if rule else []
     related = [
         types.DiagnosticRelatedInformation(
             location=types.Location(uri=uri, range=to_lsp_range(doc.lines, span)), message=text)
@@ -224,3 +223,65 @@ def to_lsp_completion(doc: ParsedDocument, result: Any) -> types.CompletionList:
             else types.InsertTextFormat.PlainText,
         ))
     return types.CompletionList(is_incomplete=result.incomplete, items=items)
+
+
+# -- navigation ---------------------------------------------------------------------------------
+
+_SYMBOL_KIND = {"namespace": types.SymbolKind.Namespace, "option": types.SymbolKind.Property,
+                "variable": types.SymbolKind.Variable, "field": types.SymbolKind.Field}
+
+
+def to_lsp_document_symbol(lines: LineIndex, symbol: Any) -> types.DocumentSymbol:
+    """A `features.symbols.Symbol` (and its children)."""
+    return types.DocumentSymbol(
+        name=symbol.name or "?", kind=_SYMBOL_KIND[symbol.kind.value], detail=symbol.detail,
+        range=to_lsp_range(lines, symbol.span),
+        selection_range=to_lsp_range(lines, symbol.selection),
+        children=[to_lsp_document_symbol(lines, c) for c in symbol.children] or None)
+
+
+def to_lsp_location(path: Path, lines: LineIndex, span: Span) -> types.Location:
+    return types.Location(uri=path.as_uri(), range=to_lsp_range(lines, span))
+
+
+def to_lsp_line_location(path: Path, line: int) -> types.Location:
+    """The start of a line of a file not open in the editor (an option's declaration)."""
+    start = types.Position(line=line, character=0)
+    return types.Location(uri=path.as_uri(), range=types.Range(start=start, end=start))
+
+
+def to_lsp_folding_range(fold: Any) -> types.FoldingRange:
+    """A `features.structure.Fold`: whole lines."""
+    kind = (types.FoldingRangeKind.Comment if fold.kind.value == "comment"
+            else types.FoldingRangeKind.Region)
+    return types.FoldingRange(start_line=fold.start_line, end_line=fold.end_line, kind=kind)
+
+
+def to_lsp_selection_range(lines: LineIndex, chain: list[Span]) -> types.SelectionRange:
+    """Spans innermost first → the nested `SelectionRange` (each with its parent)."""
+    result: types.SelectionRange | None = None
+    for span in reversed(chain):
+        result = types.SelectionRange(range=to_lsp_range(lines, span), parent=result)
+    assert result is not None
+    return result
+
+
+def to_lsp_workspace_symbol(symbol: Any) -> types.WorkspaceSymbol:
+    """A `features.definitions.OptionSymbol`: a defined option path, where it is set; or a
+    `ConfigurationSymbol`: a configuration, where flake.nix names it."""
+    if hasattr(symbol, "kind"):
+        return types.WorkspaceSymbol(
+            name=symbol.option, kind=types.SymbolKind.Module,
+            location=to_lsp_location(symbol.file, symbol.doc.lines, symbol.span),
+            container_name=symbol.kind)
+    return types.WorkspaceSymbol(
+        name=symbol.option, kind=types.SymbolKind.Property,
+        location=to_lsp_location(symbol.file, symbol.doc.lines, symbol.span),
+        container_name=symbol.system)
+
+
+def to_lsp_workspace_edit(edits: dict[Path, Any]) -> types.WorkspaceEdit:
+    """Edits per file, each against that file's text (`(document, [Edit])`)."""
+    return types.WorkspaceEdit(changes={
+        path.as_uri(): [to_lsp_text_edit(doc.lines, e) for e in file_edits]
+        for path, (doc, file_edits) in edits.items()})

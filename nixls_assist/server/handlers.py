@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from nixls_assist.analysis import FIX_ALL, QUICKFIX, release_retired, uri_to_path
+from nixls_assist.analysis import (
+    FIX_ALL,
+    QUICKFIX,
+    membership_message,
+    membership_title,
+    release_retired,
+    uri_to_path,
+)
 from nixls_assist.server import convert
 from nixls_assist.server.settings import SECTION, parse_settings
 
@@ -21,7 +28,9 @@ if TYPE_CHECKING:
 
 CODE_ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll,
                      FIX_ALL]
-WATCHED = ("**/flake.lock", "**/flake.nix", "**/.nixls-assist.toml")
+WATCHED = ("**/flake.lock", "**/flake.nix", "**/.nixls-assist.toml", "**/*.nix")
+SHOW_CONFIGURATIONS = "nixls-assist.showConfigurations"
+COMMANDS = [SHOW_CONFIGURATIONS]
 
 
 # -- lifecycle and settings -----------------------------------------------------------------
@@ -85,11 +94,17 @@ async def did_change_configuration(server: NixlsServer,
 
 def did_change_watched_files(server: NixlsServer,
                              params: types.DidChangeWatchedFilesParams) -> None:
+    workspace = server.session.workspace
     if any(c.uri.endswith(("/flake.lock", "/flake.nix", "/.nixls-assist.toml"))
            for c in params.changes):
-        server.session.workspace.invalidate_contexts()
-        for entry in server.session.workspace.documents:
-            server.schedule_diagnostics(entry.uri, immediate=True)
+        workspace.invalidate_contexts()
+    elif any(c.uri.endswith(".nix") and c.type != types.FileChangeType.Changed
+             for c in params.changes):
+        workspace.invalidate_structure()  # a module file created or deleted
+    else:
+        return
+    for entry in workspace.documents:
+        server.schedule_diagnostics(entry.uri, immediate=True)
 
 
 def did_change_workspace_folders(server: NixlsServer,
@@ -117,14 +132,23 @@ def did_change(server: NixlsServer, params: types.DidChangeTextDocumentParams) -
     entry = documents.get(params.text_document.uri)
     if entry is None:
         return
-    lines = entry.doc.lines if entry.doc.source == entry.text else None  # already built
+    lines = entry.doc.lines if entry.raw is None else None  # already built
     change = convert.from_lsp_changes(entry.text, list(params.content_changes), lines)
     documents.change(entry.uri, params.text_document.version, change)
     server.schedule_diagnostics(entry.uri)
 
 
 def did_save(server: NixlsServer, params: types.DidSaveTextDocumentParams) -> None:
-    server.schedule_diagnostics(params.text_document.uri, immediate=True)
+    uri = params.text_document.uri
+    workspace = server.session.workspace
+    if uri.endswith(".nix") and not uri.endswith("/flake.nix"):
+        # Its `imports` may have changed: the fleet graph (file kinds, configurations) is
+        # built again off the event loop, and every open document is checked again.
+        workspace.invalidate_structure()
+        for entry in workspace.documents:
+            server.schedule_diagnostics(entry.uri, immediate=True)
+        return
+    server.schedule_diagnostics(uri, immediate=True)
 
 
 def did_close(server: NixlsServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -213,3 +237,170 @@ def completion(server: NixlsServer, params: types.CompletionParams) -> types.Com
     if answer.value is None:
         return types.CompletionList(is_incomplete=False, items=[])
     return convert.to_lsp_completion(entry.doc, answer.value)
+
+
+# -- navigation: outline, references, symbols, declarations, rename, formatting --------------
+
+def document_symbol(server: NixlsServer,
+                    params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    answer = workspace.navigation.document_symbols(entry)
+    server.show_notices(answer.notices)
+    return [convert.to_lsp_document_symbol(entry.doc.lines, s) for s in answer.value]
+
+
+def folding_range(server: NixlsServer,
+                  params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    return [convert.to_lsp_folding_range(f) for f in workspace.navigation.folding_ranges(entry)]
+
+
+def selection_range(server: NixlsServer,
+                    params: types.SelectionRangeParams) -> list[types.SelectionRange]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    offsets = [convert.from_lsp_position(entry.doc.lines, p) for p in params.positions]
+    chains = workspace.navigation.selection_ranges(entry, offsets)
+    return [convert.to_lsp_selection_range(entry.doc.lines, chain) for chain in chains]
+
+
+def references(server: NixlsServer, params: types.ReferenceParams) -> list[types.Location]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    offset = convert.from_lsp_position(entry.doc.lines, params.position)
+    answer = workspace.navigation.references(entry, offset)
+    server.show_notices(answer.notices)
+    return [convert.to_lsp_location(d.file, d.doc.lines, d.span) for d in answer.value]
+
+
+def workspace_symbol(server: NixlsServer,
+                     params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
+    answer = server.session.workspace.navigation.workspace_symbols(params.query)
+    server.show_notices(answer.notices)
+    return [convert.to_lsp_workspace_symbol(s) for s in answer.value]
+
+
+def definition(server: NixlsServer, params: types.DefinitionParams) -> list[types.Location]:
+    """Go to definition of an option path: where it is declared (as `declaration`)."""
+    return declaration(server, params)
+
+
+def declaration(server: NixlsServer,
+                params: types.DeclarationParams | types.DefinitionParams) -> list[types.Location]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    offset = convert.from_lsp_position(entry.doc.lines, params.position)
+    answer = workspace.navigation.declaration(entry, offset)
+    server.show_notices(answer.notices)
+    if not answer.value:
+        # LSP has no Location for a file that is not on disk: say where it is instead.
+        elsewhere = workspace.navigation.declared_elsewhere(entry, offset)
+        if elsewhere is not None:
+            server.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Info, message=f"nixls-assist: {elsewhere}"))
+    return [convert.to_lsp_line_location(d.file, d.line) for d in answer.value]
+
+
+def prepare_rename(server: NixlsServer,
+                   params: types.PrepareRenameParams) -> types.PrepareRenamePlaceholder | None:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return None
+    offset = convert.from_lsp_position(entry.doc.lines, params.position)
+    at = workspace.navigation.prepare_rename(entry, offset)
+    if at is None:
+        return None
+    return types.PrepareRenamePlaceholder(range=convert.to_lsp_range(entry.doc.lines, at.span),
+                                          placeholder=".".join(at.path))
+
+
+def rename(server: NixlsServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return None
+    offset = convert.from_lsp_position(entry.doc.lines, params.position)
+    answer = workspace.navigation.rename(entry, offset, params.new_name)
+    server.show_notices(answer.notices)
+    plan = answer.value
+    if plan is None:
+        return None
+    if plan.skipped:
+        first = plan.skipped[0]
+        line = first.doc.lines.position(first.span.start)[0] + 1
+        _tell(server, f"nixls-assist: cannot rename `{first.option}` in {first.file}:{line}: "
+                      "its attribute set holds other options; move it by hand first")
+        return None
+    return convert.to_lsp_workspace_edit(plan.edits)
+
+
+def formatting(server: NixlsServer,
+               params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(params.text_document.uri)
+    if entry is None:
+        return None
+    answer = workspace.navigation.format(entry, server.session.settings.formatting_command)
+    for notice in answer.notices:
+        _tell(server, f"nixls-assist: {notice}")
+    if answer.value is None:
+        return [] if not answer.notices else None
+    return [convert.to_lsp_text_edit(entry.doc.lines, answer.value)]
+
+
+def _tell(server: NixlsServer, message: str) -> None:
+    """A message the user asked for (rename, format): shown every time, not once."""
+    server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
+                                                       message=message))
+
+
+# -- the fleet --------------------------------------------------------------------------------
+
+def code_lens(server: NixlsServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    """A lens on the first line of a module file: the configurations that use it. None until
+    the diagnostics' first run has read the workspace (the graph is built there, once, off
+    the event loop); clients ask again after the diagnostics arrive."""
+    workspace = server.session.workspace
+    uri = params.text_document.uri
+    entry = workspace.documents.get(uri)
+    membership = workspace.configurations_of(entry) if entry is not None else None
+    if membership is None:
+        return []
+    start = types.Position(line=0, character=0)
+    return [types.CodeLens(
+        range=types.Range(start=start, end=start),
+        command=types.Command(title=membership_title(membership),
+                              command=SHOW_CONFIGURATIONS, arguments=[uri]))]
+
+
+def execute_command(server: NixlsServer, params: types.ExecuteCommandParams) -> Any:
+    """`nixls-assist.showConfigurations [uri]`: every configuration that uses the file, shown
+    as a message and returned as a list of attributes (`nixosConfigurations.kestrel`)."""
+    if params.command != SHOW_CONFIGURATIONS or not params.arguments:
+        return None
+    uri = str(params.arguments[0])
+    workspace = server.session.workspace
+    entry = workspace.documents.get(uri)
+    membership = workspace.configurations_of(entry) if entry is not None else None
+    if entry is None or membership is None:
+        server.window_show_message(types.ShowMessageParams(
+            type=types.MessageType.Info,
+            message="nixls-assist: no configuration of a flake is known to use this file"))
+        return []
+    display = entry.path.name if entry.path is not None else uri
+    server.window_show_message(types.ShowMessageParams(
+        type=types.MessageType.Info, message=membership_message(display, membership)))
+    return list(membership.configurations)

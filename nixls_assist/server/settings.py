@@ -30,11 +30,6 @@ class Settings:
     severities: dict[str, str] = field(default_factory=dict)
     # Directories of markdown notes whose `##` sections are shown on hover.
     skill_references: list[str] = field(default_factory=list)
-    # Evaluate Nix to build option indexes (never on by default: workspaces are untrusted).
-    allow_eval: bool = False
-    # Where to download options.json per release, e.g. {"nixos-24.11": "https://…"}.
-    index_urls: dict[str, str] = field(default_factory=dict)
-    offline: bool = False
     # Quiet time after an edit before diagnostics are recomputed (a first edit after a
     # quiet period is checked at once).
     diagnostics_delay_ms: int = 150
@@ -42,6 +37,9 @@ class Settings:
     # `nix-env` / `nix profile` profiles whose packages the "declare imperatively installed
     # packages" action reads (empty: ~/.nix-profile, ~/.local/state/nix/profile, per-user).
     profiles: list[str] = field(default_factory=list)
+    # The formatter's argv (stdin → stdout), e.g. ["nixfmt"]; empty: the first of nixfmt,
+    # alejandra, nixpkgs-fmt found on PATH.
+    formatting_command: list[str] = field(default_factory=list)
 
 
 def _camel(name: str) -> str:
@@ -59,7 +57,7 @@ def _converter():  # type: ignore[no-untyped-def]
     from cattrs.gen import make_dict_structure_fn, override
 
     converter = cattrs.Converter(forbid_extra_keys=True)
-    # cattrs would coerce ("yes" → True for allowEval); settings must be the type they say.
+    # cattrs would coerce ("yes" → 1 for completionLimit); settings must be the type they say.
     for kind in (bool, int, str):
         converter.register_structure_hook(kind, _strict(kind))
     hook = make_dict_structure_fn(

@@ -29,10 +29,6 @@ from nixls_assist.syntax.nodes import (
     unwrap_parens,
 )
 
-BINDING_SET_OWNERS = frozenset(
-    {"attrset_expression", "rec_attrset_expression", "let_expression", "let_attrset_expression"}
-)
-
 
 @dataclass(frozen=True)
 class DuplicateAttribute:

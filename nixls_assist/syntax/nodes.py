@@ -63,6 +63,45 @@ def flatten_apply(node: Node) -> tuple[Node, list[Node]]:
     return node, args
 
 
+def definition_value(node: Node | None) -> Node | None:
+    """The definition under `( … )`, `mkDefault x`, `mkForce x`, `mkOverride n x`, `mkIf c x`."""
+    while node is not None:
+        node = unwrap_parens(node)
+        if node is None or node.type != "apply_expression":
+            return node
+        function, args = flatten_apply(node)
+        name = callee_name(function)
+        if name in PASS_THROUGH_WRAPPERS and args:
+            node = args[-1]
+        elif name in CONDITIONAL_WRAPPERS and len(args) == 2:
+            node = args[1]
+        else:
+            return node
+    return None
+
+
+def literal_path(node: Node | None) -> str | None:
+    """`./secrets/wg.key` or `./secrets + "/wg.key"` → its text; None for anything else."""
+    node = unwrap_parens(node)
+    if node is None:
+        return None
+    if node.type in ("path_expression", "hpath_expression"):
+        if any(c.type == "interpolation" for c in node.named_children):
+            return None
+        return node.text.decode("utf-8", errors="replace") if node.text else None
+    if node.type == "binary_expression":
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        operator = node.child_by_field_name("operator")
+        if operator is None or operator.type != "+":
+            return None
+        base = literal_path(left)
+        tail = static_string(right) if right is not None else None
+        if base is not None and tail is not None:
+            return base + tail
+    return None
+
+
 def bindings_of(attrset: Node) -> Iterator[Node]:
     """`binding`, `inherit` and `inherit_from` children of an attrset or let expression."""
     for child in attrset.named_children:
@@ -83,6 +122,12 @@ def attrpath_names(binding: Node) -> list[str | None]:
     if attrpath is None:
         return []
     return [attr_name(a) for a in attrpath.named_children if a.type != "comment"]
+
+
+def binding_name(binding: Node) -> str | None:
+    """The last name of a binding's attribute path (`environment.etc."x".text` → `text`)."""
+    names = attrpath_names(binding)
+    return names[-1] if names else None
 
 
 def static_string(node: Node) -> str | None:

@@ -15,12 +15,12 @@ from tree_sitter import Node
 
 from nixls_assist.findings import Edit, Span
 from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.enclosing import enclosing_path, path_name
 from nixls_assist.syntax.nodes import (
     ATTRSET_KINDS,
     bindings_of,
     callee_name,
     flatten_apply,
-    static_string,
     unwrap_parens,
 )
 
@@ -40,28 +40,6 @@ class PackageList:
     entries: frozenset[str]  # attribute paths under pkgs already listed
 
 
-def enclosing_path(doc: ParsedDocument, node: Node) -> tuple[str, ...]:
-    """The attribute names of the bindings around `node`, outermost first (`*` if dynamic)."""
-    names: list[str] = []
-    child, parent = node, node.parent
-    while parent is not None:
-        if parent.type == "binding" and child == parent.child_by_field_name("expression"):
-            attrpath = parent.child_by_field_name("attrpath")
-            own = [_name(doc, a) for a in (attrpath.named_children if attrpath else [])
-                   if a.type != "comment"]
-            names[:0] = own
-        child, parent = parent, parent.parent
-    return tuple(names)
-
-
-def _name(doc: ParsedDocument, attr: Node) -> str:
-    if attr.type == "identifier":
-        return doc.node_text(attr)
-    if attr.type == "string_expression":
-        return static_string(attr) or "*"
-    return "*"
-
-
 def package_lists(doc: ParsedDocument) -> list[PackageList]:
     """Every `environment.systemPackages`, `home.packages` and `users.users.<n>.packages` list."""
     found = []
@@ -70,7 +48,7 @@ def package_lists(doc: ParsedDocument) -> list[PackageList]:
         if attrpath is None:
             continue
         path = enclosing_path(doc, binding) + tuple(
-            _name(doc, a) for a in attrpath.named_children if a.type != "comment"
+            path_name(doc, a) for a in attrpath.named_children if a.type != "comment"
         )
         option = _option_of(path)
         if option is None:
@@ -211,7 +189,7 @@ def declared_packages(doc: ParsedDocument) -> set[str]:
         if attrpath is None or value is None or doc.node_text(value) != "true":
             continue
         path = enclosing_path(doc, binding) + tuple(
-            _name(doc, a) for a in attrpath.named_children if a.type != "comment"
+            path_name(doc, a) for a in attrpath.named_children if a.type != "comment"
         )
         if len(path) >= 3 and path[-3] == "programs" and path[-1] == "enable":
             declared.add(path[-2])
@@ -276,4 +254,4 @@ def _first(doc: ParsedDocument, binding: Node) -> str | None:
     attrpath = binding.child_by_field_name("attrpath")
     if attrpath is None or not attrpath.named_children:
         return None
-    return _name(doc, attrpath.named_children[0])
+    return path_name(doc, attrpath.named_children[0])

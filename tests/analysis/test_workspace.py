@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
+
 from nixls_assist.analysis import FIX_ALL, Overrides, Workspace
+from nixls_assist.analysis import workspace as workspace_module
 from nixls_assist.analysis.fixes import as_one_edit, fix_document
 from nixls_assist.edits import apply_edits
 from nixls_assist.findings import Edit, Finding, Fix, Severity, Span
@@ -73,6 +78,35 @@ def test_editor_compares_state_version_with_the_text_on_disk_at_open(tmp_path: P
     assert "the version on disk when the file was opened" in finding.message
     workspace.documents.change(uri, 2, on_disk)  # typed back: nothing to report
     assert _diagnose(workspace, uri) == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_editor_prefers_the_committed_state_version_and_asks_git_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "configuration.nix"
+    committed = '{ ... }:\n{\n  system.stateVersion = "23.05";\n}\n'
+    config.write_text(committed)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "configuration.nix"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "install"], cwd=tmp_path, check=True)
+    config.write_text(committed.replace("23.05", "23.11"))  # saved, not committed
+    calls: list[Path] = []
+    real = workspace_module.committed_baseline
+
+    def counting(path: Path, source: bytes) -> object:
+        calls.append(path)
+        return real(path, source)
+
+    monkeypatch.setattr(workspace_module, "committed_baseline", counting)
+    workspace = Workspace(Overrides(select=("NXA301",), release="24.11"), strict_config=False)
+    uri = config.as_uri()
+    workspace.documents.open(uri, 1, committed.replace("23.05", "24.05"))
+    [finding] = _diagnose(workspace, uri)
+    assert "23.05" in finding.message and "HEAD" in finding.message  # git, not the disk
+    workspace.documents.change(uri, 2, committed)  # back to the committed value
+    assert _diagnose(workspace, uri) == []
+    assert len(calls) == 1  # looked up once per open document, not per keystroke
 
 
 def test_a_broken_config_is_a_notice_for_the_editor(tmp_path: Path) -> None:

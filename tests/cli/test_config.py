@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nixls_assist.config import ConfigFinder, load_config
+from nixls_assist.context.config import ConfigFinder, load_config
 from nixls_assist.errors import ConfigError
 from tests.conftest import run_cli
 

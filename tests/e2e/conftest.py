@@ -18,6 +18,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from tests.conftest import REPO
+from tests.e2e.fleet import make_fleet
 
 WORKSPACES = Path(__file__).parent / "workspaces"
 FLAKE_2405 = WORKSPACES / "flake-2405"
@@ -61,6 +62,44 @@ CONFIG = ClientServerConfig(server_command=SERVER_COMMAND, server_env=SERVER_ENV
 async def client(lsp_client: LanguageClient):
     yield lsp_client
     await lsp_client.shutdown_session()
+
+
+# The navigation tests' fleet, with its pinned nixpkgs in a fake store (tests/e2e/fleet.py).
+_FLEET_BASE = Path(tempfile.mkdtemp(prefix="nixls-e2e-fleet-"))
+atexit.register(shutil.rmtree, _FLEET_BASE, ignore_errors=True)
+FLEET, FLEET_STORE = make_fleet(_FLEET_BASE)
+FLEET_CONFIG = ClientServerConfig(
+    server_command=SERVER_COMMAND,
+    server_env={**SERVER_ENV, "NIX_STORE_DIR": str(FLEET_STORE)},
+    client_factory=make_client)
+
+
+@pytest_lsp.fixture(config=FLEET_CONFIG)
+async def fleet_client(lsp_client: LanguageClient):
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+# A second copy of the fleet, whose store a test may garbage-collect under the server.
+_GC_BASE = Path(tempfile.mkdtemp(prefix="nixls-e2e-gc-fleet-"))
+atexit.register(shutil.rmtree, _GC_BASE, ignore_errors=True)
+GC_FLEET, GC_STORE = make_fleet(_GC_BASE)
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(
+    server_command=SERVER_COMMAND,
+    server_env={**SERVER_ENV, "NIX_STORE_DIR": str(GC_STORE)},
+    client_factory=make_client))
+async def gc_fleet_client(lsp_client: LanguageClient):
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+def position_of(text: str, needle: str, delta: int = 1) -> types.Position:
+    """The position `delta` characters into the first `needle` of `text`."""
+    offset = text.index(needle) + delta
+    line = text.count("\n", 0, offset)
+    return types.Position(line=line, character=offset - (text.rfind("\n", 0, offset) + 1))
 
 
 async def initialize(client: LanguageClient, root: Path, options: Any = None,

@@ -76,3 +76,29 @@ async def test_hover_on_option_appends_a_matching_reference(client):
     text = hover.contents.value
     assert "`boot.loader.systemd-boot`" in text
     assert "from `gotchas-and-special-situations.md`" in text
+
+
+SECRETS_FLEET = FLAKE_2411.parent / "secrets-fleet"
+
+
+async def test_hover_on_agenix_secret_names_registry_entry_and_configurations(client):
+    await initialize(client, SECRETS_FLEET)
+    hover = await _hover(client, SECRETS_FLEET / "hosts" / "db" / "default.nix", "postgres =")
+    assert hover is not None
+    text = hover.contents.value
+    assert "**agenix secret `postgres`**" in text
+    assert "`postgres.age` in `secrets/secrets.nix` · *recipients:* `db`, `admin`" in text
+    assert "exists, encrypted (age header)" in text
+    assert "*Used by:* `nixosConfigurations.db`" in text
+    assert range_of(hover.range) == "3:14-3:22"
+
+
+async def test_hover_on_sops_secret_names_creation_rule(client):
+    await initialize(client, SECRETS_FLEET)
+    hover = await _hover(client, SECRETS_FLEET / "hosts" / "web" / "default.nix", "basic-auth")
+    assert hover is not None
+    text = hover.contents.value
+    assert "**sops-nix secret `nginx/basic-auth`**" in text
+    assert "*key* `nginx/basic-auth` present" in text
+    assert "#1 of `.sops.yaml`" in text and "age: 2 keys" in text
+    assert "*Used by:* `nixosConfigurations.web`" in text

@@ -22,12 +22,13 @@ BROKEN = "{ home.username = ; }\n"
 
 
 async def test_bad_initialization_options_show_one_message_and_use_defaults(client):
-    await initialize(client, FLAKE_2411, options={"allowEval": "yes", "diagnosticsDelayMs": -5})
+    await initialize(client, FLAKE_2411, options={"completionLimit": "yes",
+                                                  "diagnosticsDelayMs": -5})
     uri = open_file(client, FLAKE_2411 / "home.nix", BROKEN)
     assert [d.code for d in await diagnostics_for(client, uri, 1)] == ["NXA001"]
     assert len(client.messages) == 1
     message = client.messages[0].message
-    assert "initializationOptions" in message and "allowEval" in message
+    assert "initializationOptions" in message and "completionLimit" in message
     assert "defaults" in message
 
 

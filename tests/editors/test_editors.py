@@ -11,7 +11,8 @@ Each test skips, saying what is missing, when its editor toolchain is not instal
 Both run the server from this checkout (`python -m nixls_assist serve`) on a copy of
 examples/fleet (a flake pinned to nixos-24.11) and expect what the server's rules find
 there: the `hardware.opengl.enable` rename (NXA101) with its quick fix, and option docs
-of 24.11 on hover. Screenshots and logs go to test-artifacts/editors/.
+of 24.11 on hover; in VS Code, "Go to Definition" (F12) on the workspace's own option lands
+on the line of the module declaring it. Screenshots and logs go to test-artifacts/editors/.
 """
 
 from __future__ import annotations
@@ -41,6 +42,16 @@ SERVER_CMD = [sys.executable, "-m", "nixls_assist", "serve"]
 # The fleet laptop's `sound.enable` (removed in 24.11): the editors ignore it by setting.
 IGNORED = "NXA102"
 REQUIRED = os.environ.get("NIXLS_EDITORS_REQUIRED") == "1"
+OWN_OPTION = "fleet.backups.enable"
+DECLARING_MODULE = """{ config, lib, ... }:
+{
+  options.fleet.backups.enable = lib.mkEnableOption "nightly backups of /home";
+
+  config = lib.mkIf config.fleet.backups.enable {
+    services.restic.backups.home.paths = [ "/home" ];
+  };
+}
+"""
 
 
 def _missing(reason: str) -> NoReturn:
@@ -60,7 +71,23 @@ def fleet(tmp_path: Path) -> Path:
         "  services.openssh.enable = true\n"  # missing `;`: Nix fails at the next `=`
         "  networking.hostName = \"x\";\n}\n"
     )
+    # a module declaring its own option, set by the laptop: "Go to Definition" lands there
+    (ws / "modules" / "backups.nix").write_text(DECLARING_MODULE)
+    module = ws / MODULE
+    text = module.read_text()
+    end = text.rstrip().rindex("}")
+    module.write_text(text[:end] + f"  {OWN_OPTION} = true;\n" + text[end:])
     return ws
+
+
+def definition_site(ws: Path) -> dict[str, object]:
+    """Where the laptop sets the workspace's own option, and the file declaring it."""
+    lines = (ws / MODULE).read_text().splitlines()
+    line = next(i for i, text in enumerate(lines) if text.strip().startswith(f"{OWN_OPTION} ="))
+    declared = next(i for i, text in enumerate(DECLARING_MODULE.splitlines())
+                    if "mkEnableOption" in text)
+    return {"line": line, "character": lines[line].index("enable"), "file": "backups.nix",
+            "declaredLine": declared}
 
 
 def rename_site(ws: Path) -> dict[str, object]:
@@ -120,6 +147,7 @@ def _nvim() -> str:
 def test_neovim_end_to_end(fleet: Path, tmp_path: Path) -> None:
     nvim = _nvim()
     site = rename_site(fleet)
+    definition = definition_site(fleet)
     spec = {"settings": {"ignore": [IGNORED]}, "checks": [
         {"file": str(fleet / "modules" / "broken.nix"),
          "diagnostics": [{"code": "NXA001", "line": 3}]},
@@ -128,6 +156,10 @@ def test_neovim_end_to_end(fleet: Path, tmp_path: Path) -> None:
          "hover": {**hover_site(fleet),
                    "contains": ["`boot.loader.systemd-boot.enable`", "nixos 24.11",
                                 "*Type:* `boolean`"]},
+         "definition": {"line": definition["line"], "character": definition["character"],
+                        "file": "modules/backups.nix",
+                        "declared_line": definition["declaredLine"]},
+         "symbols": {"contains": ["boot", "fleet"]},
          "fix": {"line": site["line"], "character": site["character"], "code": "NXA101",
                  "title": NEW, "expect_line": site["fixed"]}},
     ]}
@@ -194,6 +226,7 @@ def _run_vscode(tools: dict[str, Path], fleet: Path, tmp_path: Path, run: Path,
                   "contains": ["boot.loader.systemd-boot.enable", "nixos 24.11", "Type: boolean"]},
         "fix": {"line": site["line"], "character": site["character"],
                 "title": NEW, "expectLine": site["fixed"]},
+        "definition": definition_site(fleet),
         # reaches the server only through workspace/configuration, filtered by the client
         "settings": {"nixls-assist.ignore": [IGNORED]}, "absent": [IGNORED],
     }

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from nixls_assist.analysis.indexes import IndexProvider
 from nixls_assist.context.resolver import ContextResolver
 from nixls_assist.features.completion import complete_at
 from nixls_assist.features.hover import hover_at
 from nixls_assist.features.skill_references import load_references, split_sections
-from nixls_assist.indexes import IndexProvider
 from nixls_assist.syntax.cursor import attrpath_at
 from nixls_assist.syntax.document import parse
 from tests.conftest import SHARED

@@ -12,19 +12,19 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from nixls_assist.analysis.indexes import IndexProvider
 from nixls_assist.context import Classification, FileContext, FileKind, ReleasePin
 from nixls_assist.context.flake_lock import FlakeLock, read_flake_lock
 from nixls_assist.context.git import Baseline
 from nixls_assist.edits import apply_edits
 from nixls_assist.findings import Applicability, Finding, Span
-from nixls_assist.indexes import IndexProvider
-from nixls_assist.loading import load_document
 from nixls_assist.rules.engine import Selection, check
 from nixls_assist.syntax.bindings import OptionBinding, module_bindings
 from nixls_assist.syntax.document import ParsedDocument, TextChange, parse
 from nixls_assist.syntax.duplicates import duplicate_attributes
 from nixls_assist.syntax.errors import first_syntax_error
 from nixls_assist.syntax.imports import module_references
+from nixls_assist.syntax.loading import load_document
 from tests.conftest import REPO
 from tests.fuzz.nix_strategies import SECRET_MARK
 

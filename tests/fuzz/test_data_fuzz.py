@@ -10,13 +10,13 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nixls_assist.config import ProjectConfig, load_config
 from nixls_assist.context import FileKind
+from nixls_assist.context.config import ProjectConfig, load_config
 from nixls_assist.context.flake_lock import FlakeLock, LockError, parse_flake_lock, read_flake_lock
 from nixls_assist.context.release import normalise_release, pin_from_node
 from nixls_assist.errors import ConfigError
 from option_index.errors import InvalidOptionsFile
-from option_index.importer import parse_options, parse_options_bytes
+from option_index.sources.importer import parse_options, parse_options_bytes
 from tests.conftest import REPO
 from tests.fuzz.conftest import fuzz_settings
 from tests.fuzz.invariants import COUNTER, check_source

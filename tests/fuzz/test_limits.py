@@ -8,8 +8,8 @@ import time
 import pytest
 
 from nixls_assist.context import FileKind
-from nixls_assist.loading import DEFAULT_MAX_BYTES, MAX_TREE_DEPTH, load_document, too_deep
 from nixls_assist.syntax.document import TextChange, parse
+from nixls_assist.syntax.loading import DEFAULT_MAX_BYTES, MAX_TREE_DEPTH, load_document, too_deep
 from tests.fuzz.invariants import RELEASES, check_source
 from tests.fuzz.nix_strategies import NESTING_SHAPES, SEEDS, deep_nesting
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from nixls_assist.config import load_config
 from nixls_assist.context import FileKind
+from nixls_assist.context.config import load_config
 from nixls_assist.context.flake_lock import LockError, parse_flake_lock
 from nixls_assist.errors import ConfigError
 from nixls_assist.syntax.document import TextChange
 from option_index.errors import InvalidOptionsFile
-from option_index.importer import parse_options_bytes
+from option_index.sources.importer import parse_options_bytes
 from tests.fuzz.invariants import RELEASES, check_incremental, check_source
 from tests.fuzz.test_data_fuzz import FLAKE_NIX, exercise_lock
 

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from option_index.nix_store import fixed_output_path, nar_hash
+from option_index.sources.nix_store import fixed_output_path, nar_hash
 
 NIXPKGS = {
     ".version": "24.11",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from option_index.extract import extract_tree
 from option_index.paths import show_path
+from option_index.sources.extract import extract_tree
 from tests.option_index.store_trees import write_tree
 
 TREE = {

@@ -16,10 +16,10 @@ import brotli
 import pytest
 
 from option_index.build import fetch
-from option_index.download import DownloadSettings
 from option_index.errors import DownloadError, InvalidOptionsFile
 from option_index.index import open_index
 from option_index.model import Lookup
+from option_index.sources.download import DownloadSettings
 
 OPTIONS = {
     "services.demo.enable": {"loc": ["services", "demo", "enable"], "type": "boolean",

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from option_index.build import build_from
-from option_index.extract import extract_tree
 from option_index.index import open_index
 from option_index.model import Lookup
 from option_index.paths import show_path, split_path
-from option_index.workspace import user_module_index
+from option_index.sources.extract import extract_tree
+from option_index.sources.workspace import user_module_index
 
 from .conftest import FIXTURES
 

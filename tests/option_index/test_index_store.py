@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from option_index.build import build_from_options_file
-from option_index.cache import store_path
 from option_index.errors import CacheNotWritable
 from option_index.index import open_index
 from option_index.model import Lookup
+from option_index.store.cache import store_path
 
 OPTIONS = {"programs.demo.enable": {"type": "boolean", "description": "d"}}
 

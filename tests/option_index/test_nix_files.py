@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from option_index.nix_files import nix_files, resolve_file
+from option_index.sources.nix_files import nix_files, resolve_file
 
 
 def test_resolve_file_agrees_with_path_resolve(tmp_path: Path) -> None:

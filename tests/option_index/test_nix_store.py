@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from option_index.nix_store import (
+from option_index.sources.nix_store import (
     fixed_output_path,
     from_nix_base32,
     locked_store_path,

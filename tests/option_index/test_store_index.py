@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from nixls_assist.analysis.indexes import IndexProvider
 from nixls_assist.context.release import ReleasePin
-from nixls_assist.indexes import IndexProvider
 from option_index.errors import IndexUnavailable
-from option_index.extract_cache import ExtractCache
 from option_index.model import Lookup
-from option_index.store_index import (
+from option_index.sources.extract_cache import ExtractCache
+from option_index.sources.store_index import (
     Limits,
     build_source_index,
     extract_source,
@@ -260,3 +260,32 @@ def test_an_older_extractors_index_is_rebuilt(nixpkgs: tuple[str, Path], store: 
     index = open_store_index("nixos", "24.11", rev=REV, nar_hash=sri, store_dir=str(store),
                              cache_dir=cache)
     assert index is not None and index.source == "options of nixpkgs a0374025, from the Nix store"
+
+
+def test_extract_cache_hit_writes_nothing(tmp_path: Path) -> None:
+    """A warm run only reads the cache: a hit refreshes its `used` time once a day, not on
+    every run (no write, no commit, no fsync)."""
+    files = {**NIXPKGS, **{f"nixos/modules/services/s{i}.nix":
+                           f"{{ lib, ... }}: {{ options.services.s{i}.enable = "
+                           f"lib.mkEnableOption \"s{i}\"; }}\n" for i in range(3)}}
+    tree = source_tree(write_tree(tmp_path / "rev1", files), rev="1" * 40)
+    cache_file = tmp_path / "cache" / "extract-cache.sqlite"
+    cache = ExtractCache(cache_file)
+    extract_source(tree, cache)
+    cache.close()
+    used_before = _used_times(cache_file)
+    cache = ExtractCache(cache_file)
+    second = extract_source(tree, cache)
+    assert (cache.hits, cache.misses) == (second.files, 0)
+    cache.close()
+    assert _used_times(cache_file) == used_before
+
+
+def _used_times(cache_file: Path) -> list[float]:
+    import sqlite3
+
+    conn = sqlite3.connect(cache_file)
+    try:
+        return [row[0] for row in conn.execute("SELECT used FROM entries ORDER BY rel")]
+    finally:
+        conn.close()

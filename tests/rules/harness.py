@@ -20,10 +20,10 @@ from nixls_assist.context import Classification, FileContext, FileKind, ReleaseP
 from nixls_assist.context.resolver import ContextResolver, ContextSettings
 from nixls_assist.edits import apply_edits
 from nixls_assist.findings import Applicability, Finding
-from nixls_assist.loading import load_document
 from nixls_assist.rules.engine import Selection, check
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.errors import first_syntax_error
+from nixls_assist.syntax.loading import load_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # The date lifecycle fixtures are judged on (header `today=YYYY-MM-DD` overrides it).
@@ -43,7 +43,7 @@ def fixture_cases() -> list[Path]:
 def indexes():  # type: ignore[no-untyped-def]
     """The real option indexes (embedded data), when that layer is available."""
     try:
-        from nixls_assist.indexes import IndexProvider
+        from nixls_assist.analysis.indexes import IndexProvider
     except ImportError:
         return None
     return IndexProvider()
@@ -79,8 +79,13 @@ class CheckedFile:
     findings: list[Finding]
 
 
+def family(code: str) -> Selection:
+    """The fixture's whole code family: NXA1 for NXA101."""
+    return Selection(select=(code[:4],))
+
+
 def check_case(case: Path, code: str) -> list[CheckedFile]:
-    selection = Selection(select=(code[:4],))  # the whole family: NXA1 for NXA101
+    selection = family(code)
     provider = indexes()
     if case.is_file():
         doc = load_document(case.read_bytes(), str(case))
@@ -118,10 +123,16 @@ def render(checked: list[CheckedFile], base: Path) -> str:
 
 
 def verify_safe_fixes(item: CheckedFile, code: str) -> list[str]:
-    """Apply each SAFE fix alone: the result must parse and the finding must be gone."""
+    """Apply each SAFE fix alone: the result must parse and the finding must be gone.
+
+    A finding is known by its code and message (the message names what it is about: the
+    option, the secret, the input), so "gone" means one finding fewer with that code and
+    message after the fix, whatever the code."""
     problems: list[str] = []
     provider = indexes()
     for finding in item.findings:
+        selection = family(code)
+        before: int | None = None
         for fix in finding.fixes:
             if fix.applicability is not Applicability.SAFE:
                 continue
@@ -130,7 +141,12 @@ def verify_safe_fixes(item: CheckedFile, code: str) -> list[str]:
             if first_syntax_error(fixed) is not None and first_syntax_error(item.doc) is None:
                 problems.append(f"{item.path.name}: fix {fix.title!r} breaks the syntax")
                 continue
-            again = check(fixed, item.ctx, provider, Selection(select=(finding.code,)))
-            if any(f.option == finding.option and f.option is not None for f in again):
+            if before is None:
+                before = _same(check(item.doc, item.ctx, provider, selection), finding)
+            if _same(check(fixed, item.ctx, provider, selection), finding) >= before:
                 problems.append(f"{item.path.name}: {finding.code} survives its fix {fix.title!r}")
     return problems
+
+
+def _same(findings: list[Finding], finding: Finding) -> int:
+    return sum(f.code == finding.code and f.message == finding.message for f in findings)

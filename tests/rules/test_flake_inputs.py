@@ -13,8 +13,8 @@ from nixls_assist.context.flake_sources import source_of_lock_entry, source_of_u
 from nixls_assist.context.resolver import ContextResolver
 from nixls_assist.edits import apply_edits
 from nixls_assist.findings import Applicability
-from nixls_assist.loading import load_document
 from nixls_assist.rules.engine import Selection, check
+from nixls_assist.syntax.loading import load_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NIX_INSTANTIATE = shutil.which("nix-instantiate")

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nixls_assist.findings import Severity
-from nixls_assist.rules.secret_certainty import judge
-from nixls_assist.rules.secret_file_options import BUILTIN_ALTERNATIVES
-from nixls_assist.rules.secret_shapes import (
+from nixls_assist.rules.secrets.certainty import judge
+from nixls_assist.rules.secrets.file_options import BUILTIN_ALTERNATIVES
+from nixls_assist.rules.secrets.shapes import (
     _SECRET_NAMES,
     SECRET_NAME_TRIGGERS,
     TOKEN_TRIGGERS,

@@ -14,8 +14,7 @@
 --         release = '24.11',            -- instead of the release flake.lock pins
 --         ignore = { 'NXA2' },          -- codes or prefixes to skip
 --         skillReferences = { vim.fn.expand('~/notes/nixos') },
---         allowEval = false,            -- never evaluate Nix unless you trust the repo
---       },
+-- --       },
 --     },
 --   })
 --

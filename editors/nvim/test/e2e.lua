@@ -11,6 +11,10 @@
 --                floating window whose text contains every string
 --   fix          {line, character, code, title, expect_line}: vim.lsp.buf.code_action
 --                with apply=true must rewrite the line, and `code` must then go away
+--   definition   {line, character, file, declared_line}: Neovim's default CTRL-] (the
+--                LSP 'tagfunc') must jump to `file` (a path suffix) at `declared_line`
+--   symbols      {contains = {...}}: the default `gO` (document symbols) must fill the
+--                location list with entries naming every string
 -- Optional NIXLS_ASSIST_CMD (JSON argv) replaces the config's cmd, e.g. to run the
 -- server from a source checkout. Exits 0 when every check passed, 1 otherwise.
 
@@ -82,6 +86,44 @@ local function float_text()
   return nil
 end
 
+local function check_definition(buf, d)
+  vim.api.nvim_win_set_cursor(0, { d.line + 1, d.character })
+  -- CTRL-] is Neovim's own mapping: with an LSP client attached 'tagfunc' asks it.
+  pcall(vim.cmd, 'execute "normal! \\<C-]>"')
+  local jumped = vim.wait(TIMEOUT, function()
+    return vim.api.nvim_buf_get_name(0):sub(-#d.file) == d.file
+  end, 50)
+  local row = vim.api.nvim_win_get_cursor(0)[1] - 1
+  if jumped and row == d.declared_line then
+    log(('ok CTRL-] jumped to %s:%d'):format(d.file, row))
+  else
+    fail(('CTRL-] landed in %s:%d, expected %s:%d'):format(
+      vim.api.nvim_buf_get_name(0), row, d.file, d.declared_line))
+  end
+  vim.cmd.buffer(buf)
+end
+
+local function check_symbols(s)
+  vim.fn.setloclist(0, {})
+  vim.cmd('normal gO') -- the default mapping: vim.lsp.buf.document_symbol()
+  local filled = vim.wait(TIMEOUT, function()
+    return #vim.fn.getloclist(0) > 0
+  end, 50)
+  local texts = {}
+  for _, item in ipairs(vim.fn.getloclist(0)) do
+    texts[#texts + 1] = item.text
+  end
+  local all = table.concat(texts, '\n')
+  for _, needle in ipairs(s.contains) do
+    if filled and all:find(needle, 1, true) then
+      log(('ok gO lists %q'):format(needle))
+    else
+      fail(('gO location list lacks %q; it holds:\n%s'):format(needle, all))
+    end
+  end
+  pcall(vim.cmd.lclose)
+end
+
 local function check_file(check)
   log('open ' .. check.file)
   vim.cmd.edit(vim.fn.fnameescape(check.file))
@@ -145,6 +187,13 @@ local function check_file(check)
         vim.api.nvim_win_close(win, true)
       end
     end
+  end
+
+  if check.definition then
+    check_definition(buf, check.definition)
+  end
+  if check.symbols then
+    check_symbols(check.symbols)
   end
 
   if check.fix then

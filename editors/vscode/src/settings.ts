@@ -14,9 +14,6 @@ export const SERVER_KEYS = [
   'ignore',
   'severities',
   'skillReferences',
-  'allowEval',
-  'indexUrls',
-  'offline',
   'diagnosticsDelayMs',
   'completionLimit',
 ] as const;

@@ -22,6 +22,8 @@ def finding_json(result: FileResult, finding: Finding) -> dict[str, Any]:
         item["option"] = finding.option
     if finding.release is not None:
         item["release"] = finding.release
+    if (membership := result.context.membership) is not None:
+        item["configurations"] = list(membership.configurations)
     item["fixes"] = [
         {
             "title": fix.title,
@@ -54,7 +56,7 @@ def render_json(report: CheckReport, out: TextIO, extra: dict[str, Any] | None =
                 "kindReason": result.context.classification.reason,
                 "release": _release(result),
                 "releaseReason": _reason(result),
-            }
+            } | _membership(result)
             for result in sorted(report.files, key=lambda r: r.display_path)
         ],
         "summary": {
@@ -79,3 +81,12 @@ def _release(result: FileResult) -> str | None:
 def _reason(result: FileResult) -> str | None:
     pin = result.context.pin_for(result.context.kind)
     return pin.reason if pin else None
+
+
+def _membership(result: FileResult) -> dict[str, Any]:
+    """The configurations that use the file, when the flake has configurations."""
+    membership = result.context.membership
+    if membership is None:
+        return {}
+    return {"configurations": list(membership.configurations),
+            "configurationsComplete": membership.complete}

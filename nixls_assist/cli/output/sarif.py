@@ -81,8 +81,11 @@ def _result(result: FileResult, finding: Finding, rule_index: int | None) -> dic
                 "region": _region(result, span)}}
             for number, (span, message) in enumerate(finding.related)
         ]
-    properties = {key: value for key, value in
-                  (("option", finding.option), ("release", finding.release)) if value}
+    properties: dict[str, Any] = {key: value for key, value in
+                                  (("option", finding.option), ("release", finding.release))
+                                  if value}
+    if (membership := result.context.membership) is not None:
+        properties["configurations"] = list(membership.configurations)
     if properties:
         item["properties"] = properties
     if finding.fixes:

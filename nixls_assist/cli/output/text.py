@@ -13,7 +13,12 @@ def render_text(report: CheckReport, out: TextIO, *, verbose: bool = False) -> N
         if not result.findings and not verbose:
             continue
         kind = result.context.kind.value
-        out.write(f"{result.display_path} ({kind}; checked against {result.release_label})\n")
+        membership = result.context.membership
+        where = membership.summary() if membership is not None and (
+            membership.configurations or result.context.kind.is_module) else None
+        used = f"; {where}" if where is not None else ""
+        out.write(f"{result.display_path} ({kind}{used}; checked against "
+                  f"{result.release_label})\n")
         if verbose:
             out.write(f"  kind: {result.context.classification.reason}\n")
         for finding in result.findings:

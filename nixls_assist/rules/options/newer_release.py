@@ -26,6 +26,7 @@ NXA103 = Rule(
     severity=Severity.WARNING,
     summary="option does not exist yet in the pinned release",
     fix=FixAvailability.SOMETIMES,
+    needs_index=True,
 )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from nixls_assist.context import FileContext
 from nixls_assist.findings import Applicability, Finding, Fix, Severity
-from nixls_assist.rules.base import FixAvailability, Indexes, Rule
+from nixls_assist.rules.base import FixAvailability, Indexes, Rule, Tag
 from nixls_assist.rules.option_targets import (
     file_bindings,
     judged_bindings,
@@ -23,6 +23,8 @@ NXA101 = Rule(
     severity=Severity.WARNING,
     summary="option renamed in (or before) the pinned release",
     fix=FixAvailability.SOMETIMES,
+    tags=frozenset({Tag.DEPRECATED}),
+    needs_index=True,
 )
 
 

@@ -26,6 +26,7 @@ NXA104 = Rule(
     severity=Severity.INFO,
     summary="option path not found in the pinned release's options",
     fix=FixAvailability.SOMETIMES,
+    needs_index=True,
 )
 
 

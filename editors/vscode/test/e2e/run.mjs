@@ -9,6 +9,7 @@
 //   module: "hosts/laptop/configuration.nix",                   (relative to workspace)
 //   diagnostic: {code, line},                                    (0-based line)
 //   hover: {line, character, contains: [...]},
+//   definition: {line, character, file, declaredLine}  (optional: F12 there opens `file`),
 //   fix: {line, character, title, expectLine}
 // }
 // Prints one line per check ("ok …" / "FAIL …"), keeps screenshots and the extension's
@@ -254,6 +255,23 @@ async function drive(page, base, settings) {
     (err) => fail(err.message),
   );
   await page.screenshot({ path: path.join(spec.artifacts, 'vscode-4-fixed.png') });
+
+  // "Go to Definition" on an option lands in the file that declares it
+  if (spec.definition) {
+    await goTo(page, spec.definition.line, spec.definition.character);
+    await page.keyboard.press('F12');
+    const tab = page.locator('.tabs-container .tab.active', { hasText: spec.definition.file });
+    await tab.first().waitFor({ timeout: TIMEOUT }).then(
+      () => ok(`Go to Definition: landed in ${spec.definition.file}`),
+      (err) => fail(`Go to Definition did not open ${spec.definition.file}: ${err.message}`),
+    );
+    const cursor = page.locator('.statusbar-item', { hasText: `Ln ${spec.definition.declaredLine + 1},` });
+    await cursor.first().waitFor({ timeout: TIMEOUT }).then(
+      () => ok(`Go to Definition: the cursor is on line ${spec.definition.declaredLine + 1}`),
+      (err) => fail(`Go to Definition: not on the declaring line: ${err.message}`),
+    );
+    await page.screenshot({ path: path.join(spec.artifacts, 'vscode-4b-definition.png') });
+  }
 
   // "Restart server" stops the server and starts a new one
   await command(page, 'nixls-assist: Restart server', 'nixls-assist.restartServer');

@@ -17,9 +17,9 @@ describe('toServerSettings', () => {
       trace: { server: 'verbose' },
       release: null,
       ignore: [],
-      allowEval: false,
+      completionLimit: 50,
     };
-    assert.deepEqual(toServerSettings(raw, '/h'), { ignore: [], allowEval: false });
+    assert.deepEqual(toServerSettings(raw, '/h'), { ignore: [], completionLimit: 50 });
   });
 
   it('passes the release override, trimmed, and leaves out an empty one', () => {
@@ -41,7 +41,7 @@ describe('toServerSettings', () => {
   });
 
   it('keeps wrongly typed values as they are, for the server to report', () => {
-    assert.deepEqual(toServerSettings({ allowEval: 'yes' }, '/h'), { allowEval: 'yes' });
+    assert.deepEqual(toServerSettings({ completionLimit: 'yes' }, '/h'), { completionLimit: 'yes' });
   });
 
   it('returns {} for a missing or non-object section', () => {
