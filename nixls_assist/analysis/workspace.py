@@ -11,6 +11,7 @@ the user (a broken config, an index that could not be opened) come back with the
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,6 +50,9 @@ class Overrides:
     release: str | None = None  # normalised; over the config's and the lock's
     nixpkgs_input: str | None = None  # None: the config's
     home_manager_input: str | None = None
+    # The date lifecycle rules judge by (the CLI's clock, a test's fixed date); None: the
+    # clock whenever a context is made (the long-running server).
+    today: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,8 @@ class Workspace:
         settings = ContextSettings(
             release=o.release or file_settings.release,
             nixpkgs_input=o.nixpkgs_input or config.nixpkgs_input,
-            home_manager_input=o.home_manager_input or config.home_manager_input)
+            home_manager_input=o.home_manager_input or config.home_manager_input,
+            today=o.today, lock_age=config.lock_age)
         if settings not in self._resolvers:
             self._resolvers[settings] = ContextResolver(settings,
                                                         extract_cache=self.extract_cache)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from collections.abc import Iterator
@@ -51,6 +52,9 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="files or directories (default: .); - reads stdin")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--release", help="override the detected release, e.g. 24.11, unstable")
+    parser.add_argument("--today", default=None, metavar="YYYY-MM-DD",
+                        help="judge release support and lock age as on this date "
+                             "(default: the clock)")
     parser.add_argument("--select", default=None,
                         help="comma-separated codes or prefixes to run (replaces config `select`)")
     parser.add_argument("--ignore", default="",
@@ -160,7 +164,11 @@ def _overrides(args: argparse.Namespace) -> Overrides:
         if release is None:
             raise ConfigError(f"--release {args.release!r}: no such NixOS release; expected "
                               f"{release_forms()}")
-    return Overrides(select=select, ignore=ignore, release=release)
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    except ValueError:
+        raise ConfigError(f"--today {args.today!r}: expected a date YYYY-MM-DD") from None
+    return Overrides(select=select, ignore=ignore, release=release, today=today)
 
 
 @dataclass(frozen=True)

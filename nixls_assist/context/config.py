@@ -13,6 +13,10 @@ exclude = ["generated/**"]         # gitignore-style globs, relative to this fil
 skill-references = ["docs/notes"]  # directories of markdown notes for hover
 fail-on = "warning"                # error | warning | info | never
 
+[lock-age]                         # NXA602: days after which a locked nixpkgs is old
+info-days = 90
+warning-days = 365
+
 [severity]                         # per code (or prefix): error | warning | info
 NXA104 = "warning"
 
@@ -32,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nixls_assist.context.release import normalise_release, release_forms
+from nixls_assist.context.support import LockAge
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Severity
 from option_index.sources.nix_files import resolve_file
@@ -44,7 +49,7 @@ FAIL_ON = ("error", "warning", "info", "never")
 SEVERITIES = ("error", "warning", "info")
 
 _TOP_KEYS = ("release", "nixpkgs-input", "home-manager-input", "select", "ignore", "exclude",
-             "skill-references", "fail-on", "severity", "overrides", "cache")
+             "skill-references", "fail-on", "severity", "overrides", "cache", "lock-age")
 _OVERRIDE_KEYS = ("paths", "release", "ignore")
 
 
@@ -82,6 +87,7 @@ class ProjectConfig:
     severities: dict[str, Severity] = field(default_factory=dict, compare=False)
     overrides: tuple[Override, ...] = ()
     cache: bool = True  # `check` re-uses results of unchanged files (cli/cache.py)
+    lock_age: LockAge = field(default_factory=LockAge)
     _exclude_spec: pathspec.PathSpec | None = field(default=None, repr=False, compare=False)
 
     def relative(self, path: Path) -> str | None:
@@ -168,6 +174,7 @@ def _parse(data: dict[str, Any], path: Path, known: Callable[[str], bool]) -> Pr
         severities=severities,
         overrides=check.overrides(data.get("overrides", [])),
         cache=cache,
+        lock_age=check.lock_age(data.get("lock-age", {})),
         _exclude_spec=_spec(exclude) if exclude else None,
     )
 
@@ -222,6 +229,21 @@ class _Checker:
             raise self.error(key, "a finding code or prefix such as NXA101 or NXA2 "
                              "(see `nixls-assist explain`)", code)
         return code.upper()
+
+    def lock_age(self, value: object) -> LockAge:
+        if not isinstance(value, dict):
+            raise self.error("lock-age", "a table like `[lock-age]` with `info-days = 90`", value)
+        self.keys(value, ("info-days", "warning-days"), "lock-age.")
+        days = {}
+        for key, default in (("info-days", 90), ("warning-days", 365)):
+            number = value.get(key, default)
+            if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+                raise self.error(f"lock-age.{key}", "a whole number of days (1 or more)", number)
+            days[key] = number
+        if days["warning-days"] < days["info-days"]:
+            raise self.error("lock-age.warning-days", "at least `info-days`",
+                             days["warning-days"])
+        return LockAge(days["info-days"], days["warning-days"])
 
     def codes(self, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
         values = self.strings(table, key, where)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from nixls_assist.context.fleet import Fleet
 from nixls_assist.context.git import Baseline
 from nixls_assist.context.release import ReleasePin, pin_from_node
 from nixls_assist.context.secret_files import SecretWorkspace, scan_secret_files
+from nixls_assist.context.support import LockAge
 from nixls_assist.context.workspace import Membership, WorkspaceHints, scan_workspace
 from nixls_assist.syntax.document import ParsedDocument
 from option_index.index import OptionIndex
@@ -42,6 +44,13 @@ class FileContext:
     lock_error: str | None = None  # why the lock at lock_path could not be read
     # An earlier version of the file (git HEAD, or on disk at open) for NXA301; see context/git.py.
     baseline: Baseline | None = None
+    # The date the lifecycle rules (NXA601/602) judge by: the front-end's clock, or a fixed
+    # date (tests, `check --today`). None: those rules stay silent.
+    today: dt.date | None = None
+    lock_age: LockAge = field(default_factory=LockAge)
+    # A flake.nix between the file and its repository root (lock or not): `<nixpkgs>` is
+    # then impure (NXA603); in a channel configuration it is the normal way.
+    in_flake: bool = False
     # The flake's configurations that use the file (the fleet graph); None: the flake has
     # none, or the file is outside a flake.
     membership: Membership | None = None
@@ -89,6 +98,8 @@ class ContextSettings:
     home_manager_input: str = "home-manager"
     # Files outside any flake fall back to the channels' nixpkgs / home-manager (channels.py).
     channels: bool = True
+    today: dt.date | None = None  # None: the clock, read when a context is made
+    lock_age: LockAge = field(default_factory=LockAge)
 
 
 _STORE_RECHECK_SECONDS = 30.0
@@ -204,6 +215,9 @@ class ContextResolver:
             fleet_graph=_FleetOf(self, root) if root is not None else None,
             lock=lock if isinstance(lock, FlakeLock) else None,
             lock_error=str(lock) if isinstance(lock, LockError) else None,
+            today=self.settings.today or dt.datetime.now(dt.UTC).date(),
+            lock_age=self.settings.lock_age,
+            in_flake=place.inside_flake if place is not None else False,
             membership=membership,
         )
 

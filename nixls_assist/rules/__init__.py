@@ -3,7 +3,9 @@
 from nixls_assist.rules import (
     flake_inputs,
     imperative,
+    lifecycle,
     options,
+    posture,
     secret_registries,
     secrets,
     state_version,
@@ -37,6 +39,16 @@ ALL_RULES: tuple[Rule, ...] = (
     imperative.NXA401,
     flake_inputs.NXA501,
     flake_inputs.NXA502,
+    lifecycle.NXA601,
+    lifecycle.NXA602,
+    lifecycle.NXA603,
+    lifecycle.NXA604,
+    posture.NXA701,
+    posture.NXA702,
+    posture.NXA703,
+    posture.NXA704,
+    posture.NXA705,
+    posture.NXA706,
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}

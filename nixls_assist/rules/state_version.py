@@ -279,6 +279,8 @@ def _in_installer_image(doc: ParsedDocument, node: Node) -> bool:
     return False
 
 
+in_installer_image = _in_installer_image
+
 _NUMBER_KINDS = ("integer_expression", "float_expression")
 _PATH_KINDS = ("path_expression", "spath_expression", "string_expression",
                "indented_string_expression")

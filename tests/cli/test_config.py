@@ -34,7 +34,7 @@ def _codes(root: Path, *args: str) -> list[tuple[str, str, str]]:
     [
         ('relase = "24.11"\n',
          "unknown key `relase` (allowed: release, nixpkgs-input, home-manager-input, select, "
-         "ignore, exclude, skill-references, fail-on, severity, overrides, cache)"),
+         "ignore, exclude, skill-references, fail-on, severity, overrides, cache, lock-age)"),
         ('release = "lts"\n', "`nixos-24.11`, `release-24.11` or `unstable`, got 'lts'"),
         ('release = "24.12"\n', "`nixos-24.11`, `release-24.11` or `unstable`, got '24.12'"),
         ("release = 24.11\n", "`nixos-24.11`, `release-24.11` or `unstable`, got 24.11"),

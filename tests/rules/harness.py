@@ -1,7 +1,8 @@
 """Snapshot harness for rule fixtures (see STYLE.md, "Rule tests").
 
 A fixture is `fixtures/<CODE>/<name>.nix` whose first line sets the context:
-`# context: release=24.11 kind=nixos-module [hm-release=24.05]`, or a directory
+`# context: release=24.11 kind=nixos-module [hm-release=24.05] [today=2026-12-04]
+[in-flake=true]`, or a directory
 `fixtures/<CODE>/<name>/` holding a small workspace (flake.lock and all) checked
 with the real context resolver. Findings of the fixture's code family are rendered
 with excerpts and fix diffs into `<name>.snap` beside it.
@@ -9,13 +10,14 @@ with excerpts and fix diffs into `<name>.snap` beside it.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from nixls_assist.context import Classification, FileContext, FileKind, ReleasePin
-from nixls_assist.context.resolver import ContextResolver
+from nixls_assist.context.resolver import ContextResolver, ContextSettings
 from nixls_assist.edits import apply_edits
 from nixls_assist.findings import Applicability, Finding
 from nixls_assist.rules.engine import Selection, check
@@ -24,6 +26,8 @@ from nixls_assist.syntax.errors import first_syntax_error
 from nixls_assist.syntax.loading import load_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The date lifecycle fixtures are judged on (header `today=YYYY-MM-DD` overrides it).
+FIXTURE_TODAY = dt.date(2026, 12, 4)
 CONTEXT_LINE = re.compile(r"^#\s*context:\s*(?P<pairs>.*)$")
 
 
@@ -56,7 +60,9 @@ def context_from_header(doc: ParsedDocument, path: Path) -> FileContext:
     hm_release = pairs.get("hm-release", release)
     nixos = _pin(release)
     home_manager = _pin(hm_release)
-    return FileContext(path, Classification(kind, "fixture header"), nixos, home_manager)
+    today = dt.date.fromisoformat(pairs.get("today", FIXTURE_TODAY.isoformat()))
+    return FileContext(path, Classification(kind, "fixture header"), nixos, home_manager,
+                       today=today, in_flake=pairs.get("in-flake") == "true")
 
 
 def _pin(release: str | None) -> ReleasePin | None:
@@ -85,7 +91,7 @@ def check_case(case: Path, code: str) -> list[CheckedFile]:
         doc = load_document(case.read_bytes(), str(case))
         ctx = context_from_header(doc, case)
         return [CheckedFile(case, doc, ctx, check(doc, ctx, provider, selection))]
-    resolver = ContextResolver()
+    resolver = ContextResolver(ContextSettings(today=FIXTURE_TODAY))
     checked = []
     for path in sorted(case.rglob("*.nix")):
         doc = load_document(path.read_bytes(), str(path))
