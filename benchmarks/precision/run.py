@@ -33,6 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SEVERITIES = ("info", "warning", "error")
+LABELLED_ON = "2026-12-04"
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,11 @@ def checkout(repository: Repository, checkouts: Path, mirrors: Path | None) -> P
     return target
 
 
-def run_check(folder: Path) -> tuple[list[dict], int, str, float]:
+def run_check(folder: Path, today: str) -> tuple[list[dict], int, str, float]:
+    # `--today`: the lifecycle rules (NXA601/602) judge against a date; the labels were
+    # written on one, so the run is reproducible on any later day.
     command = [sys.executable, "-m", "nixls_assist", "check", "--no-cache", "--format", "json",
-               "--fail-on", "never", "."]
+               "--fail-on", "never", "--today", today, "."]
     env = dict(os.environ, NIXLS_ASSIST_STORE_INDEX="off")
     started = time.perf_counter()
     done = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env,
@@ -115,6 +118,9 @@ def main() -> int:
     parser.add_argument("--min-severity", choices=SEVERITIES, default="warning")
     parser.add_argument("--only", help="check only repositories whose name contains this")
     parser.add_argument("--save-findings", type=Path, help="write every finding as JSON lines")
+    parser.add_argument("--today", default=LABELLED_ON,
+                        help=f"the date the lifecycle rules judge against (default: {LABELLED_ON}, "
+                             "when the labels were written)")
     args = parser.parse_args()
 
     labels = read_labels(args.labels) if args.labels.exists() else {}
@@ -132,7 +138,7 @@ def main() -> int:
         if folder is None:
             missing.append(repository.name)
             continue
-        findings, status, stderr, seconds = run_check(folder)
+        findings, status, stderr, seconds = run_check(folder, args.today)
         if status not in (0, 1):
             crashes.append(f"{repository.name}: exit {status}: {stderr.strip()[-300:]}")
         print(f"{repository.name:32} {len(findings):4} findings {seconds:6.2f} s", file=sys.stderr)
