@@ -12,6 +12,8 @@ from nixls_assist.features.option_scope import ScopeIndex, index_for
 from nixls_assist.features.secret_hover import secret_hover_text
 from nixls_assist.features.skill_references import ReferenceLibrary, Section
 from nixls_assist.findings import Span
+from nixls_assist.rules import ALL_RULES
+from nixls_assist.rules.base import Rule
 from nixls_assist.syntax.bindings import OptionBinding, module_bindings
 from nixls_assist.syntax.document import ParsedDocument
 
@@ -39,6 +41,7 @@ def hover_at(doc: ParsedDocument, ctx: FileContext, indexes: Any, offset: int,
         scoped = index_for(ctx, indexes, binding.scope.system)
         if scoped is not None:
             parts += _option_text(path, binding.path, scoped)
+        parts += [_risk_text(rule) for rule in ALL_RULES if rule.concerns(path)]
         section = references.for_option(path) if references else None
         if section is not None:
             parts.append(_section_text(section))
@@ -116,6 +119,14 @@ def _drift_text(record: Any, scoped: ScopeIndex) -> str:
         target = f" → `{record.to_path}`" if record.to_path else ""
         text = f"⚠ {old}: **{record.kind}**{target} in {when} {pinned}"
     return f"{text}\n\n{_clip(record.message)}" if record.message else text
+
+
+def _risk_text(rule: Rule) -> str:
+    """The first paragraph of the rule's "Why is this bad?": the risk the option carries."""
+    why = rule.documentation.partition("## Why is this bad?")[2].strip()
+    paragraph = " ".join(why.split("\n\n", 1)[0].split()) if why else rule.summary
+    return (f"**Risk** ({rule.code}, `nixls-assist explain {rule.code}`): "
+            f"{_clip(paragraph, 400)}")
 
 
 def _section_text(section: Section) -> str:

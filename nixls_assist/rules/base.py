@@ -57,6 +57,8 @@ class Rule:
     # Depends on the machine (git history): a suppression may be idle here and needed
     # elsewhere, so it is never reported as unused.
     environment_dependent: bool = False
+    # The options whose hover explains this rule's risk (`*` matches one name).
+    options: tuple[str, ...] = ()
     function: CheckFunction | None = field(default=None, repr=False)
 
     def check(self, function: CheckFunction) -> CheckFunction:
@@ -68,6 +70,10 @@ class Rule:
     def documentation(self) -> str:
         """The check function's docstring: `explain`, SARIF help and hover text."""
         return inspect.cleandoc(self.function.__doc__ or "") if self.function else ""
+
+    def concerns(self, path: tuple[str, ...]) -> bool:
+        """Whether `path` is one of the options this rule judges (for hover)."""
+        return any(_matches(pattern.split("."), path) for pattern in self.options)
 
     def finding(
         self,
@@ -90,3 +96,9 @@ class Rule:
             fixes=fixes,
             related=related,
         )
+
+
+def _matches(pattern: list[str], path: tuple[str, ...]) -> bool:
+    if len(pattern) != len(path):
+        return False
+    return all(p in ("*", name) for p, name in zip(pattern, path, strict=True))

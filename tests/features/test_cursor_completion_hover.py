@@ -125,3 +125,26 @@ def test_reference_matching_on_the_shared_notes():
     assert library.for_keyword("let") is None
     section = library.for_option(("boot", "loader", "systemd-boot", "configurationLimit"))
     assert section is not None and "systemd-boot" in section.title
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("{\n  services.openssh.settings.PermitRoot$0Login = \"yes\";\n}\n", "NXA701"),
+    ("{\n  services.openssh = {\n    settings.PasswordAuthenti$0cation = true;\n  };\n}\n",
+     "NXA702"),
+    ("{\n  networking.firewall.ena$0ble = false;\n}\n", "NXA703"),
+    ("{\n  nix.settings.trusted-us$0ers = [ \"@wheel\" ];\n}\n", "NXA704"),
+    ("{\n  users.users.alice.extraGr$0oups = [ \"docker\" ];\n}\n", "NXA705"),
+])
+def test_hover_on_a_posture_option_explains_its_risk(setup, text, code):
+    ctx, indexes = setup
+    doc, offset = _at(text)
+    result = hover_at(doc, ctx, indexes, offset)
+    assert result is not None
+    assert f"**Risk** ({code}, `nixls-assist explain {code}`)" in result.markdown
+
+
+def test_hover_on_an_unrelated_option_names_no_risk(setup):
+    ctx, indexes = setup
+    doc, offset = _at("{\n  services.openssh.ena$0ble = true;\n}\n")
+    result = hover_at(doc, ctx, indexes, offset)
+    assert result is not None and "**Risk**" not in result.markdown

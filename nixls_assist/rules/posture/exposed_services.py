@@ -17,6 +17,7 @@ NXA706 = Rule(
     summary="a service listening on every interface with its authentication setting left off "
             "(Redis opened in the firewall without `requirePass`)",
     fix=FixAvailability.NONE,
+    options=("services.redis.servers.*.bind", "services.redis.servers.*.openFirewall"),
 )
 
 _ALL_INTERFACES = frozenset({"0.0.0.0", "::", "0.0.0.0 ::", "* -::*"})

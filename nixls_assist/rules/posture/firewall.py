@@ -16,6 +16,7 @@ NXA703 = Rule(
     severity=Severity.WARNING,
     summary="`networking.firewall.enable = false` on a host that runs network services",
     fix=FixAvailability.NONE,
+    options=("networking.firewall.enable",),
 )
 
 # Services whose NixOS module listens on all interfaces by default once enabled (a small,

@@ -17,6 +17,7 @@ NXA704 = Rule(
     summary="`nix.settings.trusted-users` trusts a group (`@wheel`, `@users`) or a non-root "
             "user: root-equivalent",
     fix=FixAvailability.NONE,
+    options=("nix.settings.trusted-users", "nix.trustedUsers"),
 )
 NXA705 = Rule(
     code="NXA705",
@@ -25,6 +26,7 @@ NXA705 = Rule(
     summary="`security.sudo.wheelNeedsPassword = false`, or a user in the `docker` group: "
             "root without a password",
     fix=FixAvailability.NONE,
+    options=("security.sudo.wheelNeedsPassword", "users.users.*.extraGroups"),
 )
 
 _TRUSTED = (("nix", "settings", "trusted-users"), ("nix", "trustedUsers"))

@@ -17,6 +17,7 @@ NXA701 = Rule(
     summary="SSH lets root log in with a password (`PermitRootLogin = \"yes\"` with password "
             "authentication on)",
     fix=FixAvailability.NONE,
+    options=("services.openssh.settings.PermitRootLogin", "services.openssh.permitRootLogin"),
 )
 NXA702 = Rule(
     code="NXA702",
@@ -24,6 +25,8 @@ NXA702 = Rule(
     severity=Severity.WARNING,
     summary="SSH password authentication turned on for users who have authorized keys",
     fix=FixAvailability.NONE,
+    options=("services.openssh.settings.PasswordAuthentication",
+             "services.openssh.passwordAuthentication"),
 )
 
 _ROOT_LOGIN = (("services", "openssh", "settings", "PermitRootLogin"),
