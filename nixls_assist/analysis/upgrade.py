@@ -134,7 +134,8 @@ def upgrade(inputs: Iterable[Input], target: str, *, fix: bool = False,
         if path is not None:
             _load_configurations(path, fleets, owners, report)
         now = today.check(data, path, display)
-        then = at_target.check(data, path, display)
+        # The same bytes at the same path: git's committed version is looked up once.
+        then = at_target.check(data, path, display, baseline=now.context.baseline)
         report.notices += [n for n in (*now.notices, *then.notices) if n not in report.notices]
         if now.context.nixos is not None and now.context.kind is not FileKind.OTHER:
             pins[now.context.nixos.release] += 1

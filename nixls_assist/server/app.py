@@ -90,6 +90,10 @@ class NixlsServer(LanguageServer):
     def recheck_open_documents(self) -> None:
         """A better option index arrived: flush its notice and re-check every open file."""
         self.show_notices(self.session.workspace.take_notices())
+        self.schedule_all_diagnostics()
+
+    def schedule_all_diagnostics(self) -> None:
+        """Check every open document again at once (settings, structure or an index changed)."""
         for entry in self.session.workspace.documents:
             self.schedule_diagnostics(entry.uri, immediate=True)
 

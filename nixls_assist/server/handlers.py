@@ -78,8 +78,7 @@ async def _pull_configuration(server: NixlsServer) -> None:
     result = await server.workspace_configuration_async(
         types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)]))
     if result and result[0] is not None and _use_settings(server, result[0], SECTION):
-        for entry in server.session.workspace.documents:
-            server.schedule_diagnostics(entry.uri, immediate=True)
+        server.schedule_all_diagnostics()
 
 
 def _use_settings(server: NixlsServer, raw: Any, where: str) -> bool:
@@ -93,8 +92,7 @@ async def did_change_configuration(server: NixlsServer,
                                    params: types.DidChangeConfigurationParams) -> None:
     pushed = params.settings.get(SECTION) if isinstance(params.settings, dict) else None
     if pushed is not None and _use_settings(server, pushed, SECTION):
-        for entry in server.session.workspace.documents:
-            server.schedule_diagnostics(entry.uri, immediate=True)
+        server.schedule_all_diagnostics()
     await _pull_configuration(server)
 
 
@@ -109,8 +107,7 @@ def did_change_watched_files(server: NixlsServer,
         workspace.invalidate_structure()  # a module file created or deleted
     else:
         return
-    for entry in workspace.documents:
-        server.schedule_diagnostics(entry.uri, immediate=True)
+    server.schedule_all_diagnostics()
 
 
 def did_change_workspace_folders(server: NixlsServer,
@@ -151,8 +148,7 @@ def did_save(server: NixlsServer, params: types.DidSaveTextDocumentParams) -> No
         # Its `imports` may have changed: the fleet graph (file kinds, configurations) is
         # built again off the event loop, and every open document is checked again.
         workspace.invalidate_structure()
-        for entry in workspace.documents:
-            server.schedule_diagnostics(entry.uri, immediate=True)
+        server.schedule_all_diagnostics()
         return
     server.schedule_diagnostics(uri, immediate=True)
 
