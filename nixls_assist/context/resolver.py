@@ -268,7 +268,9 @@ class ContextResolver:
 
     def _fleet(self, root: Path) -> Fleet:
         if root not in self._fleets:
-            self._fleets[root] = build_fleet(root)
+            hints = self._hints.get(root)  # the workspace scan built it already: reuse it
+            self._fleets[root] = (hints.fleet if hints is not None and hints.fleet is not None
+                                  else build_fleet(root))
         return self._fleets[root]
 
     def _hints_of(self, root: Path) -> WorkspaceHints:
