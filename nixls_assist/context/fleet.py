@@ -294,8 +294,6 @@ class _WalkCache:
         self.walks: dict[tuple[Path, str], list[_FileWalk]] = {}
         self.files: dict[Path, tuple[Path, bool]] = {}  # a module path → its file, in the repo
         self.leaves: dict[Path, bool] = {}  # module files that import nothing (`_is_leaf`)
-        self.hits = 0
-        self.misses = 0
 
 
 class _ModuleWalk:
@@ -396,10 +394,8 @@ class _ModuleWalk:
         key = (path, system)
         for walk in self.cache.walks.get(key, ()):
             if self.module_args.agrees(walk.reads, walk.whole):
-                self.cache.hits += 1
                 self._replay(walk.effects, where)
                 return
-        self.cache.misses += 1
         effects: list[_Effect] = []
         self.effects.append((effects, where))
         self.module_args.frames.append({})

@@ -8,12 +8,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from nixls_assist.context.channels import channel_pin
 from nixls_assist.context.filekind import Classification, FileKind, classify
 from nixls_assist.context.flake_lock import FlakeLock, LockError, read_flake_lock
-from nixls_assist.context.fleet import Fleet
+from nixls_assist.context.fleet import Fleet, build_fleet
 from nixls_assist.context.git import Baseline
 from nixls_assist.context.release import ReleasePin, pin_from_node
 from nixls_assist.context.secret_files import SecretWorkspace, scan_secret_files
@@ -24,9 +23,6 @@ from option_index.index import OptionIndex
 from option_index.sources.extract_cache import ExtractCache
 from option_index.sources.nix_files import resolve_file
 from option_index.sources.workspace import extract_workspace, extraction_digest, user_module_index
-
-if TYPE_CHECKING:  # the fleet graph (and its evaluator) is imported when first built
-    from nixls_assist.context.fleet import Fleet
 
 
 @dataclass(frozen=True)
@@ -252,11 +248,6 @@ class ContextResolver:
             return False
         return place.root is None or place.root in self._declared
 
-    def fleet_of(self, path: Path) -> Fleet | None:
-        """The fleet graph of the (resolved) file's flake, built on first use."""
-        lock_path = self._place(path.parent).lock_path
-        return None if lock_path is None else self._hints_of(lock_path.parent).fleet
-
     def invalidate_structure(self) -> None:
         """A module file was saved, created or deleted: build the fleet graph and the
         module structure again (on next use: `prepare` does it off the event loop)."""
@@ -277,9 +268,9 @@ class ContextResolver:
 
     def _fleet(self, root: Path) -> Fleet:
         if root not in self._fleets:
-            from nixls_assist.context.fleet import build_fleet
-
-            self._fleets[root] = build_fleet(root)
+            hints = self._hints.get(root)  # the workspace scan built it already: reuse it
+            self._fleets[root] = (hints.fleet if hints is not None and hints.fleet is not None
+                                  else build_fleet(root))
         return self._fleets[root]
 
     def _hints_of(self, root: Path) -> WorkspaceHints:
