@@ -12,17 +12,19 @@ from option_index.store.tree import OptionTree
 _EXISTS = (Lookup.FOUND, Lookup.PREFIX, Lookup.UNDER_FREEFORM)
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insert, delete, substitute; transposition counts as 2)."""
-    if len(a) < len(b):
-        a, b = b, a
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+def edit_distance(a: str, b: str, *, swaps: bool = False) -> int:
+    """Levenshtein distance (insert, delete, substitute; transposition counts as 2); with
+    `swaps`, swapping two neighbouring letters (`enabel`) counts as one edit."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if swaps and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def _first_failure(tree: OptionTree, path: tuple[str, ...]) -> int | None:
@@ -61,20 +63,6 @@ def suggest(tree: OptionTree, path: Sequence[str], limit: int = 3) -> list[str]:
     return out[:limit]
 
 
-def damerau_distance(a: str, b: str) -> int:
-    """Edit distance where swapping two neighbouring letters (`enabel`) counts as one edit."""
-    rows = [list(range(len(b) + 1))]
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
-
-
 _HOW_RANK = {"case": 0, "plural": 1, "spelling": 2}
 
 
@@ -95,7 +83,7 @@ def closeness(written: str, declared: str) -> str | None:
             return "plural"
     shorter = min(len(written), len(declared))
     limit = 2 if shorter >= 8 else 1 if shorter >= 4 else 0
-    if limit and damerau_distance(written.lower(), declared.lower()) <= limit:
+    if limit and edit_distance(written.lower(), declared.lower(), swaps=True) <= limit:
         return "spelling"
     return None
 

@@ -37,7 +37,7 @@ def hover_at(doc: ParsedDocument, ctx: FileContext, indexes: Any, offset: int,
         parts = []
         secret = secret_hover_text(doc, ctx, binding, upto)
         if secret is not None:
-            parts.append(secret[0])
+            parts.append(secret)
         scoped = index_for(ctx, indexes, binding.scope.system)
         if scoped is not None:
             parts += _option_text(path, binding.path, scoped)

@@ -13,7 +13,6 @@ from pathlib import Path
 from nixls_assist.context import FileContext
 from nixls_assist.context.fleet import Fleet
 from nixls_assist.context.secret_files import Encryption, SecretWorkspace
-from nixls_assist.findings import Span
 from nixls_assist.rules.secret_registries.references import (
     FileReference,
     SecretReferences,
@@ -29,7 +28,7 @@ MAX_CONFIGURATIONS = 12
 
 
 def secret_hover_text(doc: ParsedDocument, ctx: FileContext, binding: OptionBinding,
-                      upto: int) -> tuple[str, Span] | None:
+                      upto: int) -> str | None:
     """The secret named by the path under the cursor (segment `upto` of `binding`)."""
     labels = [s.label for s in binding.segments]
     for tool in ("age", "sops"):
@@ -44,7 +43,7 @@ def secret_hover_text(doc: ParsedDocument, ctx: FileContext, binding: OptionBind
             return None
         lines.append(_users(ctx))
         head = f"**{'agenix' if tool == 'age' else 'sops-nix'} secret `{name}`**"
-        return "\n\n".join([head, *lines]), binding.segments[upto].span
+        return "\n\n".join([head, *lines])
     return None
 
 

@@ -52,7 +52,6 @@ class AgenixRules:
     entries: tuple[RulesEntry, ...]
     complete: bool  # every top-level key is a literal `….age` name
     keys: dict[str, str]  # let-bound names of a single key → that key
-    body_span: Span | None  # the attrset the entries live in
     insert_at: int | None = None  # where a new entry goes (the start of the `}` line)
     indent: str = "  "  # the indentation of the entries
 
@@ -78,7 +77,7 @@ def read_agenix_rules(doc: ParsedDocument) -> AgenixRules:
                 scope[names[0]] = value
         node = unwrap_parens(node.child_by_field_name("body"))
     if node is None or node.type not in ATTRSET_KINDS:
-        return AgenixRules((), False, {}, None)
+        return AgenixRules((), False, {})
     keys = {name: key for name, value in scope.items()
             if (key := static_string(value)) is not None and PUBLIC_KEY.match(key)}
     entries: list[RulesEntry] = []
@@ -103,7 +102,7 @@ def read_agenix_rules(doc: ParsedDocument) -> AgenixRules:
             name, span(first), span(binding), recipients, tuple(used),
             doc.node_text(keys_node) if keys_node is not None else ""))
     insert_at, indent = _insertion_point(doc, node, entries)
-    return AgenixRules(tuple(entries), complete, keys, span(node), insert_at, indent)
+    return AgenixRules(tuple(entries), complete, keys, insert_at, indent)
 
 
 def _insertion_point(doc: ParsedDocument, body: Node,
