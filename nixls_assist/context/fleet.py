@@ -40,7 +40,7 @@ OUTPUTS = {
     "homeManagerConfigurations": "home-manager",  # an older name some flakes still use
 }
 MAX_MODULE_FILES = 5000
-_RECURSION_LIMIT = 20000
+RECURSION_LIMIT = 20000
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,13 @@ class Configuration:
     # module of a NixOS configuration is "home-manager").
     modules: dict[Path, set[str]] = field(default_factory=dict)
     unresolved: list[Unresolved] = field(default_factory=list)
+    # What `fleet_inputs.py` reads to know the flake inputs the configuration uses: its
+    # builder call, the files walked as modules, the inputs' modules in its module lists
+    # (`inputs.disko.nixosModules.disko`) and the modules written inline elsewhere.
+    system: SystemV | None = field(default=None, repr=False, compare=False)
+    files: set[Path] = field(default_factory=set, repr=False, compare=False)
+    input_modules: set[str] = field(default_factory=set, repr=False, compare=False)
+    inline: list[Value] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def complete(self) -> bool:
@@ -72,6 +79,7 @@ class Fleet:
     configurations: list[Configuration] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)  # outputs not followed
     evaluated: set[Path] = field(default_factory=set)  # files read to find them (lib, …)
+    inputs: list[str] = field(default_factory=list)  # the inputs `flake.nix` declares
 
     @property
     def complete(self) -> bool:
@@ -92,7 +100,7 @@ def build_fleet(root: Path) -> Fleet:
         return fleet
     ev = Evaluator(root)
     old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
+    sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
     try:
         _build(ev, flake, fleet)
     finally:
@@ -111,7 +119,7 @@ def _build(ev: Evaluator, flake: Path, fleet: Fleet) -> None:
     flake_where = Where(flake, 1, "flake.nix")
     try:
         top = ev.import_file(flake, flake_where)
-        outputs = _outputs(ev, top, flake_where)
+        outputs = _outputs(ev, top, flake_where, fleet)
     except (BudgetExceeded, RecursionError):
         fleet.unresolved.append(Unresolved(flake, 1, "outputs", "too deep to follow"))
         return
@@ -142,18 +150,19 @@ def _mentions_configurations(ev: Evaluator) -> bool:
     return False
 
 
-def _outputs(ev: Evaluator, top: Value, where: Where) -> Value:
+def _outputs(ev: Evaluator, top: Value, where: Where, fleet: Fleet) -> Value:
     if not isinstance(top, AttrsV) or "outputs" not in top.entries:
         return Unknown(where, "`flake.nix` has no `outputs`")
     names: list[str] = []
     declared = top.entries.get("inputs")
     if declared is not None and isinstance(declared.force(), AttrsV):
         names = list(declared.force().entries)  # type: ignore[union-attr]
+    fleet.inputs = list(names)
     entries = {name: Thunk.of(External(name)) for name in names}
     result: list[Thunk] = []
-    self_thunk = Thunk(lambda: _self(result[0].force(), ev, where))
-    entries["self"] = self_thunk
+    self_thunk = Thunk(lambda: _self(result[0].force(), ev, inputs))
     inputs = Thunk.of(AttrsV(entries, rest=External("inputs")))
+    entries["self"] = self_thunk  # in `inputs` too, as in Nix
     function = top.entries["outputs"].force()
     if isinstance(function, FuncV):  # name the outputs' body when it cannot be followed
         body = function.node.child_by_field_name("body")
@@ -164,8 +173,9 @@ def _outputs(ev: Evaluator, top: Value, where: Where) -> Value:
         where, f"outputs made by `{value.name}`, which the graph does not follow")
 
 
-def _self(outputs: Value, ev: Evaluator, where: Where) -> Value:
-    base = AttrsV({"outPath": Thunk.of(PathV(ev.root))}, rest=External("self"))
+def _self(outputs: Value, ev: Evaluator, inputs: Thunk) -> Value:
+    base = AttrsV({"outPath": Thunk.of(PathV(ev.root)), "inputs": inputs},
+                  rest=External("self"))
     if isinstance(outputs, AttrsV):
         return AttrsV({**outputs.entries, **base.entries}, rest=External("self"))
     return base
@@ -191,6 +201,7 @@ def _configurations(ev: Evaluator, fleet: Fleet, outputs: AttrsV, output: str, k
         system = item.force()
         if isinstance(system, SystemV):
             configuration.kind = system.kind
+            configuration.system = system
             _ModuleWalk(ev, configuration, cache).run(system)
         else:
             configuration.unresolved.append(_unresolved(
@@ -273,7 +284,8 @@ class _ModuleArgs(dict[str, Thunk]):
 
 # What walking one module file did, besides walking the files it imports (each its own
 # step): the effects in order, replayed for a later configuration whose arguments agree.
-# ("file", path, system, where) | ("module", path, system) | ("miss", where, reason);
+# ("file", path, system, where) | ("module", path, system) | ("miss", where, reason) |
+# ("input", name) | ("inline", value);
 # `_INCOMING` stands for the `where` the file was imported from.
 _INCOMING = Where(Path("/"), 0, "")
 _Effect = tuple[object, ...]
@@ -339,6 +351,16 @@ class _ModuleWalk:
     def add(self, path: Path, system: str) -> None:
         self._note(("module", path, system))
         self.configuration.modules.setdefault(path, set()).add(system)
+
+    def input_module(self, value: External) -> None:
+        if not value.local_lib:  # `inputs.disko.nixosModules.disko`
+            self._note(("input", value.name))
+            self.configuration.input_modules.add(value.name)
+
+    def inline(self, value: Value) -> None:
+        self._note(("inline", value))
+        self.configuration.inline.append(value)
+
     def list(self, thunk: Thunk, system: str, where: Where | None) -> None:
         value = thunk.force()
         where = thunk.where or where
@@ -350,7 +372,9 @@ class _ModuleWalk:
                 self.list(option, system, where)
         elif isinstance(value, Unknown):
             self.miss(value.where or where, value.reason)
-        elif not isinstance(value, External):
+        elif isinstance(value, External):
+            self.input_module(value)
+        else:
             self.module(thunk, system, where)
 
     def module(self, thunk: Thunk, system: str, where: Where | None) -> None:
@@ -364,9 +388,12 @@ class _ModuleWalk:
             self.list(thunk, system, where)
         elif isinstance(value, Unknown):
             self.miss(value.where or where, value.reason)
-        elif not isinstance(value, External):
+        elif isinstance(value, External):
+            self.input_module(value)
+        else:
             if isinstance(value, AttrsV) and value.origin is None and thunk.where is not None:
                 value.origin = thunk.where.file  # a module written inline, in that file
+            self.inline(value)
             self.value(value, system, where)
 
     def file(self, path: Path, system: str, where: Where | None) -> None:
@@ -382,6 +409,7 @@ class _ModuleWalk:
         if path not in modules and len(modules) >= MAX_MODULE_FILES:
             return
         modules.setdefault(path, set()).add(system)
+        self.configuration.files.add(path)
         self._note(("file", path, system, where))
         if (path, system) in self.visited:
             return
@@ -417,6 +445,10 @@ class _ModuleWalk:
                     self.file(*rest)  # type: ignore[arg-type]
                 elif kind == "module":
                     self.add(*rest)  # type: ignore[arg-type]
+                elif kind == "input":
+                    self.configuration.input_modules.add(*rest)  # type: ignore[arg-type]
+                elif kind == "inline":
+                    self.configuration.inline.append(*rest)  # type: ignore[arg-type]
                 else:
                     self.miss(*rest)  # type: ignore[arg-type]
         finally:

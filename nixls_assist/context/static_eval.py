@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from tree_sitter import Node
@@ -30,6 +31,7 @@ from nixls_assist.context.static_values import (
     SystemV,
     Thunk,
     Unknown,
+    UnknownCall,
     Value,
     Where,
 )
@@ -63,7 +65,7 @@ _PARSED: dict[Path, tuple[int, int, FileUnit]] = {}
 _PARSED_LIMIT = 20000
 
 
-def _parsed(path: Path) -> FileUnit | None:
+def parsed_unit(path: Path) -> FileUnit | None:
     try:
         stat = path.stat()
         if stat.st_size > MAX_FILE_BYTES:
@@ -125,7 +127,7 @@ class Evaluator:
 
     def unit(self, path: Path) -> FileUnit | None:
         if path not in self._units:
-            self._units[path] = _parsed(path)
+            self._units[path] = parsed_unit(path)
         return self._units[path]
 
     def import_file(self, path: Path, where: Where | None) -> Value:
@@ -280,6 +282,8 @@ class Evaluator:
         for attr in (a for a in attrpath.named_children if a.type != "comment"):
             name = self._attr_name(attr, env, unit)
             if name is None:
+                if isinstance(value, External):  # `inputs.x.packages.${system}`: still x
+                    continue
                 return Unknown(unit.where(node), "an attribute with an unknown name")
             value = self.select(value, name, unit.where(node))
             if isinstance(value, _Missing):
@@ -301,7 +305,12 @@ class Evaluator:
                 return External(value.name, value.local_lib)  # snowfall-lib, nixos-unified…
             if value.name == "inputs":  # an input the `inputs` block does not name plainly
                 return External(name)
-            return self.builtin(name) or External(value.name, value.local_lib)
+            builtin = self.builtin(name)
+            if builtin is not None and not value.local_lib:  # `nixpkgs.lib.nixosSystem`
+                builtin.origin = value.name
+                if name == "extend":  # `nixpkgs.lib.extend …`: still nixpkgs' library
+                    builtin.apply = partial(builtin.apply, origin=value.name)
+            return builtin or External(value.name, value.local_lib)
         if isinstance(value, SystemV):
             return self._system_attribute(value, name, where)
         if isinstance(value, _Missing):
@@ -381,19 +390,23 @@ class Evaluator:
         if isinstance(function, Builtin):
             args = (*function.args, argument)
             if len(args) < function.arity:
-                return Builtin(function.name, function.arity, function.apply, args)
-            return function.apply(self, where, *args)
+                return Builtin(function.name, function.arity, function.apply, args,
+                               function.origin)
+            result = function.apply(self, where, *args)
+            if isinstance(result, SystemV) and function.origin is not None:
+                result.builder = function.origin
+            return result
         if isinstance(function, External):
             given = argument.force()
             if _mentions_local_path(given):
-                return Unknown(where, f"a function of `{function.name}` over the repository's "
-                                      "files")
+                return UnknownCall(where, f"a function of `{function.name}` over the "
+                                   "repository's files", function, argument)
             if isinstance(given, (External, StrV, NumV, BoolV, NullV)):
                 return External(function.name, function.local_lib)
             # A library function the graph does not know, over the repository's own values:
             # its result is not known (it may well be a list of the repository's modules).
-            return Unknown(where, f"a call of a function from `{function.name}` the graph "
-                                  "does not follow")
+            return UnknownCall(where, f"a call of a function from `{function.name}` the "
+                               "graph does not follow", function, argument)
         if isinstance(function, Unknown):
             return function
         return Unknown(where, "a call of something that is not a function")
@@ -437,12 +450,15 @@ class Evaluator:
         return self.eval(body, inner, unit) if body is not None else NullV()
 
     def _e_attrset_expression(self, node: Node, env: Env, unit: FileUnit) -> Value:
-        return self.attrs(node, env, env, unit)
+        built = self.attrs(node, env, env, unit)
+        built.source = (node, env, unit)
+        return built
 
     def _e_rec_attrset_expression(self, node: Node, env: Env, unit: FileUnit) -> Value:
         inner = Env(env)
         built = self.attrs(node, inner, env, unit)
         inner.vars.update(built.entries)
+        built.source = (node, inner, unit)
         return built
 
     def _e_let_attrset_expression(self, node: Node, env: Env, unit: FileUnit) -> Value:

@@ -36,6 +36,15 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class UnknownCall(Unknown):
+    """A call of a flake input's function the evaluator does not know, over the
+    repository's values: its result is not known, but what it was called with is."""
+
+    function: External | None = None
+    argument: Thunk | None = None
+
+
+@dataclass(frozen=True)
 class External:
     """Something from outside the repository: a flake input, `pkgs`, `config`, `lib`."""
 
@@ -80,6 +89,9 @@ class AttrsV:
     # What may add attributes the evaluator cannot name (`${…}` names, unfollowed imports).
     dynamic: list[Unknown] = field(default_factory=list)
     origin: Path | None = None  # the file whose whole value this is (`import ./x.nix`)
+    # The attribute set literal it was made from, with its scope (`fleet_inputs.py` reads
+    # which inputs it mentions); None for sets made by merging or by builtins.
+    source: tuple[Node, Env, FileUnit] | None = None
 
 
 @dataclass
@@ -95,6 +107,7 @@ class Builtin:
     arity: int
     apply: Callable[..., Value]
     args: tuple[Thunk, ...] = ()
+    origin: str | None = None  # the flake input it was selected from (`nixpkgs.lib.…`)
 
 
 @dataclass
@@ -106,6 +119,8 @@ class SystemV:
     special_args: Thunk | None
     where: Where
     override: Value | None = None  # `makeOverridable`'s `.override`
+    arguments: Thunk | None = None  # the builder's whole argument (`pkgs`, `system`, …)
+    builder: str | None = None  # the flake input the builder came from (`nixpkgs`)
 
 
 @dataclass
