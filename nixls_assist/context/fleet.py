@@ -73,6 +73,16 @@ class Configuration:
         return not self.unresolved
 
 
+@dataclass(frozen=True)
+class ImportSite:
+    """The expression that imports a module file (`./hardware.nix` in an `imports` list,
+    `./hosts/${name}` in a builder's `modules`)."""
+
+    file: Path
+    start: int  # bytes
+    end: int
+
+
 @dataclass
 class Fleet:
     root: Path
@@ -80,6 +90,8 @@ class Fleet:
     unresolved: list[Unresolved] = field(default_factory=list)  # outputs not followed
     evaluated: set[Path] = field(default_factory=set)  # files read to find them (lib, …)
     inputs: list[str] = field(default_factory=list)  # the inputs `flake.nix` declares
+    # A module file → the expressions that import it: (file, start byte, end byte).
+    importers: dict[Path, dict[ImportSite, None]] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -87,6 +99,9 @@ class Fleet:
 
     def configurations_of(self, path: Path) -> list[Configuration]:
         return [c for c in self.configurations if path in c.modules]
+
+    def importers_of(self, path: Path) -> list[ImportSite]:
+        return list(self.importers.get(path, ()))
 
     def systems_of(self, path: Path) -> set[str]:
         return {s for c in self.configurations for s in c.modules.get(path, ())}
@@ -135,6 +150,7 @@ def _build(ev: Evaluator, flake: Path, fleet: Fleet) -> None:
             _configurations(ev, fleet, outputs, output, kind, flake_where, cache)
         except (BudgetExceeded, RecursionError):
             fleet.unresolved.append(Unresolved(flake, 1, output, "too deep to follow"))
+    fleet.importers = cache.edges
     if not fleet.configurations and not fleet.unresolved and _mentions_configurations(ev):
         fleet.unresolved.append(Unresolved(
             flake, 1, "outputs", "configurations are named in the flake's files but "
@@ -306,6 +322,7 @@ class _WalkCache:
         self.walks: dict[tuple[Path, str], list[_FileWalk]] = {}
         self.files: dict[Path, tuple[Path, bool]] = {}  # a module path → its file, in the repo
         self.leaves: dict[Path, bool] = {}  # module files that import nothing (`_is_leaf`)
+        self.edges: dict[Path, dict[ImportSite, None]] = {}  # what imports each module file
 
 
 class _ModuleWalk:
@@ -321,6 +338,7 @@ class _ModuleWalk:
         self.cache = cache or _WalkCache()
         # The effects of the file being walked (None: replaying, nothing to note).
         self.effects: list[tuple[list[_Effect] | None, Where | None]] = []
+        self.walking: list[Path] = []  # the module files being walked, innermost last
 
     def run(self, system: SystemV) -> None:
         special = system.special_args.force() if system.special_args is not None else None
@@ -410,6 +428,7 @@ class _ModuleWalk:
             return
         modules.setdefault(path, set()).add(system)
         self.configuration.files.add(path)
+        self._edge(path, where)
         self._note(("file", path, system, where))
         if (path, system) in self.visited:
             return
@@ -420,21 +439,36 @@ class _ModuleWalk:
         if leaf:
             return  # nothing to follow: walking it would add nothing
         key = (path, system)
-        for walk in self.cache.walks.get(key, ()):
-            if self.module_args.agrees(walk.reads, walk.whole):
-                self._replay(walk.effects, where)
-                return
-        effects: list[_Effect] = []
-        self.effects.append((effects, where))
-        self.module_args.frames.append({})
-        self.module_args.whole.append(False)
+        self.walking.append(path)
         try:
-            self.value(self.ev.import_file(path, where), system, where)
+            for walk in self.cache.walks.get(key, ()):
+                if self.module_args.agrees(walk.reads, walk.whole):
+                    self._replay(walk.effects, where)
+                    return
+            effects: list[_Effect] = []
+            self.effects.append((effects, where))
+            self.module_args.frames.append({})
+            self.module_args.whole.append(False)
+            try:
+                self.value(self.ev.import_file(path, where), system, where)
+            finally:
+                self.effects.pop()
+                reads = self.module_args.frames.pop()
+                whole = self.module_args.whole.pop()
+            self.cache.walks.setdefault(key, []).append(_FileWalk(reads, whole, effects))
         finally:
-            self.effects.pop()
-            reads = self.module_args.frames.pop()
-            whole = self.module_args.whole.pop()
-        self.cache.walks.setdefault(key, []).append(_FileWalk(reads, whole, effects))
+            self.walking.pop()
+
+    def _edge(self, path: Path, where: Where | None) -> None:
+        """Note the expression that imports `path`: written in the module file being
+        walked (or, at the top, in the file that lists the configuration's modules);
+        an expression inherited from further up imports it only indirectly."""
+        if where is None or where.start < 0 or where.file == path:
+            return
+        if self.walking and where.file != self.walking[-1]:
+            return
+        self.cache.edges.setdefault(path, {})[ImportSite(where.file, where.start,
+                                                         where.end)] = None
 
     def _replay(self, effects: list[_Effect], incoming: Where | None) -> None:
         self.effects.append((None, None))

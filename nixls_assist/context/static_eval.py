@@ -56,7 +56,7 @@ class FileUnit:
         text = " ".join(text.split())
         if len(text) > 80:
             text = text[:77] + "…"
-        return Where(self.path, node.start_point[0] + 1, text)
+        return Where(self.path, node.start_point[0] + 1, text, node.start_byte, node.end_byte)
 
 
 # Parsed files shared by every graph this process builds (the server rebuilds it after an

@@ -27,6 +27,9 @@ class Where:
     file: Path
     line: int  # 1-based
     expression: str
+    # The expression's bytes in the file (-1: not known); not part of its identity.
+    start: int = field(default=-1, compare=False)
+    end: int = field(default=-1, compare=False)
 
 
 @dataclass(frozen=True)

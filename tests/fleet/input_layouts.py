@@ -89,7 +89,8 @@ FILES = {
 
 # A host that hands the whole `inputs` to a file that is not a module: its use of inputs
 # cannot be told without evaluating.
-SHRIKE_FLAKE = FLAKE.replace("""    darwinConfigurations.wren""", """    nixosConfigurations.shrike = nixpkgs.lib.nixosSystem {
+SHRIKE_FLAKE = FLAKE.replace("""    darwinConfigurations.wren""", """\
+    nixosConfigurations.shrike = nixpkgs.lib.nixosSystem {
       specialArgs = { inherit inputs; };
       modules = [ ./hosts/shrike ];
     };
