@@ -18,12 +18,15 @@ from pathlib import Path
 from nixls_assist.context.static_eval import BudgetExceeded, Evaluator
 from nixls_assist.context.static_values import (
     AttrsV,
+    BoolV,
     Builtin,
     Choice,
     External,
     FuncV,
     ListV,
     MergeV,
+    NullV,
+    NumV,
     PathV,
     StrV,
     SystemV,
@@ -91,7 +94,7 @@ class Fleet:
     evaluated: set[Path] = field(default_factory=set)  # files read to find them (lib, …)
     inputs: list[str] = field(default_factory=list)  # the inputs `flake.nix` declares
     # A module file → the expressions that import it: (file, start byte, end byte).
-    importers: dict[Path, dict[ImportSite, None]] = field(default_factory=dict)
+    importers: dict[Path, dict[tuple[Path, int, int], None]] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -101,7 +104,7 @@ class Fleet:
         return [c for c in self.configurations if path in c.modules]
 
     def importers_of(self, path: Path) -> list[ImportSite]:
-        return list(self.importers.get(path, ()))
+        return [ImportSite(*site) for site in self.importers.get(path, ())]
 
     def systems_of(self, path: Path) -> set[str]:
         return {s for c in self.configurations for s in c.modules.get(path, ())}
@@ -295,7 +298,23 @@ class _ModuleArgs(dict[str, Thunk]):
     def agrees(self, reads: dict[str, Thunk | None], whole: bool) -> bool:
         if whole and dict.keys(self) != reads.keys():
             return False
-        return all(dict.get(self, name) is value for name, value in reads.items())
+        return all(_same(dict.get(self, name), value) for name, value in reads.items())
+
+
+_PLAIN = (External, PathV, StrV, NumV, BoolV, NullV)
+
+
+def _same(mine: Thunk | None, read: Thunk | None) -> bool:
+    """The same argument: the same thunk, or thunks of the same value (a helper library
+    made per host from equal arguments is one value: see `Evaluator._call`), or of equal
+    plain values (`hostName = "kestrel"`). Forcing them is safe: they are `specialArgs`,
+    made outside the modules, and the walk that read `read` forced it already."""
+    if mine is read:
+        return True
+    if mine is None or read is None or read.forced is None:
+        return False
+    value, other = mine.force(), read.forced
+    return value is other or (isinstance(value, _PLAIN) and value == other)
 
 
 # What walking one module file did, besides walking the files it imports (each its own
@@ -322,7 +341,8 @@ class _WalkCache:
         self.walks: dict[tuple[Path, str], list[_FileWalk]] = {}
         self.files: dict[Path, tuple[Path, bool]] = {}  # a module path → its file, in the repo
         self.leaves: dict[Path, bool] = {}  # module files that import nothing (`_is_leaf`)
-        self.edges: dict[Path, dict[ImportSite, None]] = {}  # what imports each module file
+        # What imports each module file: (file, start byte, end byte), in the order met.
+        self.edges: dict[Path, dict[tuple[Path, int, int], None]] = {}
 
 
 class _ModuleWalk:
@@ -463,12 +483,12 @@ class _ModuleWalk:
         """Note the expression that imports `path`: written in the module file being
         walked (or, at the top, in the file that lists the configuration's modules);
         an expression inherited from further up imports it only indirectly."""
-        if where is None or where.start < 0 or where.file == path:
+        if where is None or where.start < 0:
             return
-        if self.walking and where.file != self.walking[-1]:
+        if self.walking and where.file is not self.walking[-1] and \
+                where.file != self.walking[-1]:
             return
-        self.cache.edges.setdefault(path, {})[ImportSite(where.file, where.start,
-                                                         where.end)] = None
+        self.cache.edges.setdefault(path, {})[(where.file, where.start, where.end)] = None
 
     def _replay(self, effects: list[_Effect], incoming: Where | None) -> None:
         self.effects.append((None, None))

@@ -106,6 +106,16 @@ class Env:
             env = env.parent
         return None
 
+    def lexical(self, name: str) -> Thunk | None:
+        """The binding of `name` by `let`, `rec` or a function (no `with`: not forced)."""
+        env: Env | None = self
+        while env is not None:
+            found = env.vars.get(name)
+            if found is not None:
+                return found
+            env = env.parent
+        return None
+
     def has_opaque_scope(self) -> bool:
         env: Env | None = self
         while env is not None:
@@ -121,6 +131,10 @@ class Evaluator:
         self.steps = 0
         self._units: dict[Path, FileUnit | None] = {}
         self._imports: dict[Path, Thunk] = {}
+        # Calls of a function with a literal argument set whose entries are the same
+        # values (`import ./lib { lib = inputs.nixpkgs.lib; }` once per host): one result,
+        # so the configurations' module walks see equal arguments as the same value.
+        self._calls: dict[tuple[object, ...], tuple[Value, tuple[object, ...]]] = {}
         self.loaded: set[Path] = set()  # every file the evaluation read
 
     # -- files --------------------------------------------------------------------------
@@ -152,7 +166,7 @@ class Evaluator:
     # -- expressions --------------------------------------------------------------------
 
     def thunk(self, node: Node, env: Env, unit: FileUnit) -> Thunk:
-        return Thunk(lambda: self.eval(node, env, unit))
+        return Thunk(lambda: self.eval(node, env, unit), expression=(node, env, unit))
 
     def eval(self, node: Node, env: Env, unit: FileUnit) -> Value:
         self.steps += 1
@@ -412,6 +426,17 @@ class Evaluator:
         return Unknown(where, "a call of something that is not a function")
 
     def _call(self, function: FuncV, argument: Thunk) -> Value:
+        key = _call_key(function, argument)
+        if key is not None:
+            known = self._calls.get(key[0])
+            if known is not None:
+                return known[0]
+            result = self._apply_function(function, argument)
+            self._calls[key[0]] = (result, key[1])
+            return result
+        return self._apply_function(function, argument)
+
+    def _apply_function(self, function: FuncV, argument: Thunk) -> Value:
         node, unit = function.node, function.unit
         env = Env(function.env)
         universal = node.child_by_field_name("universal")
@@ -483,8 +508,10 @@ class Evaluator:
                         continue
                     where = unit.where(attr)
                     if source is None:
-                        tree[name] = Thunk(lambda name=name, where=where: _lookup(
-                            self, outer, name, where))
+                        # `inherit x;` of a lexical `x` is that very value: the same thunk
+                        # (calls given equal arguments then see the same ones; see `_call`).
+                        tree[name] = outer.lexical(name) or Thunk(
+                            lambda name=name, where=where: _lookup(self, outer, name, where))
                     else:
                         tree[name] = Thunk(lambda name=name, where=where, source=source:
                                            _missing_unknown(self.select(
@@ -576,6 +603,72 @@ class Evaluator:
             return Unknown(unit.where(node), "an incomplete operation")
         return binary(self, operator.type, self.thunk(left, env, unit),
                       self.thunk(right, env, unit), unit.where(node))
+
+
+_LITERALS = frozenset({"string_expression", "path_expression", "integer_expression",
+                       "float_expression"})
+
+
+def _call_key(function: FuncV, argument: Thunk) -> tuple[tuple[object, ...],
+                                                          tuple[object, ...]] | None:
+    """(key, what keeps the key's objects alive) of a call of a function with formals
+    (`{ lib, … }:`, which Nix forces its argument for) on an argument written as a plain
+    attribute set of literals, lexical variables and selections from them, without
+    forcing anything; None for any other call."""
+    if argument.expression is None or argument.forced is not None or \
+            function.node.child_by_field_name("formals") is None:
+        return None
+    node, env, unit = argument.expression
+    if node.type != "attrset_expression":
+        return None
+    entries: list[tuple[str, object]] = []
+    alive: list[object] = [function.env, env]  # the ids in the key stay theirs
+    for binding in bindings_of(node):
+        if binding.type == "inherit":
+            attrs = binding.child_by_field_name("attrs")
+            for attr in attrs.named_children if attrs is not None else ():
+                found = env.lexical(attr.text.decode()) if attr.text else None
+                if found is None:
+                    return None
+                alive.append(found)
+                entries.append((attr.text.decode(), ("var", id(found))))  # type: ignore[union-attr]
+            continue
+        attrpath = binding.child_by_field_name("attrpath")
+        value = binding.child_by_field_name("expression")
+        names = attrpath.named_children if attrpath is not None else []
+        if binding.type != "binding" or value is None or len(names) != 1 or \
+                names[0].type != "identifier":
+            return None
+        key = _expression_key(value, env, unit, alive)
+        if key is None:
+            return None
+        entries.append((names[0].text.decode(), key))  # type: ignore[union-attr]
+    return ((function.unit.path, function.node.start_byte, id(function.env),
+             tuple(sorted(entries))), tuple(alive))
+
+
+def _expression_key(node: Node, env: Env, unit: FileUnit, alive: list[object]) -> object | None:
+    if node.type in _LITERALS and not any(c.type == "interpolation" for c in node.children):
+        # A relative path means a file beside the file it is written in.
+        return ("literal", node.type, node.text,
+                unit.path.parent if node.type == "path_expression" else None)
+    head, path = node, ()
+    if node.type == "select_expression":
+        head = node.child_by_field_name("expression")  # type: ignore[assignment]
+        attrpath = node.child_by_field_name("attrpath")
+        if head is None or attrpath is None or node.child_by_field_name("default") is not None:
+            return None
+        names = attrpath.named_children
+        if any(n.type != "identifier" for n in names):
+            return None
+        path = tuple(n.text for n in names)
+    if head.type != "variable_expression" or not head.text:
+        return None
+    found = env.lexical(head.text.decode())
+    if found is None:
+        return None
+    alive.append(found)
+    return ("variable", id(found), path)
 
 
 def _from_file(value: Value, path: Path) -> Value:

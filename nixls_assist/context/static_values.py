@@ -147,14 +147,20 @@ Value = (Unknown | External | PathV | StrV | NumV | BoolV | NullV | ListV | Attr
 class Thunk:
     """A lazily computed value, computed once; a cycle gives `Unknown`."""
 
-    __slots__ = ("_busy", "_compute", "_value", "where")
+    __slots__ = ("_busy", "_compute", "_value", "expression", "where")
 
     def __init__(self, compute: Callable[[], Value] | None = None,
-                 value: Value | None = None, where: Where | None = None) -> None:
+                 value: Value | None = None, where: Where | None = None,
+                 expression: tuple[Node, Env, FileUnit] | None = None) -> None:
         self._compute = compute
         self._value = value
         self._busy = False
         self.where = where  # the expression, for a list element (named when unresolved)
+        self.expression = expression  # the expression and scope it computes, if one
+
+    @property
+    def forced(self) -> Value | None:
+        return self._value
 
     @classmethod
     def of(cls, value: Value, where: Where | None = None) -> Thunk:
