@@ -239,8 +239,12 @@ class _Reader:
 
     def system(self, system: SystemV) -> None:
         """The builder and its arguments other than the modules and module arguments."""
-        if system.builder is not None:
+        if system.opaque_inputs is not None:
+            self.unknown(system.opaque_inputs)
+        if system.builder is not None and system.builder in self.names:
             self.input(system.builder)
+        elif system.builder is not None:
+            self.unknown(f"the builder's input `{system.builder}` is not an input of the flake")
         else:
             self.unknown(f"the builder's flake input is not known "
                          f"({system.where.file.name}:{system.where.line})")

@@ -315,6 +315,12 @@ class Evaluator:
                 return self.select(value.rest, name, where)
             return _MISSING
         if isinstance(value, External):
+            if name == "mkFlake" and "snowfall-lib" in value.name:
+                from nixls_assist.context.snowfall import snowfall_outputs
+
+                source = value.name
+                return Builtin("mkFlake", 1,
+                               lambda ev, at, args: snowfall_outputs(ev, at, args, source))
             if name == "mkFlake" and "flake-parts" not in value.name:
                 return External(value.name, value.local_lib)  # snowfall-lib, nixos-unified…
             if value.name == "inputs":  # an input the `inputs` block does not name plainly

@@ -124,6 +124,8 @@ class SystemV:
     override: Value | None = None  # `makeOverridable`'s `.override`
     arguments: Thunk | None = None  # the builder's whole argument (`pkgs`, `system`, …)
     builder: str | None = None  # the flake input the builder came from (`nixpkgs`)
+    # Why the flake inputs its modules use cannot be told by what they name, if so.
+    opaque_inputs: str | None = None
 
 
 @dataclass
