@@ -76,11 +76,16 @@ def test_a_changed_input_declaration_touches_its_users(fleet: Path) -> None:
     flake.write_text(input_layouts.FLAKE.replace(
         "github:NixOS/nixos-hardware", "github:NixOS/nixos-hardware/master"))
     assert _affected(fleet)["configurations"] == ["nixosConfigurations.kestrel"]
-    # a new follows of home-manager: its users
     flake.write_text(input_layouts.FLAKE.replace(
         'disko.url = "github:nix-community/disko";',
         'disko.url = "github:nix-community/disko/v1.11.0";'))
     assert _affected(fleet)["configurations"] == ["nixosConfigurations.kestrel"]
+    # nixpkgs: every input that follows it (home-manager, disko, nix-darwin) too
+    flake.write_text(input_layouts.FLAKE.replace("nixos-unstable", "nixos-25.05"))
+    assert _affected(fleet)["configurations"] == ALL
+    # nixpkgs-stable: followed by nothing
+    flake.write_text(input_layouts.FLAKE.replace("nixos-24.11", "nixos-25.05"))
+    assert _affected(fleet)["configurations"] == ["nixosConfigurations.osprey"]
 
 
 def test_a_change_of_the_outputs_touches_every_configuration(fleet: Path) -> None:
