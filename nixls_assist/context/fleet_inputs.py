@@ -47,7 +47,7 @@ _ARGUMENT_BINDINGS = frozenset({"specialArgs", "extraSpecialArgs", "args"})
 _SELF_PLAIN = frozenset({"rev", "shortRev", "dirtyRev", "dirtyShortRev", "lastModified",
                          "lastModifiedDate", "outPath", "sourceInfo", "narHash",
                          "nixosModules", "darwinModules", "homeManagerModules",
-                         "homeModules", "modules", "inputs"})
+                         "homeModules", "modules"})
 _BUDGET = 20000  # values visited per configuration before giving up (unknown)
 
 
