@@ -14,6 +14,7 @@ marked "unknown": a change of any input may touch it.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,7 +39,7 @@ from nixls_assist.context.static_values import (
     Value,
 )
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.nodes import node_index
+from nixls_assist.syntax.nodes import bindings_of, node_index
 
 # Bindings whose value becomes module arguments: the `inputs` handed to them whole is
 # read by the modules that receive it, which are walked and read in their turn.
@@ -151,6 +152,8 @@ class _Reader:
         self.names = input_names
         self.use = InputUse()
         self.at: tuple[Path, int] = (Path(), 0)  # the variable being read, for the reasons
+        self.unit: FileUnit | None = None  # the file it is in
+        self.imports: set[Path] = set()  # files handed the whole `inputs`, read
         self.seen: set[int] = set()
         self.steps = 0
         system = configuration.system
@@ -263,12 +266,18 @@ class _Reader:
         """A function or attribute set written in `unit`: its variables, each looked up
         in the scope it was written in, else among the module arguments (of `node`
         itself, `args@{ … }`, when it is a module)."""
-        universal = _universal(node, unit.doc.source) if module else None
+        source = unit.doc.source
+        top = _top_function(node)
+        universal = _universal(top, source) if module and top is not None else None
+        own = top if module else None  # its formals are the module arguments: not local
         wanted = self.wanted if env is None else None  # a file: only these can matter
         for ref in references(node, unit.doc):
             if wanted is not None and ref.name not in wanted and ref.name != universal:
                 continue
+            if ref.node is not None and _bound_inside(ref.node, ref.name, node, own, source):
+                continue  # a function parameter or `let` of its own: read where it is set
             self.at = (unit.path, ref.line)
+            self.unit = unit
             found = env.lookup(ref.name) if env is not None else None
             if ref.name == universal and ref.selected:  # `args.inputs.x`
                 ref = ref.under(ref.selected[0], ref.selected[1:])
@@ -279,18 +288,37 @@ class _Reader:
             if found is None:
                 found = self.module_args.get(ref.name)
             if found is not None:
-                self.selected(found.force(), ref)
+                self.variable(found, ref)
             elif ref.name in self.names:  # an input given as a module argument
                 self.input(ref.name)
             elif ref.name in ("inputs", "self"):
                 self.selected(External(ref.name), ref)
+
+    def variable(self, found: Thunk, ref: Reference) -> None:
+        """A variable's value; one the evaluator does not know is read from the expression
+        that sets it instead (its own variables, in its own scope)."""
+        value = found.force()
+        if isinstance(value, Unknown) and not isinstance(value, UnknownCall) and \
+                found.expression is not None:
+            if id(found) not in self.seen:
+                self.seen.add(id(found))
+                node, env, unit = found.expression
+                at, current = self.at, self.unit
+                self.expression(node, env, unit)
+                self.at, self.unit = at, current
+            return
+        self.selected(value, ref)
 
     def selected(self, value: Value, ref: Reference) -> None:
         if _is_set_of(value, "inputs") or (isinstance(value, External)
                                            and value.name == "inputs"):
             if ref.selected:
                 self.inherited(ref.selected[0])
-            elif not ref.as_arguments:
+            elif ref.as_arguments:
+                pass
+            elif (target := _imported_with(ref, self.unit)) is not None:
+                self.imported(target)
+            else:
                 self.unknown(f"the whole `{ref.name}` handed to something that is not a "
                              f"module argument ({self.where()})")
             return
@@ -313,6 +341,22 @@ class _Reader:
             self.value(value.entries[ref.selected[0]].force(), ref.as_arguments)
             return
         self.value(value, ref.as_arguments)
+
+    def imported(self, path: Path) -> None:
+        """`import ./file { inherit inputs; … }`: the inputs that file names (a file is
+        closed: it can use no other), read once."""
+        if path.is_dir():
+            path = path / "default.nix"
+        if path in self.imports:
+            return
+        self.imports.add(path)
+        unit = parsed_unit(path) if path.is_file() else None
+        if unit is None:
+            self.unknown(f"the whole `inputs` handed to `{path.name}`, which cannot be read")
+            return
+        at, current = self.at, self.unit
+        self.expression(unit.doc.tree.root_node, None, unit, module=True)
+        self.at, self.unit = at, current
 
     def inherited(self, selected: str) -> None:
         for name in selected.strip("\0").split("\0"):
@@ -379,14 +423,88 @@ def _is_set_of(value: Value, name: str) -> bool:
         value.rest.name == name
 
 
-def _universal(node: Node, source: bytes) -> str | None:
-    """`args` of a module `args@{ … }:` or `args: …` (the file's top function)."""
+def _imported_with(ref: Reference, unit: FileUnit | None) -> Path | None:
+    """The file of `import ./file { inherit inputs; … }` when `ref` is that `inherit`."""
+    node = ref.node
+    if unit is None or node is None:
+        return None
+    up = node.parent  # identifier → inherited_attrs → inherit → binding_set → attrset
+    for kind in ("inherited_attrs", "inherit", "binding_set"):
+        if up is None or up.type != kind:
+            return None
+        up = up.parent
+    holder = up if up is not None and up.type == "attrset_expression" else None
+    call = holder.parent if holder is not None else None
+    if call is None or call.type != "apply_expression" or \
+            call.child_by_field_name("argument") != holder:
+        return None
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "apply_expression":
+        return None
+    head = function.child_by_field_name("function")
+    target = function.child_by_field_name("argument")
+    source = unit.doc.source
+    if head is None or target is None or _text(head, source) != "import" or \
+            target.type != "path_expression" or "${" in _text(target, source):
+        return None
+    return Path(os.path.normpath(unit.path.parent / _text(target, source)))
+
+
+def _top_function(node: Node) -> Node | None:
+    """The function a file (or a module written inline) is."""
     while node.type in ("source_code", "parenthesized_expression"):
         children = [c for c in node.named_children if c.type != "comment"]
         if not children:
             return None
         node = children[0]
-    if node.type != "function_expression":
-        return None
-    universal = node.child_by_field_name("universal")
+    return node if node.type == "function_expression" else None
+
+
+def _universal(function: Node, source: bytes) -> str | None:
+    """`args` of a module `args@{ … }:` or `args: …`."""
+    universal = function.child_by_field_name("universal")
     return _text(universal, source) if universal is not None else None
+
+
+def _bound_inside(ref: Node, name: str, stop: Node, own: Node | None, source: bytes) -> bool:
+    """`name` at `ref` is bound by a function, `let` or `rec` set between `ref` and `stop`
+    (a module's own function `own` excepted)."""
+    current = ref.parent
+    while current is not None:
+        if current.type == "function_expression" and current != own and \
+                _binds_parameter(current, name, source):
+            return True
+        if current.type in ("let_expression", "rec_attrset_expression") and \
+                name in _bound_names(current, source):
+            return True
+        if current == stop:
+            return False
+        current = current.parent
+    return False
+
+
+def _binds_parameter(function: Node, name: str, source: bytes) -> bool:
+    if _universal(function, source) == name:
+        return True
+    formals = function.child_by_field_name("formals")
+    for formal in formals.named_children if formals is not None else ():
+        named = formal.child_by_field_name("name") if formal.type == "formal" else None
+        if named is not None and _text(named, source) == name:
+            return True
+    return False
+
+
+def _bound_names(node: Node, source: bytes) -> set[str]:
+    names: set[str] = set()
+    for binding in bindings_of(node):
+        if binding.type == "binding":
+            attrpath = binding.child_by_field_name("attrpath")
+            first = attrpath.named_children[0] if attrpath is not None and \
+                attrpath.named_children else None
+            if first is not None and first.type == "identifier":
+                names.add(_text(first, source))
+        else:
+            attrs = binding.child_by_field_name("attrs")
+            names.update(_text(a, source) for a in (attrs.named_children if attrs else ())
+                         if a.type == "identifier")
+    return names

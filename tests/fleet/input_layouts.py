@@ -87,8 +87,8 @@ FILES = {
 """,
 }
 
-# A host that hands the whole `inputs` to a file that is not a module: its use of inputs
-# cannot be told without evaluating.
+# A host that hands the whole `inputs` to a file (read: it names what it uses) and to a
+# library function (its use of inputs cannot be told without evaluating).
 SHRIKE_FLAKE = FLAKE.replace("""    darwinConfigurations.wren""", """\
     nixosConfigurations.shrike = nixpkgs.lib.nixosSystem {
       specialArgs = { inherit inputs; };
@@ -98,6 +98,13 @@ SHRIKE_FLAKE = FLAKE.replace("""    darwinConfigurations.wren""", """\
 SHRIKE = """{ inputs, ... }:
 {
   nixpkgs.overlays = import ../../overlays { inherit inputs; };
+  networking.hostName = "shrike";
+}
+"""
+SHRIKE_REGISTRY = """{ inputs, lib, ... }:
+{
+  nixpkgs.overlays = import ../../overlays { inherit inputs; };
+  nix.registry = lib.mapAttrs (_: flake: { inherit flake; }) inputs;
   networking.hostName = "shrike";
 }
 """

@@ -97,18 +97,33 @@ def test_a_change_of_the_outputs_touches_every_configuration(fleet: Path) -> Non
     assert _affected(fleet)["configurations"] == []
 
 
-def test_an_unknown_use_of_inputs_is_touched_and_incomplete(tmp_path: Path) -> None:
+def _shrike(root: Path, host: str) -> Path:
     files = {**input_layouts.FILES, "flake.nix": input_layouts.SHRIKE_FLAKE,
-             "hosts/shrike/default.nix": input_layouts.SHRIKE,
+             "hosts/shrike/default.nix": host,
              "overlays/default.nix": "{ inputs }: [ inputs.disko.overlays.default ]\n"}
-    layouts.write(tmp_path, files)
-    (tmp_path / "flake.lock").write_text(input_layouts.lock())
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-qm", "fleet")
-    (tmp_path / "flake.lock").write_text(input_layouts.lock(**{"nixos-hardware": "9"}))
-    assert _affected(tmp_path) == {
+    layouts.write(root, files)
+    (root / "flake.lock").write_text(input_layouts.lock())
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "fleet")
+    return root
+
+
+def test_inputs_handed_to_an_imported_file_are_what_it_names(tmp_path: Path) -> None:
+    root = _shrike(tmp_path, input_layouts.SHRIKE)
+    (root / "flake.lock").write_text(input_layouts.lock(disko="9"))
+    assert _affected(root) == {
+        "version": 1, "complete": True,
+        "configurations": ["nixosConfigurations.kestrel", "nixosConfigurations.shrike"]}
+    (root / "flake.lock").write_text(input_layouts.lock(**{"nixos-hardware": "9"}))
+    assert _affected(root)["configurations"] == ["nixosConfigurations.kestrel"]
+
+
+def test_an_unknown_use_of_inputs_is_touched_and_incomplete(tmp_path: Path) -> None:
+    root = _shrike(tmp_path, input_layouts.SHRIKE_REGISTRY)
+    (root / "flake.lock").write_text(input_layouts.lock(**{"nixos-hardware": "9"}))
+    assert _affected(root) == {
         "version": 1, "complete": False,
         "configurations": ["nixosConfigurations.kestrel", "nixosConfigurations.shrike"]}
-    text = run_cli("affected", "--since", "HEAD", cwd=tmp_path).stdout
+    text = run_cli("affected", "--since", "HEAD", cwd=root).stdout
     assert "nixosConfigurations.shrike  (flake.lock: its inputs are not known (" in text
