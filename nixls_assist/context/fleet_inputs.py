@@ -64,6 +64,7 @@ class Reference:
         self.source = source
         self.as_path = as_path  # `"${self}/x"`, `self + "/x"`: only the files it names
         self.line = node.start_point[0] + 1 if node is not None else 0
+        self.bound: dict[tuple[int, int, bool], bool] = {}
 
     @cached_property
     def as_arguments(self) -> bool:
@@ -77,6 +78,16 @@ class Reference:
                     return True
             parent = parent.parent
         return False
+
+    def bound_inside(self, stop: Node, own: Node | None) -> bool:
+        """Bound by a function, `let` or `rec` set of the code read (`_bound_inside`);
+        kept with the reference, which is kept with its document."""
+        key = (stop.start_byte, stop.end_byte, own is not None)
+        found = self.bound.get(key)
+        if found is None:
+            found = self.bound[key] = self.node is not None and _bound_inside(
+                self.node, self.name, stop, own, self.source)
+        return found
 
     def under(self, name: str, selected: tuple[str, ...]) -> Reference:
         """`args.inputs.x` read as `inputs.x`."""
@@ -274,7 +285,7 @@ class _Reader:
         for ref in references(node, unit.doc):
             if wanted is not None and ref.name not in wanted and ref.name != universal:
                 continue
-            if ref.node is not None and _bound_inside(ref.node, ref.name, node, own, source):
+            if ref.bound_inside(node, own):
                 continue  # a function parameter or `let` of its own: read where it is set
             self.at = (unit.path, ref.line)
             self.unit = unit
