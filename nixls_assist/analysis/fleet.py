@@ -134,7 +134,8 @@ def _by_inputs(fleet: Fleet, changed: list[Path], since: str | None,
         names |= set(new_lock.root_inputs())
     complete = True
     for configuration in fleet.configurations:
-        use = configuration_inputs(configuration, names)
+        use = configuration_inputs(configuration, names,
+                                   every_input_named=new_lock is not None)
         touched = sorted(use.inputs & change.inputs)
         if touched:
             reasons.setdefault(configuration.attribute, []).append(

@@ -161,6 +161,7 @@ class _Reader:
     def __init__(self, configuration: Configuration, input_names: set[str]) -> None:
         self.configuration = configuration
         self.names = input_names
+        self.every_input_named = False
         self.use = InputUse()
         self.at: tuple[Path, int] = (Path(), 0)  # the variable being read, for the reasons
         self.unit: FileUnit | None = None  # the file it is in
@@ -373,8 +374,8 @@ class _Reader:
         for name in selected.strip("\0").split("\0"):
             if name in self.names:
                 self.input(name)
-            elif name == "self":
-                continue
+            elif name == "self" or self.every_input_named:
+                continue  # the lock names every input: no change of one can reach it
             else:
                 self.unknown(f"`inputs.{name}`, not an input of the flake")
 
@@ -407,9 +408,13 @@ class _Reader:
         return self.use
 
 
-def configuration_inputs(configuration: Configuration, input_names: set[str]) -> InputUse:
-    """The flake inputs `configuration` uses, or why that is not known."""
+def configuration_inputs(configuration: Configuration, input_names: set[str],
+                         *, every_input_named: bool = False) -> InputUse:
+    """The flake inputs `configuration` uses, or why that is not known. With
+    `every_input_named` (the names come from the lock), `inputs.x` of another name is
+    no input at all (dead code, or an error when evaluated), not an unknown one."""
     reader = _Reader(configuration, input_names)
+    reader.every_input_named = every_input_named
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
     try:

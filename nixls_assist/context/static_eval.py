@@ -363,7 +363,9 @@ class Evaluator:
                 base = system.special_args.force() if system.special_args else AttrsV({})
                 return base if isinstance(more, _Missing) else merge_attrs(base, more, at)
 
-            return SystemV(system.kind, Thunk(modules), Thunk(special_args), system.where)
+            return SystemV(system.kind, Thunk(modules), Thunk(special_args), system.where,
+                           arguments=system.arguments, builder=system.builder,
+                           opaque_inputs=system.opaque_inputs)
 
         return Builtin("extendModules", 1, extend)
 

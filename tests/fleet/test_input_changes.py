@@ -127,3 +127,21 @@ def test_an_unknown_use_of_inputs_is_touched_and_incomplete(tmp_path: Path) -> N
         "configurations": ["nixosConfigurations.kestrel", "nixosConfigurations.shrike"]}
     text = run_cli("affected", "--since", "HEAD", cwd=root).stdout
     assert "nixosConfigurations.shrike  (flake.lock: its inputs are not known (" in text
+
+
+def test_an_extended_configuration_keeps_its_builder_s_input(tmp_path: Path) -> None:
+    # `base.extendModules { … }`: the same builder (nixpkgs-stable), more modules.
+    flake = input_layouts.FLAKE.replace("""    darwinConfigurations.wren""", """\
+    nixosConfigurations.osprey-vm = self.nixosConfigurations.osprey.extendModules {
+      modules = [ { virtualisation.memorySize = 4096; } ];
+    };
+    darwinConfigurations.wren""")
+    layouts.write(tmp_path, {**input_layouts.FILES, "flake.nix": flake})
+    (tmp_path / "flake.lock").write_text(input_layouts.lock())
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "fleet")
+    (tmp_path / "flake.lock").write_text(input_layouts.lock(**{"nixpkgs-stable": "9"}))
+    assert _affected(tmp_path) == {
+        "version": 1, "complete": True,
+        "configurations": ["nixosConfigurations.osprey", "nixosConfigurations.osprey-vm"]}
