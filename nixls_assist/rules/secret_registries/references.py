@@ -34,6 +34,7 @@ from nixls_assist.syntax.nodes import (
     unwrap_parens,
 )
 from option_index.paths import show_path
+from option_index.sources.nix_files import relative_to_root
 
 _SELF = frozenset({"self", "inputs.self"})
 
@@ -267,12 +268,7 @@ def display_path(target: Path, ctx: FileContext) -> str:
     """The target relative to the workspace (or the file's directory) for a message."""
     base = ctx.lock_path.parent if ctx.lock_path is not None else (
         ctx.path.parent if ctx.path is not None else None)
-    if base is not None:
-        try:
-            return target.relative_to(base.resolve()).as_posix()
-        except ValueError:
-            pass
-    return target.as_posix()
+    return target.as_posix() if base is None else relative_to_root(target, base.resolve())
 
 
 def references_in(doc: ParsedDocument, ctx: FileContext) -> Iterator[FileReference]:
