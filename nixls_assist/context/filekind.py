@@ -12,7 +12,13 @@ from tree_sitter import Node
 
 from nixls_assist.syntax.bindings import module_bindings
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.nodes import ATTRSET_KINDS, attrpath_names, bindings_of, unwrap_parens
+from nixls_assist.syntax.nodes import (
+    ATTRSET_KINDS,
+    attrpath_names,
+    bindings_of,
+    unwrap_parens,
+    unwrap_to_body,
+)
 
 
 class FileKind(enum.Enum):
@@ -89,7 +95,7 @@ def classify(doc: ParsedDocument, path: PurePath | None = None) -> Classificatio
     expression = doc.root.child_by_field_name("expression")
     if path is not None and path.name == "flake.nix":
         return Classification(FileKind.FLAKE, "named flake.nix")
-    top = _through_let(expression)
+    top = unwrap_to_body(expression)
     if top is not None and top.type in ATTRSET_KINDS and _has_key(top, "outputs"):
         return Classification(FileKind.FLAKE, "top-level attrset with `outputs`")
     args, body = _function_shape(top)
@@ -176,13 +182,6 @@ def _path_hint(path: PurePath) -> tuple[FileKind, str] | None:
     return None
 
 
-def _through_let(node: Node | None) -> Node | None:
-    while node is not None and node.type in ("let_expression", "parenthesized_expression",
-                                             "with_expression", "assert_expression"):
-        node = node.child_by_field_name("body") or node.child_by_field_name("expression")
-    return node
-
-
 def _function_shape(node: Node | None) -> tuple[frozenset[str], Node | None]:
     """Formal argument names and the body of a `{ a, b, ... }:` function."""
     if node is None or node.type != "function_expression":
@@ -194,14 +193,14 @@ def _function_shape(node: Node | None) -> tuple[frozenset[str], Node | None]:
             name = formal.child_by_field_name("name") if formal.type == "formal" else None
             if name is not None and name.text:
                 names.add(name.text.decode())
-    return frozenset(names), _through_let(node.child_by_field_name("body"))
+    return frozenset(names), unwrap_to_body(node.child_by_field_name("body"))
 
 
 def _is_overlay(node: Node | None) -> bool:
     if node is None or node.type != "function_expression":
         return False
     outer = node.child_by_field_name("universal")
-    inner = _through_let(node.child_by_field_name("body"))
+    inner = unwrap_to_body(node.child_by_field_name("body"))
     if outer is None or inner is None or inner.type != "function_expression":
         return False
     second = inner.child_by_field_name("universal")
