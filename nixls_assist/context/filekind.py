@@ -68,16 +68,15 @@ NIXOS_PREFIXES = frozenset({
 DARWIN_PREFIXES = frozenset({
     "system.defaults", "homebrew", "launchd.daemons", "launchd.agents", "launchd.user",
     "services.nix-daemon", "system.keyboard", "system.primaryUser", "nix-homebrew",
-    "security.pam.enableSudoTouchIdAuth", "security.pam.services.sudo_local",
 })
 
-# Paths only nix-darwin declares: one of them and no NixOS-only path makes a nix-darwin module,
-# whatever the shared names (`environment.systemPackages`, `networking.hostName`) vote.
-DARWIN_ONLY = frozenset({
-    "system.defaults", "homebrew", "launchd", "services.nix-daemon", "system.primaryUser",
-    "nix-homebrew", "security.pam.enableSudoTouchIdAuth", "security.pam.services.sudo_local",
+# Paths only nix-darwin declares (the first one to four segments): the voting prefixes above
+# and these. One of them and no NixOS-only path makes a nix-darwin module, whatever the shared
+# names (`environment.systemPackages`, `networking.hostName`) vote.
+DARWIN_ONLY = DARWIN_PREFIXES | frozenset({
+    "launchd", "security.pam.enableSudoTouchIdAuth", "security.pam.services.sudo_local",
     "networking.computerName", "networking.localHostName", "networking.knownNetworkServices",
-    "networking.applicationFirewall", "system.keyboard", "environment.launchAgents",
+    "networking.applicationFirewall", "environment.launchAgents",
     "environment.launchDaemons", "environment.userLaunchAgents", "services.yabai",
     "services.skhd", "services.sketchybar", "services.aerospace", "services.jankyborders",
 })
@@ -215,9 +214,12 @@ def _has_key(attrset: Node, key: str) -> bool:
 
 def _looks_like_config(doc: ParsedDocument) -> bool:
     """A bare attrset module (`{ services.x.enable = true; }`) names known option roots."""
-    roots = {p.split(".")[0] for p in HOME_MANAGER_PREFIXES | NIXOS_PREFIXES | DARWIN_PREFIXES}
-    roots |= {"services", "programs", "environment", "system", "nix", "security", "systemd",
-              "imports", "options", "config"}
     for binding in module_bindings(doc, file_is_module=True):
-        return binding.path[0] in roots
+        return binding.path[0] in _CONFIG_ROOTS
     return False
+
+
+_CONFIG_ROOTS = frozenset(
+    {p.split(".")[0] for p in HOME_MANAGER_PREFIXES | NIXOS_PREFIXES | DARWIN_PREFIXES}
+    | {"services", "programs", "environment", "system", "nix", "security", "systemd",
+       "imports", "options", "config"})
