@@ -83,6 +83,11 @@ def in_vm_variant(doc: ParsedDocument, node: Node) -> bool:
     return any("vmVariant" in name for name in enclosing_path(doc, node))
 
 
+def names_test_driver(doc: ParsedDocument) -> bool:
+    """Whether `nixosTest` & co. appear in the text at all (else nothing is inside a test)."""
+    return any(name.encode() in doc.source for name in TEST_CALLS)
+
+
 def in_vm_test(doc: ParsedDocument, node: Node) -> bool:
     """Inside a NixOS VM test (`nixosTest { … }`) or a `virtualisation.vmVariant…` binding."""
     return enclosing_call(node, TEST_CALLS) is not None or in_vm_variant(doc, node)

@@ -23,6 +23,7 @@ from nixls_assist.syntax.enclosing import (
     TEST_CALLS,
     declaration_spans,
     enclosing_call,
+    names_test_driver,
 )
 from nixls_assist.syntax.nodes import (
     STRING_KINDS,
@@ -146,7 +147,7 @@ def _value_sites(doc: ParsedDocument, ctx: FileContext,
     """The file's leaf definitions that `keep` accepts (a cheap test, before any value is
     looked at)."""
     test_file = is_test_file(doc, ctx)
-    may_test = _names_test_driver(doc)
+    may_test = names_test_driver(doc)
     for binding in module_bindings(doc, file_is_module=ctx.kind.is_module):
         if binding.value is None or not binding.is_leaf or not binding.segments \
                 or not keep(binding):
@@ -186,14 +187,9 @@ def _string_leaves(doc: ParsedDocument, ctx: FileContext) -> dict[tuple[str, ...
     return table
 
 
-def _names_test_driver(doc: ParsedDocument) -> bool:
-    """Whether `nixosTest` & co. appear at all (else no value can sit inside a VM test)."""
-    return any(name.encode() in doc.source for name in TEST_CALLS)
-
-
 def _test_bindings(doc: ParsedDocument) -> Iterator[ValueSite]:
     """Bindings inside `nixosTest { nodes.machine = { … }; }` (not modules of the file)."""
-    if not _names_test_driver(doc):
+    if not names_test_driver(doc):
         return  # no test driver is named anywhere: skip the walk
     stack = [doc.root]
     while stack:
