@@ -23,7 +23,6 @@ from nixls_assist.syntax.nodes import (
     STRING_KINDS,
     callee_name,
     flatten_apply,
-    span,
     static_string,
     unwrap_parens,
 )
@@ -111,8 +110,3 @@ def literal(doc: ParsedDocument, node: Node | None) -> object:
 
 def find(definitions: list[Definition], *paths: tuple[str, ...]) -> list[Definition]:
     return [d for d in definitions if d.path in paths]
-
-
-def value_span(definition: Definition) -> Span:
-    value = definition.binding.value
-    return span(value) if value is not None else definition.span
