@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -56,7 +55,6 @@ _BRANCHES = frozenset({"master", "main", "develop", "development", "trunk", "HEA
 _EVALUATED_KINDS = frozenset({FileKind.FLAKE, FileKind.NIXOS, FileKind.HOME_MANAGER,
                               FileKind.DARWIN, FileKind.MODULE, FileKind.PACKAGE,
                               FileKind.OVERLAY})
-_REV_LIKE = re.compile(r"^[0-9a-f]{7,40}$")
 
 
 @NXA603.check
@@ -171,8 +169,7 @@ def _fetcher(doc: ParsedDocument, node: Node, in_flake: bool) -> Iterator[Findin
             value = unwrap_parens(binding.child_by_field_name("expression"))
             text = static_string(value) if value is not None and value.type in STRING_KINDS \
                 else None
-            if text is not None and (text in _BRANCHES or text.startswith("refs/heads/")) \
-                    and not _REV_LIKE.match(text):
+            if text is not None and (text in _BRANCHES or text.startswith("refs/heads/")):
                 yield NXA603.finding(
                     span(value),
                     f"`{short}` with the branch `{text}` as `rev`: the hash breaks at the "
