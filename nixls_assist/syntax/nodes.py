@@ -31,6 +31,14 @@ def unwrap_parens(node: Node | None) -> Node | None:
     return node
 
 
+def parent_through_parens(node: Node) -> Node | None:
+    """The node's parent above any parentheses around it: `(x)`'s binding, call or string."""
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    return parent
+
+
 # `let … in`, `with …;` and `assert …;`: expressions whose value is their `body`.
 SCOPING_KINDS = frozenset({"let_expression", "with_expression", "assert_expression"})
 

@@ -34,6 +34,7 @@ from nixls_assist.syntax.nodes import (
     flatten_apply,
     literal_path,
     nodes_of_types,
+    parent_through_parens,
     static_string,
 )
 from option_index.paths import show_path
@@ -259,9 +260,7 @@ def nested_strings(node: Node) -> Iterator[Node]:
 
 def is_config_text(doc: ParsedDocument, node: Node) -> bool:
     """A string written verbatim to a config file: `environment.etc.<n>.text`, `writeText`."""
-    parent = node.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        parent = parent.parent
+    parent = parent_through_parens(node)
     if parent is None:
         return False
     if parent.type == "binding":
