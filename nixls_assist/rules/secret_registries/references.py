@@ -86,7 +86,11 @@ def secret_references(doc: ParsedDocument, ctx: FileContext) -> SecretReferences
 
 def _references(doc: ParsedDocument, ctx: FileContext) -> SecretReferences:
     empty = SecretReferences((), (), ())
-    if b"age" not in doc.source and b"sops" not in doc.source:
+    source = doc.source
+    # Every reference is under `age.secrets`, `sops.secrets` or `sops.defaultSopsFile`
+    # (`age` alone is in most files: `package`, `image`).
+    if (b"age" not in source and b"sops" not in source) \
+            or (b"secrets" not in source and b"defaultSopsFile" not in source):
         return empty
     files: list[FileReference] = []
     defaults: list[FileReference] = []
