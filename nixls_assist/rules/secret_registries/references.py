@@ -12,7 +12,6 @@ nothing about it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -273,10 +272,6 @@ def display_path(target: Path, ctx: FileContext) -> str:
     base = ctx.lock_path.parent if ctx.lock_path is not None else (
         ctx.path.parent if ctx.path is not None else None)
     return target.as_posix() if base is None else relative_to_root(target, base.resolve())
-
-
-def references_in(doc: ParsedDocument, ctx: FileContext) -> Iterator[FileReference]:
-    yield from secret_references(doc, ctx).files
 
 
 _EXTENSION_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".env": "dotenv",
