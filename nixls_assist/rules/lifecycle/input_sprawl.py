@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from nixls_assist.context import FileContext
 from nixls_assist.context.flake_lock import FlakeLock, LockedNode
 from nixls_assist.context.flake_sources import source_of_lock_entry
-from nixls_assist.findings import Finding, Severity, Span
+from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
 from nixls_assist.rules.lifecycle.locked_inputs import NIXPKGS, flake_view
 from nixls_assist.syntax.document import ParsedDocument
@@ -80,7 +80,7 @@ def nixpkgs_input_sprawl(
                    if (n.locked.get("rev") or n.name) in brought and (date := n.date) is not None)
     span_text = f", locked {dates[0]} … {dates[-1]}" if dates and dates[0] != dates[-1] else ""
     yield NXA604.finding(
-        view.flake.inputs_span or Span(0, 0),
+        view.flake.inputs_span,
         f"`flake.lock` holds {total} nixpkgs revisions, {len(brought)} of them brought by "
         f"inputs ({shown}{span_text}): each is a separate download and evaluation; "
         "see NXA501 for the `follows` lines",
