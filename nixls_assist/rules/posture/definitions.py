@@ -15,10 +15,14 @@ from tree_sitter import Node
 
 from nixls_assist.context import FileContext, FileKind
 from nixls_assist.findings import Span
-from nixls_assist.rules.state_version import in_installer_image
 from nixls_assist.syntax.bindings import module_bindings
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.enclosing import in_vm_variant, names_test_driver, under_mkif_false
+from nixls_assist.syntax.enclosing import (
+    in_installer_image,
+    in_vm_variant,
+    names_test_driver,
+    under_mkif_false,
+)
 from nixls_assist.syntax.nodes import (
     STRING_KINDS,
     callee_name,
