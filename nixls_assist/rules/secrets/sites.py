@@ -298,11 +298,17 @@ def read_calls(doc: ParsedDocument) -> Iterator[tuple[Node, str]]:
     if not any(name.encode() in doc.source for name in READ_CALLS):
         return
     for node in nodes_of_types(doc, "apply_expression"):
-        function, args = flatten_apply(node)
-        if callee_name(function) in READ_CALLS and args:
-            path = literal_path(args[-1])
-            if path is not None:
-                yield node, path
+        path = read_call_path(node)
+        if path is not None:
+            yield node, path
+
+
+def read_call_path(call: Node) -> str | None:
+    """The path literal a `readFile ./x` / `fileContents ./x` call reads; None otherwise."""
+    function, args = flatten_apply(call)
+    if callee_name(function) in READ_CALLS and args:
+        return literal_path(args[-1])
+    return None
 
 
 def interpolated_paths(doc: ParsedDocument) -> Iterator[tuple[Node, str]]:
