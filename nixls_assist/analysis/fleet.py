@@ -3,16 +3,25 @@ and `affected` (the configurations a change touches), as plain data to render.""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nixls_assist.context.flake_lock import FlakeLock, LockError, parse_flake_lock
 from nixls_assist.context.fleet import Configuration, Fleet, build_fleet
-from nixls_assist.context.git import GitError, changed_since
+from nixls_assist.context.fleet_inputs import configuration_inputs
+from nixls_assist.context.git import GitError, changed_since, file_at
+from nixls_assist.context.input_changes import (
+    InputChange,
+    flake_changes,
+    followers,
+    lock_changes,
+)
 from nixls_assist.context.workspace import Membership
 from nixls_assist.errors import ConfigError
 
-# Files whose change touches every configuration: the flake itself and its lock.
+# The flake and its lock: their change touches the configurations using a changed input.
 _FLAKE_FILES = ("flake.nix", "flake.lock")
 
 
@@ -65,23 +74,93 @@ class Affected:
     reasons: dict[str, list[str]]  # attribute → the changed files that touch it
 
 
-def affected(fleet: Fleet, changed: list[Path]) -> Affected:
-    """The configurations that use one of the `changed` files. A change of `flake.nix`,
-    `flake.lock` or a file read to find the configurations (a `./lib` helper) touches every
-    configuration; a file of an incomplete configuration may touch it without the graph
-    knowing, so the answer is then not complete."""
+def affected(fleet: Fleet, changed: list[Path], since: str | None = None) -> Affected:
+    """The configurations that use one of the `changed` files. A file read to find the
+    configurations (a `./lib` helper) or a change of `flake.nix` outside its `inputs`
+    touches every configuration; a change of `flake.lock` or of the `inputs` touches the
+    configurations that use a changed input (compared with `since`, else `HEAD`), and
+    those whose use of inputs cannot be told, which makes the answer not complete. A
+    file of an incomplete configuration may touch it without the graph knowing, so the
+    answer is then not complete either."""
     changed = [p.resolve() for p in changed]
     reasons: dict[str, list[str]] = {}
-    everything = {fleet.root / name for name in _FLAKE_FILES} | fleet.evaluated
+    flake_files = {fleet.root / name for name in _FLAKE_FILES}
     for path in changed:
         shown = _relative(path, fleet.root)
         for configuration in fleet.configurations:
-            if path in everything or path in configuration.modules:
+            if path in flake_files:
+                continue
+            if path in fleet.evaluated or path in configuration.modules:
                 reasons.setdefault(configuration.attribute, []).append(shown)
+    complete = True
+    if any(path in flake_files for path in changed):
+        complete = _by_inputs(fleet, [p for p in changed if p in flake_files], since,
+                              reasons)
     chosen = [c for c in fleet.configurations if c.attribute in reasons]
     relevant = [p for p in changed if p.suffix == ".nix" or p.name == "flake.lock"]
-    complete = fleet.complete or not relevant
+    complete = complete and (fleet.complete or not relevant)
     return Affected(chosen, complete, reasons)
+
+
+def _by_inputs(fleet: Fleet, changed: list[Path], since: str | None,
+               reasons: dict[str, list[str]]) -> bool:
+    """Add the configurations that a change of `flake.nix` / `flake.lock` touches;
+    False when some were added only because their use of inputs is not known."""
+    ref = since or "HEAD"
+    change = InputChange()
+    new_lock = _lock(_read(fleet.root / "flake.lock"), fleet.root)
+    for path in changed:
+        old = file_at(fleet.root, ref, path)
+        if path.name == "flake.lock":
+            old_lock = _lock(old, fleet.root)
+            if (old is not None and old_lock is None) or (
+                    new_lock is None and path.exists()):
+                change.everything = True  # a lock that cannot be read
+            found = lock_changes(old_lock, new_lock)
+        else:
+            found = flake_changes(old, _read(path))
+            found.inputs = followers(new_lock, found.inputs)
+        change.inputs |= found.inputs
+        change.everything = change.everything or found.everything
+    shown = ", ".join(_relative(p, fleet.root) for p in changed)
+    if change.everything:
+        for configuration in fleet.configurations:
+            reasons.setdefault(configuration.attribute, []).append(shown)
+        return True
+    if not change.inputs:
+        return True
+    names = set(fleet.inputs) | change.inputs
+    if new_lock is not None:
+        names |= set(new_lock.root_inputs())
+    complete = True
+    for configuration in fleet.configurations:
+        use = configuration_inputs(configuration, names,
+                                   every_input_named=new_lock is not None)
+        touched = sorted(use.inputs & change.inputs)
+        if touched:
+            reasons.setdefault(configuration.attribute, []).append(
+                f"{shown}: {', '.join(touched)}")
+        elif not use.known:
+            complete = False
+            reasons.setdefault(configuration.attribute, []).append(
+                f"{shown}: its inputs are not known ({use.unknown[0]})")
+    return complete
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _lock(data: bytes | None, root: Path) -> FlakeLock | None:
+    if data is None:
+        return None
+    try:
+        return parse_flake_lock(json.loads(data), root / "flake.lock")
+    except (ValueError, LockError):
+        return None
 
 
 def changed_files(path: Path, since: str) -> list[Path]:

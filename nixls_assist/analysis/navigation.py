@@ -8,6 +8,7 @@ buffer wins over the disk.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,10 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from nixls_assist.analysis.documents import OpenDocument
-from nixls_assist.context.fleet import Fleet, build_fleet
+from nixls_assist.context.fleet import Fleet
 from nixls_assist.features.declare_package import WorkspaceFile
 from nixls_assist.findings import Span
+from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.loading import load_document
+from nixls_assist.syntax.nodes import descendants_of_types
 from option_index.sources.nix_files import nix_files
 
 T = TypeVar("T")
@@ -47,11 +50,19 @@ class Where:
     configurations: dict[Path, tuple[str, ...]]  # file → configurations using it (fleet)
 
 
+@dataclass(frozen=True)
+class ImportingSite:
+    """Where a file is imported: the importing file and the importing expression."""
+
+    file: Path
+    doc: ParsedDocument
+    span: Span
+
+
 class Navigation:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self._files: dict[Path, tuple[tuple[int, int], WorkspaceFile]] = {}
-        self._fleets: dict[Path, tuple[tuple[tuple[int, int], ...], Fleet]] = {}
 
     def _answer(self, value: Any) -> Answer[Any]:
         return Answer(value, self.workspace.take_notices())
@@ -186,23 +197,29 @@ class Navigation:
         return Where(show_option(path), found, len(files), self.configurations_of(found))
 
     def fleet(self, root: Path) -> Fleet | None:
-        """The fleet of the flake at `root`, rebuilt when `flake.nix` or its lock changes
-        (module files added to a configuration through `imports` are followed again then)."""
-        from nixls_assist.analysis.fleet import flake_root
+        """The fleet of the flake at or above `root` (the workspace's one graph)."""
+        return self.workspace.fleet(root)
 
-        top = flake_root(root)
-        if top is None:
-            return None
-        stamp = _stamp(top)
-        cached = self._fleets.get(top)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        try:
-            fleet = build_fleet(top)
-        except (RecursionError, OSError):
-            return None
-        self._fleets[top] = (stamp, fleet)
-        return fleet
+    def parent_modules(self, entry: OpenDocument) -> Answer[list[ImportingSite]]:
+        """The expressions that import the document's file as a module (an `imports`
+        element, a builder's `modules` element), from the fleet graph's import edges,
+        like nil's `experimental/parentModule`; none when no configuration imports it."""
+        if entry.path is None:
+            return self._answer([])
+        fleet = self.fleet(entry.path)
+        if fleet is None:
+            return self._answer([])
+        path = entry.path.resolve()
+        opened = {e.path.resolve(): e for e in self.workspace.documents if e.path is not None}
+        found: list[ImportingSite] = []
+        for site in fleet.importers_of(path):
+            file = self._file(site.file, opened.get(site.file))
+            if file is None:
+                continue
+            found.append(ImportingSite(site.file, file.doc,
+                                       _narrowed(file.doc, site.file, Span(site.start,
+                                                                           site.end), path)))
+        return self._answer(found)
 
     def configurations_of(self, found: list[Any]) -> dict[Path, tuple[str, ...]]:
         """The configurations (`nixosConfigurations.kestrel`) using each file with a
@@ -293,6 +310,25 @@ def grouped(found: list[Any], configurations: dict[Path, tuple[str, ...]]) -> li
     return sorted(found, key=key)
 
 
+def _narrowed(doc: ParsedDocument, file: Path, span: Span, target: Path) -> Span:
+    """The path literal naming `target` inside the importing expression, when there is
+    one (a home-manager user's `import ./home.nix` inside a module written inline)."""
+    node = doc.root.descendant_for_byte_range(span.start, span.end)
+    if node is None or ((node.start_byte, node.end_byte) == (span.start, span.end) and \
+            node.type == "path_expression"):
+        return span
+    for literal in descendants_of_types(node, "path_expression"):
+        if not span.start <= literal.start_byte <= literal.end_byte <= span.end:
+            continue
+        text = doc.node_text(literal)
+        if "${" in text or text.startswith("<"):
+            continue
+        named = Path(os.path.normpath(file.parent / text))
+        if named == target or (target.name == "default.nix" and named == target.parent):
+            return Span(literal.start_byte, literal.end_byte)
+    return span
+
+
 def _name_span(source: bytes, configuration: Any) -> Span:
     """Where `flake.nix` names a configuration: `kestrel =`, `"kestrel"` or `kestrel`
     after its output's name; else the output's name; else the file's start."""
@@ -308,12 +344,3 @@ def _name_span(source: bytes, configuration: Any) -> Span:
     return Span(0, 0)
 
 
-def _stamp(root: Path) -> tuple[tuple[int, int], ...]:
-    stamps = []
-    for name in ("flake.nix", "flake.lock"):
-        try:
-            stat = (root / name).stat()
-            stamps.append((stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            stamps.append((0, 0))
-    return tuple(stamps)

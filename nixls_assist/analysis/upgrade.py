@@ -26,7 +26,6 @@ from nixls_assist.analysis.results import FileResult
 from nixls_assist.analysis.workspace import Overrides, Workspace
 from nixls_assist.context.filekind import FileKind
 from nixls_assist.context.flake_inputs import InputDeclaration, read_flake_inputs
-from nixls_assist.context.fleet import build_fleet
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
 from nixls_assist.rules.base import Indexes
 from nixls_assist.rules.option_targets import judged_bindings
@@ -132,7 +131,7 @@ def upgrade(inputs: Iterable[Input], target: str, *, fix: bool = False,
     for data, path, display in inputs:
         report.files += 1
         if path is not None:
-            _load_configurations(path, fleets, owners, report)
+            _load_configurations(today, path, fleets, owners, report)
         now = today.check(data, path, display)
         # The same bytes at the same path: git's committed version is looked up once.
         then = at_target.check(data, path, display, baseline=now.context.baseline)
@@ -185,14 +184,17 @@ def batch_edits(report: UpgradeReport) -> dict[Path, tuple[bytes, Edit]]:
     return edits
 
 
-def _load_configurations(path: Path, fleets: set[Path], owners: dict[Path, tuple[str, ...]],
-                         report: UpgradeReport) -> None:
+def _load_configurations(workspace: Workspace, path: Path, fleets: set[Path],
+                         owners: dict[Path, tuple[str, ...]], report: UpgradeReport) -> None:
     """The configurations using each module file, from the flake above `path` (once)."""
     root = flake_root(path)
     if root is None or root in fleets:
         return
     fleets.add(root)
-    fleet = build_fleet(root)
+    fleet = workspace.fleet(root)
+    if fleet is None:
+        report.complete = False
+        return
     report.complete = report.complete and fleet.complete
     found: dict[Path, list[str]] = {}
     for configuration in fleet.configurations:

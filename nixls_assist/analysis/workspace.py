@@ -23,6 +23,7 @@ from nixls_assist.analysis.navigation import Answer, Navigation
 from nixls_assist.analysis.results import FileResult
 from nixls_assist.context.config import ConfigFinder, ProjectConfig, default_config
 from nixls_assist.context.filekind import Classification, FileKind
+from nixls_assist.context.fleet import Fleet
 from nixls_assist.context.git import Baseline, committed_baseline
 from nixls_assist.context.resolver import ContextResolver, ContextSettings, FileContext
 from nixls_assist.context.workspace import Membership
@@ -197,6 +198,19 @@ class Workspace:
         for resolver in self._resolvers.values():
             resolver.invalidate_structure()
         self._contexts.clear()
+
+    def fleet(self, path: Path) -> Fleet | None:
+        """The fleet graph of the flake at or above `path`: the one its files' resolver
+        keeps (membership, code lens, navigation and the upgrade report share it)."""
+        from nixls_assist.analysis.fleet import flake_root
+
+        root = flake_root(path)
+        if root is None:
+            return None
+        try:
+            return self.setup(root / "flake.nix").resolver.fleet_of(root)
+        except (RecursionError, OSError):
+            return None
 
     def configurations_of(self, entry: OpenDocument) -> Membership | None:
         """The configurations that use an open document's file (the fleet graph); None

@@ -23,7 +23,9 @@ def add_fleet_parsers(subparsers: argparse._SubParsersAction) -> None:
     changes = subparsers.add_parser(
         "affected", help="list the configurations a change touches",
         description="The configurations that use the given files, or the files changed "
-                    "since a git ref. flake.nix and flake.lock touch every configuration.")
+                    "since a git ref. A change of flake.lock or of flake.nix's inputs "
+                    "touches the configurations that use a changed input; any other "
+                    "change of flake.nix touches every configuration.")
     changes.add_argument("paths", nargs="*", metavar="PATH", help="changed files")
     changes.add_argument("--since", metavar="REF",
                          help="take the files changed since this git ref (and untracked ones)")
@@ -63,7 +65,7 @@ def run_affected(args: argparse.Namespace, out: TextIO) -> int:
     files = [Path(p) for p in args.paths]
     if args.since is not None:
         files += changed_files(Path(args.flake), args.since)
-    result = affected(fleet, files)
+    result = affected(fleet, files, args.since)
     attributes = [c.attribute for c in result.configurations]
     if args.format == "json":
         out.write(json.dumps({"version": 1, "configurations": attributes,

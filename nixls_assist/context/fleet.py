@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nixls_assist.context.module_args import ModuleArgs
 from nixls_assist.context.static_eval import BudgetExceeded, Evaluator
 from nixls_assist.context.static_values import (
     AttrsV,
@@ -41,7 +42,7 @@ OUTPUTS = {
     "homeManagerConfigurations": "home-manager",  # an older name some flakes still use
 }
 MAX_MODULE_FILES = 5000
-_RECURSION_LIMIT = 20000
+RECURSION_LIMIT = 20000
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,27 @@ class Configuration:
     # module of a NixOS configuration is "home-manager").
     modules: dict[Path, set[str]] = field(default_factory=dict)
     unresolved: list[Unresolved] = field(default_factory=list)
+    # What `fleet_inputs.py` reads to know the flake inputs the configuration uses: its
+    # builder call, the files walked as modules, the inputs' modules in its module lists
+    # (`inputs.disko.nixosModules.disko`) and the modules written inline elsewhere.
+    system: SystemV | None = field(default=None, repr=False, compare=False)
+    files: set[Path] = field(default_factory=set, repr=False, compare=False)
+    input_modules: set[str] = field(default_factory=set, repr=False, compare=False)
+    inline: list[Value] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def complete(self) -> bool:
         return not self.unresolved
+
+
+@dataclass(frozen=True)
+class ImportSite:
+    """The expression that imports a module file (`./hardware.nix` in an `imports` list,
+    `./hosts/${name}` in a builder's `modules`)."""
+
+    file: Path
+    start: int  # bytes
+    end: int
 
 
 @dataclass
@@ -73,6 +91,9 @@ class Fleet:
     configurations: list[Configuration] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)  # outputs not followed
     evaluated: set[Path] = field(default_factory=set)  # files read to find them (lib, …)
+    inputs: list[str] = field(default_factory=list)  # the inputs `flake.nix` declares
+    # A module file → the expressions that import it: (file, start byte, end byte).
+    importers: dict[Path, dict[tuple[Path, int, int], None]] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -80,6 +101,9 @@ class Fleet:
 
     def configurations_of(self, path: Path) -> list[Configuration]:
         return [c for c in self.configurations if path in c.modules]
+
+    def importers_of(self, path: Path) -> list[ImportSite]:
+        return [ImportSite(*site) for site in self.importers.get(path, ())]
 
     def systems_of(self, path: Path) -> set[str]:
         return {s for c in self.configurations for s in c.modules.get(path, ())}
@@ -93,7 +117,7 @@ def build_fleet(root: Path) -> Fleet:
         return fleet
     ev = Evaluator(root)
     old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
+    sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
     try:
         _build(ev, flake, fleet)
     finally:
@@ -112,7 +136,7 @@ def _build(ev: Evaluator, flake: Path, fleet: Fleet) -> None:
     flake_where = Where(flake, 1, "flake.nix")
     try:
         top = ev.import_file(flake, flake_where)
-        outputs = _outputs(ev, top, flake_where)
+        outputs = _outputs(ev, top, flake_where, fleet)
     except (BudgetExceeded, RecursionError):
         fleet.unresolved.append(Unresolved(flake, 1, "outputs", "too deep to follow"))
         return
@@ -128,6 +152,7 @@ def _build(ev: Evaluator, flake: Path, fleet: Fleet) -> None:
             _configurations(ev, fleet, outputs, output, kind, flake_where, cache)
         except (BudgetExceeded, RecursionError):
             fleet.unresolved.append(Unresolved(flake, 1, output, "too deep to follow"))
+    fleet.importers = cache.edges
     if not fleet.configurations and not fleet.unresolved and _mentions_configurations(ev):
         fleet.unresolved.append(Unresolved(
             flake, 1, "outputs", "configurations are named in the flake's files but "
@@ -143,18 +168,19 @@ def _mentions_configurations(ev: Evaluator) -> bool:
     return False
 
 
-def _outputs(ev: Evaluator, top: Value, where: Where) -> Value:
+def _outputs(ev: Evaluator, top: Value, where: Where, fleet: Fleet) -> Value:
     if not isinstance(top, AttrsV) or "outputs" not in top.entries:
         return Unknown(where, "`flake.nix` has no `outputs`")
     names: list[str] = []
     declared = top.entries.get("inputs")
     if declared is not None and isinstance(declared.force(), AttrsV):
         names = list(declared.force().entries)  # type: ignore[union-attr]
+    fleet.inputs = list(names)
     entries = {name: Thunk.of(External(name)) for name in names}
     result: list[Thunk] = []
-    self_thunk = Thunk(lambda: _self(result[0].force(), ev, where))
-    entries["self"] = self_thunk
+    self_thunk = Thunk(lambda: _self(result[0].force(), ev, inputs))
     inputs = Thunk.of(AttrsV(entries, rest=External("inputs")))
+    entries["self"] = self_thunk  # in `inputs` too, as in Nix
     function = top.entries["outputs"].force()
     if isinstance(function, FuncV):  # name the outputs' body when it cannot be followed
         body = function.node.child_by_field_name("body")
@@ -165,8 +191,9 @@ def _outputs(ev: Evaluator, top: Value, where: Where) -> Value:
         where, f"outputs made by `{value.name}`, which the graph does not follow")
 
 
-def _self(outputs: Value, ev: Evaluator, where: Where) -> Value:
-    base = AttrsV({"outPath": Thunk.of(PathV(ev.root))}, rest=External("self"))
+def _self(outputs: Value, ev: Evaluator, inputs: Thunk) -> Value:
+    base = AttrsV({"outPath": Thunk.of(PathV(ev.root)), "inputs": inputs},
+                  rest=External("self"))
     if isinstance(outputs, AttrsV):
         return AttrsV({**outputs.entries, **base.entries}, rest=External("self"))
     return base
@@ -192,6 +219,7 @@ def _configurations(ev: Evaluator, fleet: Fleet, outputs: AttrsV, output: str, k
         system = item.force()
         if isinstance(system, SystemV):
             configuration.kind = system.kind
+            configuration.system = system
             _ModuleWalk(ev, configuration, cache).run(system)
         else:
             configuration.unresolved.append(_unresolved(
@@ -213,68 +241,10 @@ def _unresolved(value: Value, fallback: Where, reason: str | None = None) -> Unr
     return Unresolved(where.file, where.line, where.expression, why)
 
 
-class _ModuleArgs(dict[str, Thunk]):
-    """A configuration's module arguments (`specialArgs`) that note which names the module
-    being walked reads, so that its walk can be reused by a configuration whose arguments
-    agree on those names. Reading them all (a copy, `builtins.attrNames`) notes them all."""
-
-    def __init__(self, entries: dict[str, Thunk]) -> None:
-        super().__init__(entries)
-        self.frames: list[dict[str, Thunk | None]] = []
-        self.whole: list[bool] = []  # per frame: every name was read (the key set matters)
-
-    def _note(self, name: str) -> None:
-        if self.frames:
-            self.frames[-1].setdefault(name, dict.get(self, name))
-
-    def _note_all(self) -> None:
-        if self.frames:
-            for name in dict.keys(self):
-                self._note(name)
-            self.whole[-1] = True
-
-    def get(self, name: str, default: Thunk | None = None) -> Thunk | None:  # type: ignore[override]
-        self._note(name)
-        return dict.get(self, name, default)
-
-    def __getitem__(self, name: str) -> Thunk:
-        self._note(name)
-        return dict.__getitem__(self, name)
-
-    def __contains__(self, name: object) -> bool:
-        if isinstance(name, str):
-            self._note(name)
-        return dict.__contains__(self, name)
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        self._note_all()
-        return dict.__iter__(self)
-
-    def keys(self):  # type: ignore[no-untyped-def]
-        self._note_all()
-        return dict.keys(self)
-
-    def values(self):  # type: ignore[no-untyped-def]
-        self._note_all()
-        return dict.values(self)
-
-    def items(self):  # type: ignore[no-untyped-def]
-        self._note_all()
-        return dict.items(self)
-
-    def __len__(self) -> int:
-        self._note_all()
-        return dict.__len__(self)
-
-    def agrees(self, reads: dict[str, Thunk | None], whole: bool) -> bool:
-        if whole and dict.keys(self) != reads.keys():
-            return False
-        return all(dict.get(self, name) is value for name, value in reads.items())
-
-
 # What walking one module file did, besides walking the files it imports (each its own
 # step): the effects in order, replayed for a later configuration whose arguments agree.
-# ("file", path, system, where) | ("module", path, system) | ("miss", where, reason);
+# ("file", path, system, where) | ("module", path, system) | ("miss", where, reason) |
+# ("input", name) | ("inline", value);
 # `_INCOMING` stands for the `where` the file was imported from.
 _INCOMING = Where(Path("/"), 0, "")
 _Effect = tuple[object, ...]
@@ -295,6 +265,8 @@ class _WalkCache:
         self.walks: dict[tuple[Path, str], list[_FileWalk]] = {}
         self.files: dict[Path, tuple[Path, bool]] = {}  # a module path → its file, in the repo
         self.leaves: dict[Path, bool] = {}  # module files that import nothing (`_is_leaf`)
+        # What imports each module file: (file, start byte, end byte), in the order met.
+        self.edges: dict[Path, dict[tuple[Path, int, int], None]] = {}
 
 
 class _ModuleWalk:
@@ -306,14 +278,15 @@ class _ModuleWalk:
         self.configuration = configuration
         self.visited: set[tuple[Path, str]] = set()
         self.args: dict[str, AttrsV] = {}
-        self.module_args = _ModuleArgs({})
+        self.module_args = ModuleArgs({})
         self.cache = cache or _WalkCache()
         # The effects of the file being walked (None: replaying, nothing to note).
         self.effects: list[tuple[list[_Effect] | None, Where | None]] = []
+        self.walking: list[Path] = []  # the module files being walked, innermost last
 
     def run(self, system: SystemV) -> None:
         special = system.special_args.force() if system.special_args is not None else None
-        self.module_args = _ModuleArgs(dict(special.entries) if isinstance(special, AttrsV)
+        self.module_args = ModuleArgs(dict(special.entries) if isinstance(special, AttrsV)
                                        else {})
         base = AttrsV(self.module_args, rest=External("module argument", local_lib=True))
         self.args = {"nixos": base, "darwin": base, "home-manager": base}
@@ -340,6 +313,16 @@ class _ModuleWalk:
     def add(self, path: Path, system: str) -> None:
         self._note(("module", path, system))
         self.configuration.modules.setdefault(path, set()).add(system)
+
+    def input_module(self, value: External) -> None:
+        if not value.local_lib:  # `inputs.disko.nixosModules.disko`
+            self._note(("input", value.name))
+            self.configuration.input_modules.add(value.name)
+
+    def inline(self, value: Value) -> None:
+        self._note(("inline", value))
+        self.configuration.inline.append(value)
+
     def list(self, thunk: Thunk, system: str, where: Where | None) -> None:
         value = thunk.force()
         where = thunk.where or where
@@ -351,7 +334,9 @@ class _ModuleWalk:
                 self.list(option, system, where)
         elif isinstance(value, Unknown):
             self.miss(value.where or where, value.reason)
-        elif not isinstance(value, External):
+        elif isinstance(value, External):
+            self.input_module(value)
+        else:
             self.module(thunk, system, where)
 
     def module(self, thunk: Thunk, system: str, where: Where | None) -> None:
@@ -365,9 +350,12 @@ class _ModuleWalk:
             self.list(thunk, system, where)
         elif isinstance(value, Unknown):
             self.miss(value.where or where, value.reason)
-        elif not isinstance(value, External):
+        elif isinstance(value, External):
+            self.input_module(value)
+        else:
             if isinstance(value, AttrsV) and value.origin is None and thunk.where is not None:
                 value.origin = thunk.where.file  # a module written inline, in that file
+            self.inline(value)
             self.value(value, system, where)
 
     def file(self, path: Path, system: str, where: Where | None) -> None:
@@ -383,6 +371,8 @@ class _ModuleWalk:
         if path not in modules and len(modules) >= MAX_MODULE_FILES:
             return
         modules.setdefault(path, set()).add(system)
+        self.configuration.files.add(path)
+        self._edge(path, where)
         self._note(("file", path, system, where))
         if (path, system) in self.visited:
             return
@@ -393,21 +383,36 @@ class _ModuleWalk:
         if leaf:
             return  # nothing to follow: walking it would add nothing
         key = (path, system)
-        for walk in self.cache.walks.get(key, ()):
-            if self.module_args.agrees(walk.reads, walk.whole):
-                self._replay(walk.effects, where)
-                return
-        effects: list[_Effect] = []
-        self.effects.append((effects, where))
-        self.module_args.frames.append({})
-        self.module_args.whole.append(False)
+        self.walking.append(path)
         try:
-            self.value(self.ev.import_file(path, where), system, where)
+            for walk in self.cache.walks.get(key, ()):
+                if self.module_args.agrees(walk.reads, walk.whole):
+                    self._replay(walk.effects, where)
+                    return
+            effects: list[_Effect] = []
+            self.effects.append((effects, where))
+            self.module_args.frames.append({})
+            self.module_args.whole.append(False)
+            try:
+                self.value(self.ev.import_file(path, where), system, where)
+            finally:
+                self.effects.pop()
+                reads = self.module_args.frames.pop()
+                whole = self.module_args.whole.pop()
+            self.cache.walks.setdefault(key, []).append(_FileWalk(reads, whole, effects))
         finally:
-            self.effects.pop()
-            reads = self.module_args.frames.pop()
-            whole = self.module_args.whole.pop()
-        self.cache.walks.setdefault(key, []).append(_FileWalk(reads, whole, effects))
+            self.walking.pop()
+
+    def _edge(self, path: Path, where: Where | None) -> None:
+        """Note the expression that imports `path`: written in the module file being
+        walked (or, at the top, in the file that lists the configuration's modules);
+        an expression inherited from further up imports it only indirectly."""
+        if where is None or where.start < 0:
+            return
+        if self.walking and where.file is not self.walking[-1] and \
+                where.file != self.walking[-1]:
+            return
+        self.cache.edges.setdefault(path, {})[(where.file, where.start, where.end)] = None
 
     def _replay(self, effects: list[_Effect], incoming: Where | None) -> None:
         self.effects.append((None, None))
@@ -418,6 +423,10 @@ class _ModuleWalk:
                     self.file(*rest)  # type: ignore[arg-type]
                 elif kind == "module":
                     self.add(*rest)  # type: ignore[arg-type]
+                elif kind == "input":
+                    self.configuration.input_modules.add(*rest)  # type: ignore[arg-type]
+                elif kind == "inline":
+                    self.configuration.inline.append(*rest)  # type: ignore[arg-type]
                 else:
                     self.miss(*rest)  # type: ignore[arg-type]
         finally:

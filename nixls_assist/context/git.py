@@ -103,3 +103,17 @@ def _toplevel(root: Path, env: dict[str, str]) -> Path:
                             capture_output=True, timeout=10, env=env, check=False)
     text = result.stdout.decode(errors="replace").strip()
     return Path(text) if result.returncode == 0 and text else root
+
+
+def file_at(root: Path, ref: str, path: Path) -> bytes | None:
+    """The content of `path` at `ref` (`git show REF:path`); None when it is not there."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+    top = _toplevel(root, env)
+    try:
+        name = path.resolve().relative_to(top.resolve()).as_posix()
+        result = subprocess.run(
+            ["git", "-c", "core.fsmonitor=false", "--no-pager", "show", f"{ref}:{name}"],
+            cwd=root, capture_output=True, timeout=60, env=env, check=False)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+    return result.stdout if result.returncode == 0 else None

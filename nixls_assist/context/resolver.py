@@ -131,7 +131,7 @@ class _FleetOf:
     root: Path
 
     def __call__(self) -> Fleet:
-        return self.resolver._fleet(self.root)
+        return self.resolver.fleet_of(self.root)
 
 
 class ContextResolver:
@@ -147,7 +147,9 @@ class ContextResolver:
         self._hints: dict[Path, WorkspaceHints] = {}
         self._declared: dict[Path, OptionIndex] = {}
         self._secrets: dict[Path, SecretWorkspace] = {}
-        self._fleets: dict[Path, Fleet] = {}
+        # The one fleet graph per flake root, with the flake.nix / flake.lock stamps it was
+        # built from; every front-end question about configurations goes through it.
+        self._fleets: dict[Path, tuple[tuple[tuple[int, int], ...], Fleet]] = {}
         self._channels: tuple[ReleasePin | None, ReleasePin | None] | None = None
         self._places: dict[Path, _Place] = {}
         # (holds flake.lock, holds .git, holds flake.nix) per directory: every walk up the
@@ -240,7 +242,7 @@ class ContextResolver:
             self._declared_options(root)
             secrets = self._secret_files(root)
             if secrets.registries or secrets.sops_configs:
-                self._fleet(root)  # the secret hover and NXA214 ask for it
+                self.fleet_of(root)  # the secret hover and NXA214 ask for it
 
     def is_prepared(self, path: Path) -> bool:
         place = self._place(path.resolve().parent)
@@ -252,6 +254,7 @@ class ContextResolver:
         """A module file was saved, created or deleted: build the fleet graph and the
         module structure again (on next use: `prepare` does it off the event loop)."""
         self._hints.clear()
+        self._fleets.clear()
 
     def _declared_options(self, root: Path) -> OptionIndex:
         """Options the workspace's own modules declare, extracted once per root."""
@@ -266,16 +269,20 @@ class ContextResolver:
             self._secrets[root] = scan_secret_files(root)
         return self._secrets[root]
 
-    def _fleet(self, root: Path) -> Fleet:
-        if root not in self._fleets:
-            hints = self._hints.get(root)  # the workspace scan built it already: reuse it
-            self._fleets[root] = (hints.fleet if hints is not None and hints.fleet is not None
-                                  else build_fleet(root))
-        return self._fleets[root]
+    def fleet_of(self, root: Path) -> Fleet:
+        """The fleet graph of the flake at `root`: built once, again after
+        `invalidate_structure` or when `flake.nix` / `flake.lock` changed on disk."""
+        stamp = _stamp(root)
+        cached = self._fleets.get(root)
+        if cached is None or cached[0] != stamp:
+            cached = self._fleets[root] = (stamp, build_fleet(root))
+            self._hints.pop(root, None)  # its structure came from the old graph
+        return cached[1]
 
     def _hints_of(self, root: Path) -> WorkspaceHints:
         if root not in self._hints:
-            self._hints[root] = scan_workspace(root)
+            fleet = self.fleet_of(root) if (root / "flake.nix").is_file() else None
+            self._hints[root] = scan_workspace(root, fleet=fleet)
         return self._hints[root]
 
     def _classify(
@@ -367,6 +374,17 @@ class ContextResolver:
         self._secrets.clear()
         self._fleets.clear()
         self._fingerprints.clear()
+
+
+def _stamp(root: Path) -> tuple[tuple[int, int], ...]:
+    stamps = []
+    for name in ("flake.nix", "flake.lock"):
+        try:
+            stat = (root / name).stat()
+            stamps.append((stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stamps.append((0, 0))
+    return tuple(stamps)
 
 
 @dataclass(frozen=True)

@@ -392,8 +392,8 @@ def b_fix(ev, where, f):
     return result.force()
 
 
-def b_extend(ev, where, f):
-    base = External("lib", local_lib=True)
+def b_extend(ev, where, f, origin=None):
+    base = External(origin) if origin is not None else External("lib", local_lib=True)
     overlay = ev.apply(ev.apply(f.force(), Thunk.of(base), where), Thunk.of(base), where)
     return merge_attrs(base, overlay, where)
 

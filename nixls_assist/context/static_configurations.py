@@ -37,7 +37,7 @@ def _system(kind: str, modules_name: str, args_name: str):
             found = _get(ev, arg.force(), args_name)
             return found if found is not None else AttrsV({})
 
-        return SystemV(kind, Thunk(modules), Thunk(special_args), where)
+        return SystemV(kind, Thunk(modules), Thunk(special_args), where, arguments=arg)
     return build
 
 

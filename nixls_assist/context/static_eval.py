@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from tree_sitter import Node
@@ -30,6 +31,7 @@ from nixls_assist.context.static_values import (
     SystemV,
     Thunk,
     Unknown,
+    UnknownCall,
     Value,
     Where,
 )
@@ -55,7 +57,7 @@ class FileUnit:
         text = " ".join(text.split())
         if len(text) > 80:
             text = text[:77] + "…"
-        return Where(self.path, node.start_point[0] + 1, text)
+        return Where(self.path, node.start_point[0] + 1, text, node.start_byte, node.end_byte)
 
 
 # Parsed files shared by every graph this process builds (the server rebuilds it after an
@@ -64,7 +66,7 @@ _PARSED: dict[Path, tuple[int, int, FileUnit]] = {}
 _PARSED_LIMIT = 20000
 
 
-def _parsed(path: Path) -> FileUnit | None:
+def parsed_unit(path: Path) -> FileUnit | None:
     try:
         stat = path.stat()
         if stat.st_size > MAX_FILE_BYTES:
@@ -105,6 +107,16 @@ class Env:
             env = env.parent
         return None
 
+    def lexical(self, name: str) -> Thunk | None:
+        """The binding of `name` by `let`, `rec` or a function (no `with`: not forced)."""
+        env: Env | None = self
+        while env is not None:
+            found = env.vars.get(name)
+            if found is not None:
+                return found
+            env = env.parent
+        return None
+
     def has_opaque_scope(self) -> bool:
         env: Env | None = self
         while env is not None:
@@ -120,13 +132,17 @@ class Evaluator:
         self.steps = 0
         self._units: dict[Path, FileUnit | None] = {}
         self._imports: dict[Path, Thunk] = {}
+        # Calls of a function with a literal argument set whose entries are the same
+        # values (`import ./lib { lib = inputs.nixpkgs.lib; }` once per host): one result,
+        # so the configurations' module walks see equal arguments as the same value.
+        self._calls: dict[tuple[object, ...], tuple[Value, tuple[object, ...]]] = {}
         self.loaded: set[Path] = set()  # every file the evaluation read
 
     # -- files --------------------------------------------------------------------------
 
     def unit(self, path: Path) -> FileUnit | None:
         if path not in self._units:
-            self._units[path] = _parsed(path)
+            self._units[path] = parsed_unit(path)
         return self._units[path]
 
     def import_file(self, path: Path, where: Where | None) -> Value:
@@ -148,7 +164,7 @@ class Evaluator:
     # -- expressions --------------------------------------------------------------------
 
     def thunk(self, node: Node, env: Env, unit: FileUnit) -> Thunk:
-        return Thunk(lambda: self.eval(node, env, unit))
+        return Thunk(lambda: self.eval(node, env, unit), expression=(node, env, unit))
 
     def eval(self, node: Node, env: Env, unit: FileUnit) -> Value:
         self.steps += 1
@@ -278,6 +294,8 @@ class Evaluator:
         for attr in (a for a in attrpath.named_children if a.type != "comment"):
             name = self._attr_name(attr, env, unit)
             if name is None:
+                if isinstance(value, External):  # `inputs.x.packages.${system}`: still x
+                    continue
                 return Unknown(unit.where(node), "an attribute with an unknown name")
             value = self.select(value, name, unit.where(node))
             if isinstance(value, _Missing):
@@ -295,11 +313,22 @@ class Evaluator:
                 return self.select(value.rest, name, where)
             return _MISSING
         if isinstance(value, External):
+            if name == "mkFlake" and "snowfall-lib" in value.name:
+                from nixls_assist.context.snowfall import snowfall_outputs
+
+                source = value.name
+                return Builtin("mkFlake", 1,
+                               lambda ev, at, args: snowfall_outputs(ev, at, args, source))
             if name == "mkFlake" and "flake-parts" not in value.name:
                 return External(value.name, value.local_lib)  # snowfall-lib, nixos-unified…
             if value.name == "inputs":  # an input the `inputs` block does not name plainly
                 return External(name)
-            return self.builtin(name) or External(value.name, value.local_lib)
+            builtin = self.builtin(name)
+            if builtin is not None and not value.local_lib:  # `nixpkgs.lib.nixosSystem`
+                builtin.origin = value.name
+                if name == "extend":  # `nixpkgs.lib.extend …`: still nixpkgs' library
+                    builtin.apply = partial(builtin.apply, origin=value.name)
+            return builtin or External(value.name, value.local_lib)
         if isinstance(value, SystemV):
             return self._system_attribute(value, name, where)
         if isinstance(value, _Missing):
@@ -332,7 +361,9 @@ class Evaluator:
                 base = system.special_args.force() if system.special_args else AttrsV({})
                 return base if isinstance(more, _Missing) else merge_attrs(base, more, at)
 
-            return SystemV(system.kind, Thunk(modules), Thunk(special_args), system.where)
+            return SystemV(system.kind, Thunk(modules), Thunk(special_args), system.where,
+                           arguments=system.arguments, builder=system.builder,
+                           opaque_inputs=system.opaque_inputs)
 
         return Builtin("extendModules", 1, extend)
 
@@ -379,24 +410,41 @@ class Evaluator:
         if isinstance(function, Builtin):
             args = (*function.args, argument)
             if len(args) < function.arity:
-                return Builtin(function.name, function.arity, function.apply, args)
-            return function.apply(self, where, *args)
+                return Builtin(function.name, function.arity, function.apply, args,
+                               function.origin)
+            result = function.apply(self, where, *args)
+            if isinstance(result, SystemV) and function.origin is not None:
+                result.builder = function.origin
+            return result
         if isinstance(function, External):
             given = argument.force()
             if _mentions_local_path(given):
-                return Unknown(where, f"a function of `{function.name}` over the repository's "
-                                      "files")
+                return UnknownCall(where, f"a function of `{function.name}` over the "
+                                   "repository's files", function, argument)
             if isinstance(given, (External, StrV, NumV, BoolV, NullV)):
                 return External(function.name, function.local_lib)
             # A library function the graph does not know, over the repository's own values:
             # its result is not known (it may well be a list of the repository's modules).
-            return Unknown(where, f"a call of a function from `{function.name}` the graph "
-                                  "does not follow")
+            return UnknownCall(where, f"a call of a function from `{function.name}` the "
+                               "graph does not follow", function, argument)
         if isinstance(function, Unknown):
             return function
         return Unknown(where, "a call of something that is not a function")
 
     def _call(self, function: FuncV, argument: Thunk) -> Value:
+        from nixls_assist.context.static_calls import call_key
+
+        key = call_key(function, argument)
+        if key is not None:
+            known = self._calls.get(key[0])
+            if known is not None:
+                return known[0]
+            result = self._apply_function(function, argument)
+            self._calls[key[0]] = (result, key[1])
+            return result
+        return self._apply_function(function, argument)
+
+    def _apply_function(self, function: FuncV, argument: Thunk) -> Value:
         node, unit = function.node, function.unit
         env = Env(function.env)
         universal = node.child_by_field_name("universal")
@@ -435,12 +483,15 @@ class Evaluator:
         return self.eval(body, inner, unit) if body is not None else NullV()
 
     def _e_attrset_expression(self, node: Node, env: Env, unit: FileUnit) -> Value:
-        return self.attrs(node, env, env, unit)
+        built = self.attrs(node, env, env, unit)
+        built.source = (node, env, unit)
+        return built
 
     def _e_rec_attrset_expression(self, node: Node, env: Env, unit: FileUnit) -> Value:
         inner = Env(env)
         built = self.attrs(node, inner, env, unit)
         inner.vars.update(built.entries)
+        built.source = (node, inner, unit)
         return built
 
     def _e_let_attrset_expression(self, node: Node, env: Env, unit: FileUnit) -> Value:
@@ -465,8 +516,10 @@ class Evaluator:
                         continue
                     where = unit.where(attr)
                     if source is None:
-                        tree[name] = Thunk(lambda name=name, where=where: _lookup(
-                            self, outer, name, where))
+                        # `inherit x;` of a lexical `x` is that very value: the same thunk
+                        # (calls given equal arguments then see the same ones; see `_call`).
+                        tree[name] = outer.lexical(name) or Thunk(
+                            lambda name=name, where=where: _lookup(self, outer, name, where))
                     else:
                         tree[name] = Thunk(lambda name=name, where=where, source=source:
                                            _missing_unknown(self.select(

@@ -27,12 +27,24 @@ class Where:
     file: Path
     line: int  # 1-based
     expression: str
+    # The expression's bytes in the file (-1: not known); not part of its identity.
+    start: int = field(default=-1, compare=False)
+    end: int = field(default=-1, compare=False)
 
 
 @dataclass(frozen=True)
 class Unknown:
     where: Where | None
     reason: str
+
+
+@dataclass(frozen=True)
+class UnknownCall(Unknown):
+    """A call of a flake input's function the evaluator does not know, over the
+    repository's values: its result is not known, but what it was called with is."""
+
+    function: External | None = None
+    argument: Thunk | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,9 @@ class AttrsV:
     # What may add attributes the evaluator cannot name (`${…}` names, unfollowed imports).
     dynamic: list[Unknown] = field(default_factory=list)
     origin: Path | None = None  # the file whose whole value this is (`import ./x.nix`)
+    # The attribute set literal it was made from, with its scope (`fleet_inputs.py` reads
+    # which inputs it mentions); None for sets made by merging or by builtins.
+    source: tuple[Node, Env, FileUnit] | None = None
 
 
 @dataclass
@@ -95,6 +110,7 @@ class Builtin:
     arity: int
     apply: Callable[..., Value]
     args: tuple[Thunk, ...] = ()
+    origin: str | None = None  # the flake input it was selected from (`nixpkgs.lib.…`)
 
 
 @dataclass
@@ -106,6 +122,10 @@ class SystemV:
     special_args: Thunk | None
     where: Where
     override: Value | None = None  # `makeOverridable`'s `.override`
+    arguments: Thunk | None = None  # the builder's whole argument (`pkgs`, `system`, …)
+    builder: str | None = None  # the flake input the builder came from (`nixpkgs`)
+    # Why the flake inputs its modules use cannot be told by what they name, if so.
+    opaque_inputs: str | None = None
 
 
 @dataclass
@@ -129,14 +149,20 @@ Value = (Unknown | External | PathV | StrV | NumV | BoolV | NullV | ListV | Attr
 class Thunk:
     """A lazily computed value, computed once; a cycle gives `Unknown`."""
 
-    __slots__ = ("_busy", "_compute", "_value", "where")
+    __slots__ = ("_busy", "_compute", "_value", "expression", "where")
 
     def __init__(self, compute: Callable[[], Value] | None = None,
-                 value: Value | None = None, where: Where | None = None) -> None:
+                 value: Value | None = None, where: Where | None = None,
+                 expression: tuple[Node, Env, FileUnit] | None = None) -> None:
         self._compute = compute
         self._value = value
         self._busy = False
         self.where = where  # the expression, for a list element (named when unresolved)
+        self.expression = expression  # the expression and scope it computes, if one
+
+    @property
+    def forced(self) -> Value | None:
+        return self._value
 
     @classmethod
     def of(cls, value: Value, where: Where | None = None) -> Thunk:

@@ -86,13 +86,16 @@ class WorkspaceHints:
         return Membership(members, fleet.complete)
 
 
-def scan_workspace(root: Path, *, graph: bool = True) -> WorkspaceHints:
+def scan_workspace(root: Path, *, graph: bool = True,
+                   fleet: Fleet | None = None) -> WorkspaceHints:
+    """The module structure under `root`, from `fleet` (the flake's graph, built here
+    when not given) first."""
     hints = WorkspaceHints(root)
     flake = root / "flake.nix"
     if not flake.is_file():
         return hints
     if graph:
-        hints.fleet = build_fleet(root)
+        hints.fleet = fleet if fleet is not None else build_fleet(root)
         _from_fleet(hints, hints.fleet)
     queue: deque[tuple[Path, ModuleSystem | None]] = deque([(flake.resolve(), None)])
     seen: set[Path] = set()

@@ -31,7 +31,10 @@ class _Protocol(LanguageServerProtocol):
         # UTF-8 (Neovim offers it first).
         if params.capabilities.general is not None:
             params.capabilities.general.position_encodings = None
-        return (yield from super().lsp_initialize(params))
+        result = yield from super().lsp_initialize(params)
+        # Requests outside the LSP specification this server answers (as nil names them).
+        result.capabilities.experimental = {"parentModule": True}
+        return result
 
 
 class NixlsServer(LanguageServer):
@@ -191,6 +194,7 @@ def create_server() -> NixlsServer:
     # The fleet: the configurations a module file belongs to.
     _register(server, types.TEXT_DOCUMENT_CODE_LENS, h.code_lens, [],
               types.CodeLensOptions(resolve_provider=False))
+    _register(server, h.PARENT_MODULE, h.parent_module)
     # workspace/executeCommand: pygls dispatches by command name and lists the names in the
     # `executeCommandProvider` capability.
     _register_command(server, h.SHOW_CONFIGURATIONS, h.show_configurations)

@@ -240,6 +240,17 @@ def to_lsp_document_symbol(lines: LineIndex, symbol: Any) -> types.DocumentSymbo
         children=[to_lsp_document_symbol(lines, c) for c in symbol.children] or None)
 
 
+def from_custom_position_params(params: Any) -> types.TextDocumentPositionParams:
+    """The params of a request lsprotocol does not know (`experimental/parentModule`):
+    pygls hands them over as named tuples of the JSON."""
+    if isinstance(params, types.TextDocumentPositionParams):
+        return params
+    document, position = params.textDocument, params.position
+    return types.TextDocumentPositionParams(
+        text_document=types.TextDocumentIdentifier(uri=document.uri),
+        position=types.Position(line=position.line, character=position.character))
+
+
 def to_lsp_location(path: Path, lines: LineIndex, span: Span) -> types.Location:
     return types.Location(uri=path.as_uri(), range=to_lsp_range(lines, span))
 

@@ -285,6 +285,22 @@ def references(server: NixlsServer, params: types.ReferenceParams) -> list[types
     return [convert.to_lsp_location(d.file, d.doc.lines, d.span) for d in answer.value]
 
 
+PARENT_MODULE = "experimental/parentModule"
+
+
+def parent_module(server: NixlsServer, params: Any) -> list[types.Location] | None:
+    """`experimental/parentModule` (as in nil): the expressions that import this file as a
+    module; null when none does."""
+    position = convert.from_custom_position_params(params)
+    workspace = server.session.workspace
+    entry = workspace.documents.get(position.text_document.uri)
+    if entry is None:
+        return None
+    answer = workspace.navigation.parent_modules(entry)
+    server.show_notices(answer.notices)
+    return [convert.to_lsp_location(s.file, s.doc.lines, s.span) for s in answer.value] or None
+
+
 def workspace_symbol(server: NixlsServer,
                      params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
     answer = server.session.workspace.navigation.workspace_symbols(params.query)

@@ -224,15 +224,47 @@ IMPORT_TREE = {
 
 SNOWFALL = {
     "flake.nix": """{
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
-  inputs.snowfall-lib.url = "github:snowfallorg/lib";
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    snowfall-lib.url = "github:snowfallorg/lib";
+    snowfall-lib.inputs.nixpkgs.follows = "nixpkgs";
+    home-manager.url = "github:nix-community/home-manager";
+    darwin.url = "github:LnL7/nix-darwin";
+    disko.url = "github:nix-community/disko";
+  };
   outputs = inputs: inputs.snowfall-lib.mkFlake {
     inherit inputs;
     src = ./.;
+    snowfall.namespace = "cove";
+    systems.modules.nixos = with inputs; [ home-manager.nixosModules.home-manager ];
+    systems.hosts.cormorant.modules = [ inputs.disko.nixosModules.disko ];
   };
 }
 """,
-    "systems/x86_64-linux/cormorant/default.nix": "{ networking.hostName = \"cormorant\"; }\n",
+    "systems/x86_64-linux/cormorant/default.nix": """{ lib, namespace, ... }:
+{
+  imports = [ ./hardware.nix ];
+  networking.hostName = "cormorant";
+  cove.desktop.enable = true;
+}
+""",
+    "systems/x86_64-linux/cormorant/hardware.nix": HARDWARE,
+    "systems/aarch64-linux/tern/default.nix": "{ networking.hostName = \"tern\"; }\n",
+    "systems/aarch64-darwin/puffin/default.nix": "{ system.stateVersion = 5; }\n",
+    # an installer image (a virtual system), and a host switched off with `_default.nix`
+    "systems/x86_64-install-iso/rescue/default.nix":
+        "{ isoImage.squashfsCompression = \"zstd\"; }\n",
+    "systems/x86_64-linux/old-gull/_default.nix": "{ }\n",
+    "modules/nixos/desktop/default.nix": """{ config, lib, namespace, ... }:
+{
+  options.cove.desktop.enable = lib.mkEnableOption "the desktop";
+}
+""",
+    "modules/nixos/desktop/fonts/default.nix": "{ fonts.fontDir.enable = true; }\n",
+    "modules/darwin/dock/default.nix": "{ system.defaults.dock.autohide = true; }\n",
+    "modules/home/git/default.nix": "{ programs.git.enable = true; }\n",
+    "homes/x86_64-linux/ana@cormorant/default.nix": "{ home.stateVersion = \"24.11\"; }\n",
+    "homes/aarch64-darwin/ana/default.nix": "{ home.stateVersion = \"24.11\"; }\n",
 }
 
 UNKNOWN_HOST_NAMES = {

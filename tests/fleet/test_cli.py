@@ -77,6 +77,13 @@ def test_affected_since_a_git_ref(tmp_path: Path) -> None:
         {"attribute": "nixosConfigurations.plover", "name": "plover", "kind": "nixos"}]}
     _git(root, "commit", "-qam", "plover")
     (root / "flake.lock").write_text(layouts.LOCK.replace("7", "7 "))
+    reformatted = run_cli("affected", "--since", "HEAD", "--format", "json", cwd=root)
+    assert json.loads(reformatted.stdout)["configurations"] == []  # no input changed
+    flake = root / "flake.nix"
+    flake.write_text(flake.read_text() + "# the hosts\n")  # a comment: nothing
+    assert json.loads(run_cli("affected", "--since", "HEAD", "--format", "json",
+                              cwd=root).stdout)["configurations"] == []
+    flake.write_text(flake.read_text().replace("./modules ]", "./modules ./users.nix ]"))
     everything = run_cli("affected", "--since", "HEAD", "--format", "json", cwd=root)
     assert json.loads(everything.stdout)["configurations"] == [
         "nixosConfigurations.heron", "nixosConfigurations.plover"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from nixls_assist.context.fleet import Fleet, build_fleet
+from nixls_assist.context.fleet_inputs import configuration_inputs
 from tests.fleet import layouts
 
 
@@ -102,11 +103,47 @@ def test_import_tree_makes_the_configuration_incomplete(tmp_path: Path) -> None:
     assert "import-tree" in missing.reason
 
 
-def test_snowfall_is_named_not_guessed(tmp_path: Path) -> None:
+def test_snowfall_lib_by_its_directory_convention(tmp_path: Path) -> None:
     fleet = _graph(tmp_path, layouts.SNOWFALL)
+    assert fleet.complete
+    modules = _modules(fleet)
+    found = {c.attribute: (c.kind, modules[c.attribute]) for c in fleet.configurations}
+    nixos_shared = ["modules/nixos/desktop/default.nix",
+                    "modules/nixos/desktop/fonts/default.nix"]
+    assert found == {
+        "nixosConfigurations.cormorant": ("nixos", sorted([
+            "systems/x86_64-linux/cormorant/default.nix",
+            "systems/x86_64-linux/cormorant/hardware.nix", *nixos_shared,
+            # the home named for this host, as a home-manager module of it
+            "homes/x86_64-linux/ana@cormorant/default.nix", "modules/home/git/default.nix"])),
+        "nixosConfigurations.tern": ("nixos", sorted([
+            "systems/aarch64-linux/tern/default.nix", *nixos_shared])),
+        "darwinConfigurations.puffin": ("darwin", [
+            "modules/darwin/dock/default.nix", "systems/aarch64-darwin/puffin/default.nix"]),
+        "homeConfigurations.ana@cormorant": ("home-manager", [
+            "homes/x86_64-linux/ana@cormorant/default.nix", "modules/home/git/default.nix"]),
+        "homeConfigurations.ana": ("home-manager", [
+            "homes/aarch64-darwin/ana/default.nix", "modules/home/git/default.nix"]),
+    }
+    cormorant = next(c for c in fleet.configurations if c.name == "cormorant")
+    assert cormorant.modules[tmp_path.resolve() / "modules/home/git/default.nix"] == \
+        {"home-manager"}
+    assert cormorant.input_modules == {"home-manager", "disko", "snowfall-lib"}
+    # snowfall-lib puts every input's `lib` into the modules' `lib`: which inputs they use
+    # cannot be told by what they name, so a lock change touches them all.
+    use = configuration_inputs(cormorant, {"nixpkgs", "snowfall-lib", "home-manager",
+                                           "darwin", "disko"})
+    assert not use.known and use.unknown[0].startswith("snowfall-lib merges")
+    assert use.inputs == {"nixpkgs", "snowfall-lib", "home-manager", "disko"}
+
+
+def test_snowfall_lib_with_a_src_that_is_not_a_path_is_named(tmp_path: Path) -> None:
+    files = dict(layouts.SNOWFALL)
+    files["flake.nix"] = files["flake.nix"].replace("src = ./.;", "src = inputs.self.src;")
+    fleet = _graph(tmp_path, files)
     assert fleet.configurations == []
     (missing,) = fleet.unresolved
-    assert missing.line == 4 and missing.expression.startswith("inputs.snowfall-lib.mkFlake")
+    assert "snowfall-lib's `mkFlake`" in missing.reason
     assert not fleet.complete
 
 
