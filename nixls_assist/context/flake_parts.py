@@ -19,6 +19,7 @@ from nixls_assist.context.static_values import (
     Unknown,
     Value,
     Where,
+    module_arguments,
 )
 
 MAX_MODULES = 2000
@@ -28,7 +29,7 @@ def flake_parts_outputs(ev, where: Where | None, args: Thunk, module: Thunk) -> 
     inputs = ev.select(args.force(), "inputs", where)
     if isinstance(inputs, Unknown):
         inputs = External("inputs")
-    module_args = AttrsV({
+    module_args = module_arguments({
         # Lazily: `self` is the outputs this very call is computing.
         # `self` is the outputs this very call computes: what the modules walked so far set
         # (a module's `imports = [ self.flakeModules.x ]` needs the module that sets it).
@@ -41,7 +42,7 @@ def flake_parts_outputs(ev, where: Where | None, args: Thunk, module: Thunk) -> 
         # graph does not merge modules, so it is not known.
         "config": Thunk(lambda: AttrsV({"flake": Thunk(lambda: AttrsV(
             outputs, rest=unmerged, dynamic=walk.unresolved))}, rest=unmerged)),
-    }, rest=External("flake-parts module argument", local_lib=True))
+    }, "flake-parts module argument")
     unmerged = Unknown(None, "the flake-parts `config` (all flake modules merged)")
     outputs: dict[str, Thunk] = {}
     walk = _Walk(ev, module_args)

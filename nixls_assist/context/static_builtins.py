@@ -481,6 +481,20 @@ def b_head(ev, where, xs):
     return items[0].force() if items else _u(where, "the head of an unknown list")
 
 
+def b_elem_at(ev, where, xs, n):
+    items, index = _list(xs.force()), n.force()
+    if items is None or not isinstance(index, NumV) or not 0 <= index.value < len(items):
+        return _u(where, "an element of an unknown list")
+    return items[int(index.value)].force()
+
+
+def b_split_string(ev, where, sep, text):
+    left, right = _str(sep.force()), _str(text.force())
+    if not left or right is None:
+        return _u(where, "a split of an unknown string")
+    return ListV([Thunk.of(StrV(part)) for part in right.split(left)])
+
+
 def b_merge_attrs_list(ev, where, xs):
     items = _list(xs.force())
     if items is None:
@@ -588,7 +602,7 @@ BUILTINS: dict[str, tuple[int, Callable[..., Value]]] = {
                                                      else x))),
     "removePrefix": (2, _strings(lambda p, x: StrV(x[len(p):] if x.startswith(p) else x))),
     "toString": (1, b_to_string), "baseNameOf": (1, b_base_name), "elem": (2, b_elem),
-    "head": (1, b_head),
+    "head": (1, b_head), "elemAt": (2, b_elem_at), "splitString": (2, b_split_string),
     "mergeAttrsList": (1, b_merge_attrs_list), "foldAttrs": (3, b_fold_attrs),
     "mergeAttrs": (2, lambda ev, where, a, b: merge_attrs(a.force(), b.force(), where)),
     "removeAttrs": (2, b_remove_attrs),
