@@ -683,8 +683,9 @@ def _from_outside(value: Value) -> bool:
     "${modulesPath}/x.nix" { inherit pkgs lib config; }`) gives something from outside."""
     if isinstance(value, _PLAIN):
         return True
-    if isinstance(value, AttrsV) and len(value.entries) <= 20:
-        return all(isinstance(item.force(), _PLAIN) for item in value.entries.values())
+    if isinstance(value, AttrsV) and value.entries and len(value.entries) <= 20:
+        # only values from outside: `readDir`'s names are the repository's
+        return all(isinstance(item.force(), External) for item in value.entries.values())
     return False
 
 
