@@ -393,9 +393,14 @@ def b_fix(ev, where, f):
 
 
 def b_extend(ev, where, f):
+    """`lib.extend (final: prev: { my = import ./lib { lib = final; }; })`: `final` is the
+    extended library itself (`lib.my` inside `./lib` is the repository's own)."""
     base = External("lib", local_lib=True)
-    overlay = ev.apply(ev.apply(f.force(), Thunk.of(base), where), Thunk.of(base), where)
-    return merge_attrs(base, overlay, where)
+    final: list[Thunk] = []
+    fixed = Thunk(lambda: final[0].force())
+    final.append(Thunk(lambda: merge_attrs(
+        base, ev.apply(ev.apply(f.force(), fixed, where), Thunk.of(base), where), where)))
+    return final[0].force()
 
 
 # -- conditions, strings --------------------------------------------------------------------
@@ -589,6 +594,7 @@ BUILTINS: dict[str, tuple[int, Callable[..., Value]]] = {
     "nameValuePair": (2, b_name_value_pair), "attrNames": (1, b_attr_names),
     "attrValues": (1, b_attr_values), "getAttr": (2, b_get_attr),
     "foldl'": (3, b_fold_left), "foldl": (3, b_fold_left), "foldr": (3, b_fold_right),
+    "fold": (3, b_fold_right),
     "recursiveUpdate": (2, b_recursive_update), "concatMapAttrs": (2, b_concat_map_attrs),
     "pipe": (2, b_pipe), "fix": (1, b_fix), "extend": (1, b_extend),
     "optionals": (2, b_optionals), "optional": (2, b_optional),

@@ -407,3 +407,60 @@ in
     }
     fleet = _graph(tmp_path, files)
     assert len(fleet.unresolved) == len(set(fleet.unresolved)) >= 1
+
+
+RAKE_LEAVES = {
+    "flake.nix": """{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  outputs = inputs@{ nixpkgs, ... }:
+    let
+      lib = nixpkgs.lib.extend (final: prev: import ./lib { lib = final; });
+      profiles = lib.my.rakeLeaves ./profiles;
+    in {
+      nixosConfigurations.apollo = lib.nixosSystem {
+        specialArgs = { inherit profiles; };
+        modules = [ ./hosts/apollo.nix ];
+      };
+    };
+}
+""",
+    "lib/default.nix": """{ lib }:
+{
+  my.rakeLeaves = dir:
+    let
+      collect = file: type: {
+        name = lib.removeSuffix ".nix" file;
+        value = if type == "regular" then dir + "/${file}"
+          else lib.my.rakeLeaves (dir + "/${file}");
+      };
+      files = lib.filterAttrs (f: t: t == "directory" || lib.hasSuffix ".nix" f)
+        (builtins.readDir dir);
+    in lib.filterAttrs (n: v: v != { }) (lib.mapAttrs' collect files);
+}
+""",
+    "hosts/apollo.nix": """{ profiles, pkgs, ... }:
+{
+  imports = with profiles; [
+    graphical.firefox
+    hardware.bluetooth
+    (./hardware + "/${pkgs.stdenv.hostPlatform.system}.nix")
+  ];
+}
+""",
+    "hosts/hardware/x86_64-linux.nix": "{ boot.loader.systemd-boot.enable = true; }\n",
+    "profiles/graphical/firefox.nix": "{ programs.firefox.enable = true; }\n",
+    "profiles/hardware/bluetooth.nix": "{ hardware.bluetooth.enable = true; }\n",
+    "profiles/empty/README.md": "nothing here\n",
+}
+
+
+def test_a_library_extended_with_the_repository_s_own_functions(tmp_path: Path) -> None:
+    # `lib.extend`'s `final` is the extended library; `v != { }` drops empty directories
+    fleet = _graph(tmp_path, RAKE_LEAVES)
+    (apollo,) = fleet.configurations
+    assert _modules(fleet) == {"nixosConfigurations.apollo": [
+        "hosts/apollo.nix", "profiles/graphical/firefox.nix",
+        "profiles/hardware/bluetooth.nix"]}
+    # a path of the repository plus a part from `pkgs`: unresolved, not external
+    assert _unresolved(fleet, apollo) == [
+        ("hosts/apollo.nix", 6, './hardware + "/${pkgs.stdenv.hostPlatform.system}.nix"')]
