@@ -19,6 +19,7 @@ from nixls_assist.context.static_values import (
     Unknown,
     Value,
     Where,
+    module_arguments,
 )
 
 MAX_MODULES = 2000
@@ -28,20 +29,18 @@ def flake_parts_outputs(ev, where: Where | None, args: Thunk, module: Thunk) -> 
     inputs = ev.select(args.force(), "inputs", where)
     if isinstance(inputs, Unknown):
         inputs = External("inputs")
-    module_args = AttrsV({
+    module_args = module_arguments({
         # Lazily: `self` is the outputs this very call is computing.
         # `self` is the outputs this very call computes: what the modules walked so far set
         # (a module's `imports = [ self.flakeModules.x ]` needs the module that sets it).
         "inputs": Thunk.of(inputs),
-        "self": Thunk(lambda: AttrsV({
-            name: Thunk(lambda parts=parts: _merged(parts, where))
-            for name, parts in walk.outputs.items()}, rest=External("self"))),
+        "self": Thunk(lambda: _self(ev, walk, inputs, where)),
         "withSystem": Thunk.of(ev.builtin("withSystem")),
         # What every flake module together defines (`config.flake.modules.nixos.…`): the
         # graph does not merge modules, so it is not known.
         "config": Thunk(lambda: AttrsV({"flake": Thunk(lambda: AttrsV(
             outputs, rest=unmerged, dynamic=walk.unresolved))}, rest=unmerged)),
-    }, rest=External("flake-parts module argument", local_lib=True))
+    }, "flake-parts module argument")
     unmerged = Unknown(None, "the flake-parts `config` (all flake modules merged)")
     outputs: dict[str, Thunk] = {}
     walk = _Walk(ev, module_args)
@@ -49,6 +48,15 @@ def flake_parts_outputs(ev, where: Where | None, args: Thunk, module: Thunk) -> 
     for name, parts in walk.outputs.items():
         outputs[name] = Thunk(lambda parts=parts: _merged(parts, where))
     return AttrsV(outputs, rest=External("flake-parts"), dynamic=walk.unresolved)
+
+
+def _self(ev, walk: _Walk, inputs: Value, where: Where | None) -> Value:
+    """What the modules walked so far set, and the flake's `outPath`, `inputs`, `outputs`."""
+    value = AttrsV({name: Thunk(lambda parts=parts: _merged(parts, where))
+                    for name, parts in walk.outputs.items()}, rest=External("self"))
+    value.entries.update({"outPath": Thunk.of(PathV(ev.root)), "inputs": Thunk.of(inputs),
+                          "outputs": Thunk.of(value)})
+    return value
 
 
 def _merged(parts: list[Thunk], where: Where | None) -> Value:
@@ -97,11 +105,22 @@ class _Walk:
                     for name, item in flake.entries.items():
                         self.outputs.setdefault(name, []).append(item)
                     self.unresolved.extend(flake.dynamic)
+                self.module_arguments(holder, where)
             imports = value.entries.get("imports")
             if imports is not None:
                 self.list(imports, where)
         elif isinstance(value, Unknown):
             self.unresolved.append(Unknown(value.where or where, value.reason))
+
+    def module_arguments(self, holder: Value, where: Where | None) -> None:
+        """`_module.args.x = …`: an argument of every flake module (read lazily, once the
+        modules are all walked)."""
+        if not isinstance(holder, AttrsV) or "_module" not in holder.entries:
+            return
+        args = self.ev.select(self.ev.select(holder, "_module", where), "args", where)
+        if isinstance(args, AttrsV):
+            for name, item in args.entries.items():
+                self.module_args.entries.setdefault(name, item)
 
     def list(self, thunk: Thunk, where: Where | None) -> None:
         value = thunk.force()

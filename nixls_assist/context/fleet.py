@@ -32,6 +32,7 @@ from nixls_assist.context.static_values import (
     Unknown,
     Value,
     Where,
+    module_arguments,
 )
 from nixls_assist.syntax.nodes import unwrap_to_body
 
@@ -124,6 +125,8 @@ def build_fleet(root: Path) -> Fleet:
         sys.setrecursionlimit(old_limit)
     # Files read to find the configurations but used as no configuration's module: helpers
     # (`./lib`), host lists. A change in one may touch any configuration.
+    # The same expression met on several ways to the outputs is named once.
+    fleet.unresolved = list(dict.fromkeys(fleet.unresolved))
     modules = {path for c in fleet.configurations for path in c.modules}
     fleet.evaluated = {path for path in ev.loaded if path not in modules}
     return fleet
@@ -178,7 +181,7 @@ def _outputs(ev: Evaluator, top: Value, where: Where, fleet: Fleet) -> Value:
     fleet.inputs = list(names)
     entries = {name: Thunk.of(External(name)) for name in names}
     result: list[Thunk] = []
-    self_thunk = Thunk(lambda: _self(result[0].force(), ev, inputs))
+    self_thunk = Thunk(lambda: _self(result[0], ev, inputs))
     inputs = Thunk.of(AttrsV(entries, rest=External("inputs")))
     entries["self"] = self_thunk  # in `inputs` too, as in Nix
     function = top.entries["outputs"].force()
@@ -191,12 +194,70 @@ def _outputs(ev: Evaluator, top: Value, where: Where, fleet: Fleet) -> Value:
         where, f"outputs made by `{value.name}`, which the graph does not follow")
 
 
-def _self(outputs: Value, ev: Evaluator, inputs: Thunk) -> Value:
-    base = AttrsV({"outPath": Thunk.of(PathV(ev.root)), "inputs": inputs},
-                  rest=External("self"))
-    if isinstance(outputs, AttrsV):
-        return AttrsV({**outputs.entries, **base.entries}, rest=External("self"))
-    return base
+def _self(outputs: Thunk, ev: Evaluator, inputs: Thunk) -> Value:
+    """The flake itself: its outputs, `outPath`, `self.outputs` and `self.inputs`."""
+    value = AttrsV({}, rest=External("self"))
+    value.entries = _SelfEntries(outputs, {
+        "outPath": Thunk.of(PathV(ev.root)), "inputs": inputs, "outputs": Thunk.of(value)})
+    return value
+
+
+class _SelfEntries(dict[str, Thunk]):
+    """`self`'s attributes: the outputs, read when asked for. `self` is used while the
+    outputs are being computed (`inherit (self.outputs.nixosConfigurations.x) pkgs;` in the
+    helper that makes them): an attribute asked for then is looked up when forced."""
+
+    def __init__(self, outputs: Thunk, fixed: dict[str, Thunk]) -> None:
+        super().__init__(fixed)
+        self.outputs = outputs
+
+    def _real(self) -> dict[str, Thunk] | None:
+        if self.outputs.computing:
+            return None
+        value = self.outputs.force()
+        return value.entries if isinstance(value, AttrsV) else {}
+
+    def _late(self, name: str) -> Value:
+        real = self._real()
+        found = real.get(name) if real is not None else None
+        return found.force() if found is not None else External("self")
+
+    def get(self, name: str, default: Thunk | None = None) -> Thunk | None:  # type: ignore[override]
+        found = dict.get(self, name)
+        if found is not None:
+            return found
+        real = self._real()
+        if real is None:
+            return Thunk(lambda: self._late(name))
+        return real.get(name, default)
+
+    def __getitem__(self, name: str) -> Thunk:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        real = self._real()
+        return dict.__contains__(self, name) or (real is not None and name in real)
+
+    def _all(self) -> dict[str, Thunk]:
+        return {**(self._real() or {}), **dict(dict.items(self))}
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._all())
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        return self._all().keys()
+
+    def values(self):  # type: ignore[no-untyped-def]
+        return self._all().values()
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return self._all().items()
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def _configurations(ev: Evaluator, fleet: Fleet, outputs: AttrsV, output: str, kind: str,
@@ -222,8 +283,10 @@ def _configurations(ev: Evaluator, fleet: Fleet, outputs: AttrsV, output: str, k
             configuration.system = system
             _ModuleWalk(ev, configuration, cache).run(system)
         else:
+            at = item.where or (system.unit.where(system.node) if isinstance(system, FuncV)
+                                else flake_where)
             configuration.unresolved.append(_unresolved(
-                system, flake_where, None if isinstance(system, Unknown)
+                system, at, None if isinstance(system, Unknown)
                 else "not built by `nixosSystem`, `darwinSystem` or "
                 "`homeManagerConfiguration`"))
 
@@ -288,7 +351,7 @@ class _ModuleWalk:
         special = system.special_args.force() if system.special_args is not None else None
         self.module_args = ModuleArgs(dict(special.entries) if isinstance(special, AttrsV)
                                        else {})
-        base = AttrsV(self.module_args, rest=External("module argument", local_lib=True))
+        base = module_arguments(self.module_args, "module argument")
         self.args = {"nixos": base, "darwin": base, "home-manager": base}
         try:
             self.list(system.modules, system.kind, system.where)
@@ -435,10 +498,14 @@ class _ModuleWalk:
     def value(self, value: Value, system: str, where: Where | None) -> None:
         origin = value.unit.path if isinstance(value, FuncV) else \
             value.origin if isinstance(value, AttrsV) else None
-        if origin is not None and origin.is_relative_to(self.ev.root):
-            self.add(origin, system)
         if isinstance(value, (FuncV, Builtin)):
             value = self.ev.apply(value, Thunk.of(self.args[system]), where)
+            if isinstance(value, AttrsV) and value.origin is not None:
+                # `args: import ./modules/x args`: the module is that file, not the
+                # wrapper's (a function written inline stays its file's)
+                origin = value.origin
+        if origin is not None and origin.is_relative_to(self.ev.root):
+            self.add(origin, system)
         if isinstance(value, MergeV):
             self.list(value.items, system, where)
         elif isinstance(value, Choice):

@@ -393,9 +393,14 @@ def b_fix(ev, where, f):
 
 
 def b_extend(ev, where, f, origin=None):
+    """`lib.extend (final: prev: { my = import ./lib { lib = final; }; })`: `final` is the
+    extended library itself (`lib.my` inside `./lib` is the repository's own)."""
     base = External(origin) if origin is not None else External("lib", local_lib=True)
-    overlay = ev.apply(ev.apply(f.force(), Thunk.of(base), where), Thunk.of(base), where)
-    return merge_attrs(base, overlay, where)
+    final: list[Thunk] = []
+    fixed = Thunk(lambda: final[0].force())
+    final.append(Thunk(lambda: merge_attrs(
+        base, ev.apply(ev.apply(f.force(), fixed, where), Thunk.of(base), where), where)))
+    return final[0].force()
 
 
 # -- conditions, strings --------------------------------------------------------------------
@@ -479,6 +484,20 @@ def b_elem(ev, where, x, xs):
 def b_head(ev, where, xs):
     items = _list(xs.force())
     return items[0].force() if items else _u(where, "the head of an unknown list")
+
+
+def b_elem_at(ev, where, xs, n):
+    items, index = _list(xs.force()), n.force()
+    if items is None or not isinstance(index, NumV) or not 0 <= index.value < len(items):
+        return _u(where, "an element of an unknown list")
+    return items[int(index.value)].force()
+
+
+def b_split_string(ev, where, sep, text):
+    left, right = _str(sep.force()), _str(text.force())
+    if not left or right is None:
+        return _u(where, "a split of an unknown string")
+    return ListV([Thunk.of(StrV(part)) for part in right.split(left)])
 
 
 def b_merge_attrs_list(ev, where, xs):
@@ -575,6 +594,7 @@ BUILTINS: dict[str, tuple[int, Callable[..., Value]]] = {
     "nameValuePair": (2, b_name_value_pair), "attrNames": (1, b_attr_names),
     "attrValues": (1, b_attr_values), "getAttr": (2, b_get_attr),
     "foldl'": (3, b_fold_left), "foldl": (3, b_fold_left), "foldr": (3, b_fold_right),
+    "fold": (3, b_fold_right),
     "recursiveUpdate": (2, b_recursive_update), "concatMapAttrs": (2, b_concat_map_attrs),
     "pipe": (2, b_pipe), "fix": (1, b_fix), "extend": (1, b_extend),
     "optionals": (2, b_optionals), "optional": (2, b_optional),
@@ -588,7 +608,7 @@ BUILTINS: dict[str, tuple[int, Callable[..., Value]]] = {
                                                      else x))),
     "removePrefix": (2, _strings(lambda p, x: StrV(x[len(p):] if x.startswith(p) else x))),
     "toString": (1, b_to_string), "baseNameOf": (1, b_base_name), "elem": (2, b_elem),
-    "head": (1, b_head),
+    "head": (1, b_head), "elemAt": (2, b_elem_at), "splitString": (2, b_split_string),
     "mergeAttrsList": (1, b_merge_attrs_list), "foldAttrs": (3, b_fold_attrs),
     "mergeAttrs": (2, lambda ev, where, a, b: merge_attrs(a.force(), b.force(), where)),
     "removeAttrs": (2, b_remove_attrs),

@@ -10,7 +10,7 @@ runs a build, reads the network or the Nix store: only the repository's own file
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -117,13 +117,25 @@ class Env:
             env = env.parent
         return None
 
-    def has_opaque_scope(self) -> bool:
+    def opaque_scope(self) -> Value | None:
+        """The value of a `with` around this scope that is not a known attribute set: an
+        `Unknown` one first (a name may come from it), else an `External` one."""
+        found: Value | None = None
         env: Env | None = self
         while env is not None:
-            if env.scope is not None and not isinstance(env.scope.force(), AttrsV):
-                return True
+            if env.scope is not None:
+                scope = env.scope.force()
+                if isinstance(scope, AttrsV):
+                    if isinstance(scope.rest, Unknown):
+                        return scope.rest
+                    if scope.rest is not None and found is None:
+                        found = scope.rest
+                elif isinstance(scope, Unknown):
+                    return scope
+                elif found is None:
+                    found = scope
             env = env.parent
-        return False
+        return found
 
 
 class Evaluator:
@@ -204,9 +216,9 @@ class Evaluator:
                 parts.append(unit.doc.node_text(child))
             elif child.type == "interpolation":
                 value = self._interpolated(child, env, unit)
-                if isinstance(value, External):
+                if isinstance(value, External) and not self._in_repo(parts, unit):
                     return value
-                if value is None:
+                if value is None or isinstance(value, External):
                     return Unknown(unit.where(node), "a path with an unknown part")
                 parts.append(value)
         text = "".join(parts)
@@ -228,6 +240,14 @@ class Evaluator:
             return value
         return None
 
+    def _in_repo(self, parts: list[str], unit: FileUnit | None = None) -> bool:
+        """A path or string whose text so far names a place in the repository: an unknown
+        rest makes it an unknown file of the repository, not something from outside."""
+        text = "".join(parts)
+        if unit is not None and not text.startswith("/"):  # `./hosts/${x}`
+            return bool(text) and unit.path.is_relative_to(self.root)
+        return bool(text) and Path(os.path.normpath(text)).is_relative_to(self.root)
+
     def _e_string_expression(self, node: Node, env: Env, unit: FileUnit) -> Value:
         parts: list[str] = []
         for child in node.named_children:
@@ -235,9 +255,11 @@ class Evaluator:
                 parts.append(unit.doc.node_text(child))
             elif child.type == "interpolation":
                 value = self._interpolated(child, env, unit)
-                if isinstance(value, External):
+                if isinstance(value, External) and not self._in_repo(parts):
                     return value  # `"${modulesPath}/…"`, `"${inputs.x}/…"`: from outside
-                if value is None:
+                if value is None or isinstance(value, External):
+                    # `"${self}/hosts/${host}.nix"`: a file of the repository, which one
+                    # is not known
                     return Unknown(unit.where(node), "a string with an unknown part")
                 parts.append(value)
             elif child.type == "escape_sequence":
@@ -262,9 +284,7 @@ class Evaluator:
             return builtin
         if name == "builtins":
             return External("builtins", local_lib=True)
-        if env.has_opaque_scope():
-            return External(f"`with` scope ({name})", local_lib=True)
-        return Unknown(unit.where(node), f"`{name}` is not defined")
+        return _from_scope(env, name, unit.where(node))
 
     def builtin(self, name: str) -> Value | None:
         from nixls_assist.context.static_builtins import BUILTINS
@@ -421,7 +441,7 @@ class Evaluator:
             if _mentions_local_path(given):
                 return UnknownCall(where, f"a function of `{function.name}` over the "
                                    "repository's files", function, argument)
-            if isinstance(given, (External, StrV, NumV, BoolV, NullV)):
+            if _from_outside(given):
                 return External(function.name, function.local_lib)
             # A library function the graph does not know, over the repository's own values:
             # its result is not known (it may well be a list of the repository's modules).
@@ -461,18 +481,25 @@ class Evaluator:
                 name = unit.doc.node_text(name_node)
                 default = formal.child_by_field_name("default")
                 env.vars[name] = Thunk(
-                    lambda name=name, default=default: self._formal(argument, name, default,
-                                                                    env, unit))
+                    lambda name=name, default=default, formal=formal: self._formal(
+                        argument, name, default, env, unit, formal))
         body = node.child_by_field_name("body")
-        return self.eval(body, env, unit) if body is not None else NullV()
+        result = self.eval(body, env, unit) if body is not None else NullV()
+        if isinstance(result, AttrsV) and result.origin is None and _whole_file(node):
+            # `import ./disko.nix { … }`, `args: import ./modules/x args`: the module is
+            # that file's
+            result = replace(result, origin=unit.path)
+        return result
 
     def _formal(self, argument: Thunk, name: str, default: Node | None, env: Env,
-                unit: FileUnit) -> Value:
+                unit: FileUnit, formal: Node | None = None) -> Value:
         value = self.select(argument.force(), name, None)
         if isinstance(value, _Missing):
             if default is not None:
                 return self.eval(default, env, unit)
             return Unknown(None, f"argument `{name}` not given")
+        if isinstance(value, Unknown) and value.where is None and formal is not None:
+            return Unknown(unit.where(formal), f"argument `{name}`: {value.reason}")
         return value
 
     def _e_let_expression(self, node: Node, env: Env, unit: FileUnit) -> Value:
@@ -619,6 +646,14 @@ def _from_file(value: Value, path: Path) -> Value:
     return value
 
 
+def _whole_file(node: Node) -> bool:
+    """`node` (a function) is its file's whole expression."""
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    return parent is not None and parent.type == "source_code"
+
+
 def coerce_path(value: Value) -> Value:
     """`self` / an attribute set with `outPath` stands for that path in `"${…}"` and `+`."""
     if isinstance(value, AttrsV) and "outPath" in value.entries:
@@ -646,9 +681,21 @@ def _lookup(evaluator: Evaluator, env: Env, name: str, where: Where) -> Value:
     builtin = evaluator.builtin(name)
     if builtin is not None:
         return builtin
-    if env.has_opaque_scope():
+    return _from_scope(env, name, where)
+
+
+def _from_scope(env: Env, name: str, where: Where) -> Value:
+    """A name no binding defines: from a `with` whose attributes are not all known. From
+    outside the repository (`with pkgs;`, `with inputs.x;`) it is external; from a set of
+    the repository's own the graph does not know (`with profiles;`) it is unknown."""
+    scope = env.opaque_scope()
+    if scope is None:
+        return Unknown(where, f"`{name}` is not defined")
+    if isinstance(scope, External):
         return External(f"`with` scope ({name})", local_lib=True)
-    return Unknown(where, f"`{name}` is not defined")
+    return Unknown(where, f"`{name}` from a `with` whose attributes are not known"
+                   + (f" ({scope.where.expression})" if isinstance(scope, Unknown)
+                      and scope.where is not None else ""))
 
 
 def _freeze(tree: dict[str, object]) -> AttrsV:
@@ -677,6 +724,20 @@ def _merge_under(base: Thunk, nested: AttrsV) -> Value:
     if isinstance(value, AttrsV):  # `a = { x.y = 1; }; a.x.z = 2;` merges all the way down
         return merge_attrs(value, nested, None, recursive=True)
     return nested
+
+
+_PLAIN = (External, StrV, NumV, BoolV, NullV)
+
+
+def _from_outside(value: Value) -> bool:
+    """Nothing of the repository's: a function from outside applied to it (`import
+    "${modulesPath}/x.nix" { inherit pkgs lib config; }`) gives something from outside."""
+    if isinstance(value, _PLAIN):
+        return True
+    if isinstance(value, AttrsV) and value.entries and len(value.entries) <= 20:
+        # only values from outside: `readDir`'s names are the repository's
+        return all(isinstance(item.force(), External) for item in value.entries.values())
+    return False
 
 
 def _mentions_local_path(value: Value, depth: int = 0) -> bool:

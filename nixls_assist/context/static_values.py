@@ -180,3 +180,30 @@ class Thunk:
             self._busy = False
         self._compute = None
         return self._value
+
+    @property
+    def computing(self) -> bool:
+        """Being computed right now: forcing it would be a cycle."""
+        return self._busy
+
+
+# Module arguments the module system (or a flake input's framework) gives: from outside the
+# repository. Any other name comes from the repository (`specialArgs` the graph did not
+# follow, `_module.args`) and is not known.
+STANDARD_MODULE_ARGS = frozenset({
+    "config", "options", "lib", "pkgs", "modulesPath", "specialArgs", "utils",
+    "baseModules", "extraModules", "extendModules", "moduleType", "noUserModules", "name",
+    "nodes", "osConfig", "nixosConfig", "darwinConfig", "osClass", "inputs", "inputs'",
+    "self'", "system", "_class", "_prefix", "flake-parts-lib", "withSystem",
+    "moduleWithSystem", "getSystem", "nixpkgs", "home-manager", "pkgs'",
+})
+
+
+def module_arguments(given: dict[str, Thunk], what: str) -> AttrsV:
+    """The arguments of a module: `given`, the standard ones (external), and, for any other
+    name, `Unknown` — it is set somewhere the graph does not follow (`_module.args`)."""
+    standard = {name: Thunk.of(External(what, local_lib=True))
+                for name in STANDARD_MODULE_ARGS}
+    rest = AttrsV(standard, rest=Unknown(None, f"a {what} set where the graph does not "
+                                               "follow (`_module.args`?)"))
+    return AttrsV(given, rest=rest)
