@@ -90,6 +90,7 @@ class SourceTree:
     key: str  # the locked rev, else the store path's hash part
     rev: str | None = None
     release: str | None = None  # from the tree's .version / release.json, when readable
+    origin: str = "the Nix store"  # where the tree came from: the store, or a download URL
 
     @property
     def name(self) -> str:
@@ -102,7 +103,7 @@ class SourceTree:
 
     @property
     def source(self) -> str:
-        return f"options of {self.label}, from the Nix store"
+        return f"options of {self.label}, from {self.origin}"
 
     @property
     def module_dir(self) -> Path:
@@ -259,11 +260,13 @@ def extract_source(tree: SourceTree, cache: ExtractCache, *, progress: Progress 
 
 def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
                        progress: Progress | None = None, limits: Limits = Limits(),
-                       cancel: threading.Event | None = None) -> BuildResult:
+                       cancel: threading.Event | None = None,
+                       meta: dict[str, str] | None = None) -> BuildResult:
     """Extract `tree` and write its index (atomically) to `source_index_path`.
 
     Safe to run in a worker thread; raises IndexUnavailable (limits, cancel) or
-    CacheNotWritable. The per-file cache lives next to the indexes.
+    CacheNotWritable. The per-file cache lives next to the indexes. `meta` adds to the
+    index's metadata (a download's URL and narHash).
     """
     from option_index.build import BuildResult
 
@@ -282,7 +285,7 @@ def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
     meta = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "store_path": str(tree.root), "rev": tree.rev or "", "label": tree.label,
             "files": str(result.files), "parse_errors": str(len(result.parse_errors)),
-            "extractor": EXTRACTOR_VERSION}
+            "extractor": EXTRACTOR_VERSION, **(meta or {})}
     content = StoreContent(tree.system, tree.source,
                            [ReleaseOptions(release, result.options, authoritative=False)],
                            result.drift, meta)
@@ -375,6 +378,11 @@ def open_source_index(tree: SourceTree, release: str, *, cache_dir: Path | None 
             if on_notice:
                 on_notice(f"cannot index {tree.label} from the Nix store: {exc}")
             return None
+    return _open_built(path, tree.system, release, tree.source, cache_dir, on_notice)
+
+
+def _open_built(path: Path, system: str, release: str, source: str, cache_dir: Path,
+                on_notice: Notice | None) -> OptionIndex | None:
     try:
         store = Store.open(path)
         info = next(iter(store.releases.values()))
@@ -383,14 +391,36 @@ def open_source_index(tree: SourceTree, release: str, *, cache_dir: Path | None 
             on_notice(f"ignoring {path}: {exc or 'no releases'}; it is rebuilt on next use")
         path.unlink(missing_ok=True)
         return None
-    base = open_index(tree.system, release, cache_dir=cache_dir, on_notice=on_notice)
+    base = open_index(system, release, cache_dir=cache_dir, on_notice=on_notice)
     known = DriftTable(base.drift_records())
     drift = DriftTable(base.drift_records() + _exact_drift(store, release, known))
-    return SourceIndex(base, system=tree.system, release=release,
-                       source=store.meta.get("source", tree.source),
+    return SourceIndex(base, system=system, release=release,
+                       source=store.meta.get("source", source),
                        tree=OptionTree(store, info.mask), authoritative=False, drift=drift,
                        history=base._history, fallback=lambda: base, on_notice=on_notice,
                        path=path)
+
+
+def cached_source_index(cache_dir: Path, system: str, key: str) -> Path | None:
+    """The built index of source `key` (a rev, `release-24.11`), when one is cached and was
+    read by this extractor."""
+    if not _KEY.fullmatch(key):
+        return None
+    path = source_index_path(cache_dir, system, key)
+    return path if path.is_file() and _built_by(path) == EXTRACTOR_VERSION else None
+
+
+def open_cached_source_index(system: str, key: str, release: str, *,
+                             cache_dir: Path | None = None,
+                             on_notice: Notice | None = None) -> OptionIndex | None:
+    """The index `index fetch` (or an earlier Nix store build) left for source `key`, used
+    exactly as if its tree were in the Nix store; None when there is none."""
+    cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+    path = cached_source_index(cache_dir, check_system(system), key)
+    if path is None:
+        return None
+    return _open_built(path, system, release, f"options of {system} {key[:12]}", cache_dir,
+                       on_notice)
 
 
 def open_store_index(system: str, release: str, *, rev: str | None = None,
