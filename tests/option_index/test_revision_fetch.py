@@ -255,7 +255,7 @@ def test_404_fails_at_once(server, tmp_path: Path) -> None:
 
 
 def test_timeout(server, source, tmp_path: Path) -> None:
-    with pytest.raises(DownloadError, match="timed out after 0.3 s"):
+    with pytest.raises(DownloadError, match=r"timed out after 0\.3 s"):
         fetch_revision(for_rev("nixos", REV), tmp_path / "cache",
                        template=template(server, "slow"),
                        settings=DownloadSettings(timeout=0.3, retries=0))
@@ -349,7 +349,8 @@ def test_check_download_fetches_what_is_missing(server, source, tmp_path: Path) 
     assert ("NXA101", "services.webfrob.listenPort") in findings
     assert f"fetched nixos NixOS/nixpkgs {REV[:12]}" in stderr
     # the config key does the same; already cached: nothing is downloaded again
-    (root / ".nixls-assist.toml").write_text(f'download = true\nsource-url = "{template(server)}"\n')
+    config = f'download = true\nsource-url = "{template(server)}"\n'
+    (root / ".nixls-assist.toml").write_text(config)
     findings, stderr = _findings(root, tmp_path, "--no-cache")
     assert ("NXA101", "services.webfrob.listenPort") in findings and "fetched" not in stderr
     assert sum(Handler.hits.values()) == 1
