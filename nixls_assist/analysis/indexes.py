@@ -34,8 +34,9 @@ from option_index.sources.store_index import (
 
 ENV_STORE_INDEX = "NIXLS_ASSIST_STORE_INDEX"
 StoreProgress = Callable[[str, int, int], None]  # (what is indexed, files done, files total)
-# Downloads a pin's source for a system (raises OptionIndexError): see analysis/source_fetch.py
-Fetcher = Callable[[str, ReleasePin], None]
+# Downloads a pin's source for a system; True when it did (raises OptionIndexError): see
+# analysis/source_fetch.py
+Fetcher = Callable[[str, ReleasePin], bool]
 
 SYSTEMS = ("nixos", "home-manager")
 
@@ -71,6 +72,15 @@ class IndexProvider:
         self._lock = threading.Lock()
         self._cancel = threading.Event()
 
+    def set_fetcher(self, fetcher: Fetcher | None) -> None:
+        """Turn background downloads of missing pinned sources on (a fetcher) or off."""
+        with self._lock:
+            self._fetcher = fetcher
+            self._failed.clear()
+            for key in [k for k in self._sources if k[2].startswith("rev:")
+                        and self._sources[k] is None]:
+                del self._sources[key]  # a miss may now start a download
+
     def effective_release(self, system: str, pin: ReleasePin) -> str:
         """The release whose drift certainly applies: unstable at a date → the release
         branched off before that date."""
@@ -102,7 +112,8 @@ class IndexProvider:
                 return self._sources[key]
         index = open_cached_source_index(system, pin.rev, release, cache_dir=self._cache_dir,
                                          on_notice=self._on_notice)
-        if index is None and self._fetcher is not None and pin.origin is not None:
+        if index is None and self._fetcher is not None and pin.origin is not None \
+                and self._store_builds == "background":
             self._start_fetch(system, pin)
         with self._lock:
             self._sources[key] = index
@@ -122,21 +133,23 @@ class IndexProvider:
         key = (system, pin.rev or "")
         assert self._fetcher is not None
         try:
-            self._fetcher(system, pin)
+            fetched = self._fetcher(system, pin)
         except OptionIndexError as exc:
-            with self._lock:
-                self._failed.add(key)
+            fetched = False
             if self._on_notice:
                 self._on_notice(f"cannot download the {system} source {pin.rev}: {exc}")
-            return
         finally:
             with self._lock:
                 self._fetching.pop(key, None)
+        if not fetched:
+            with self._lock:
+                self._failed.add(key)  # not again this session (the setting resets it)
+            return
         with self._lock:  # forget the misses: the next `get` opens the new index
             for k in [k for k in self._sources if k[2] == f"rev:{pin.rev}"]:
                 del self._sources[k]
         if self._on_store_index is not None:
-            self._on_store_index(f"{system} {pin.rev[:8] if pin.rev else ''}")
+            self._on_store_index(f"{system} {pin.rev[:8] if pin.rev else ''}, downloaded")
 
     def _from_source(self, system: str, release: str, source: str,
                      rev: str | None) -> OptionIndex | None:

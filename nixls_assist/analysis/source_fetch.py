@@ -170,3 +170,31 @@ def workspace_locks(workspace: Workspace, paths: Iterable[Path]) -> list[tuple[P
         if ctx.lock_path is not None:
             found[(ctx.lock_path, settings.nixpkgs_input, settings.home_manager_input)] = None
     return list(found)
+
+
+def _plausible(system: str, revision: Revision) -> bool:
+    """Whether the pin can be `system`'s tree: a configuration without a home-manager input
+    checks home-manager modules against its nixpkgs pin, which is no home-manager archive."""
+    name = (revision.url or revision.repo).lower()
+    is_home_manager = "home-manager" in name
+    return is_home_manager if system == "home-manager" else not is_home_manager
+
+
+def pin_fetcher(source_url: str | None = None,
+                cache_dir: Path | None = None) -> Callable[[str, ReleasePin], bool]:
+    """What the editor's download setting runs in the background for a missing pinned
+    source: True when it fetched one (raises OptionIndexError; False for a pin that
+    cannot be downloaded)."""
+    options = FetchOptions(cache_dir=cache_dir, source_url=source_url)
+
+    def fetch(system: str, pin: ReleasePin) -> bool:
+        revision = revision_of_pin(system, pin)
+        if revision is None or not _plausible(system, revision):
+            return False
+        try:
+            fetch_revision(revision, options.directory, template=source_url)
+        except ValueError as exc:  # a bad source URL setting
+            raise OptionIndexError(str(exc)) from exc
+        return True
+
+    return fetch

@@ -4,17 +4,12 @@ reaches the internet."""
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
 import tarfile
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
@@ -25,136 +20,26 @@ from option_index.sources.nix_store import nar_hash
 from option_index.sources.revision import fetch_revision, for_rev
 from option_index.sources.store_index import open_cached_source_index, source_indexes
 from tests.conftest import run_cli
-from tests.option_index.store_trees import NIXPKGS, flake_lock, lock_node, write_tree
+from tests.option_index.source_archives import (
+    REV,
+    TREE,
+    Handler,
+    archive_server,
+    make_flake,
+    member,
+    raw_tarball,
+    tarball,
+    template,
+)
+from tests.option_index.store_trees import write_tree
 
-REV = "5e4fbfb6b3de1aa2872b76d49fafc942626e2add"
 FAST = DownloadSettings(timeout=0.5, retries=1, backoff=0.01)
-
-# nixpkgs as of 24.05+: renames declared inside the module, with `sinceRelease`
-TREE = {
-    **NIXPKGS,
-    ".version": "24.11",
-    "nixos/modules/module-list.nix":
-        "[\n  ./rename.nix\n  ./services/misc/frobnicator.nix\n  ./services/web/webfrob.nix\n]\n",
-    "nixos/modules/services/web/webfrob.nix": """{ config, lib, ... }:
-let
-  cfg = config.services.webfrob;
-in
-{
-  imports = [
-    (lib.mkRenamedOptionModuleWith {
-      sinceRelease = 2405;
-      from = [ "services" "webfrob" "listenPort" ];
-      to = [ "services" "webfrob" "settings" "port" ];
-    })
-  ];
-
-  options.services.webfrob = {
-    enable = lib.mkEnableOption "webfrob";
-    settings.port = lib.mkOption {
-      type = lib.types.port;
-      default = 8080;
-      description = "Port webfrob listens on.";
-    };
-  };
-
-  config = lib.mkIf cfg.enable { };
-}
-""",
-}
-
-CONFIGURATION = """{ config, lib, pkgs, ... }:
-{
-  services.webfrob = {
-    enable = true;
-    listenPort = 8443;
-  };
-  system.stateVersion = "24.11";
-}
-"""
-
-
-def tarball(root: Path, top: str = f"nixpkgs-{REV}", rev: str | None = REV) -> bytes:
-    """A GitHub-style archive: one top-level directory, the commit in the pax header."""
-    buf = io.BytesIO()
-    headers = {"comment": rev} if rev else {}
-    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT,
-                      pax_headers=headers) as tar:
-        tar.add(root, arcname=top)
-    return buf.getvalue()
-
-
-def raw_tarball(members: list[tuple[tarfile.TarInfo, bytes | None]]) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for info, data in members:
-            tar.addfile(info, io.BytesIO(data) if data is not None else None)
-    return buf.getvalue()
-
-
-def member(name: str, kind: bytes = tarfile.REGTYPE, data: bytes = b"x",
-           link: str = "") -> tuple[tarfile.TarInfo, bytes | None]:
-    info = tarfile.TarInfo(name)
-    info.type = kind
-    info.linkname = link
-    if kind == tarfile.REGTYPE:
-        info.size = len(data)
-        return info, data
-    return info, None
-
-
-class Handler(BaseHTTPRequestHandler):
-    routes: ClassVar[dict[str, bytes]] = {}
-    hits: ClassVar[dict[str, int]] = {}
-    ranges: ClassVar[list[str]] = []
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        path = self.path
-        self.hits[path] = self.hits.get(path, 0) + 1
-        if self.headers.get("Range"):
-            self.ranges.append(self.headers["Range"])
-        name = path.rsplit("/", 1)[-1]
-        body = self.routes.get(name)
-        if body is None:
-            self.send_response(404)
-            self.send_header("Content-Length", "9")
-            self.end_headers()
-            self.wfile.write(b"not found")
-            return
-        if path.startswith("/slow/"):
-            time.sleep(1.0)
-        if path.startswith("/resume/") and self.headers.get("Range"):
-            start = int(self.headers["Range"].removeprefix("bytes=").rstrip("-"))
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
-            self.send_header("Content-Length", str(len(body) - start))
-            self.end_headers()
-            self.wfile.write(body[start:])
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if path.startswith(("/cut/", "/resume/")):  # promise it all, send half, hang up
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        self.wfile.write(body)
 
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    Handler.routes, Handler.hits, Handler.ranges = {}, {}, []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with archive_server() as url:
+        yield url
 
 
 @pytest.fixture
@@ -163,10 +48,6 @@ def source(tmp_path: Path) -> tuple[Path, str]:
     root = write_tree(tmp_path / "src" / "nixpkgs", TREE)
     Handler.routes[f"{REV}.tar.gz"] = tarball(root)
     return root, nar_hash(root)
-
-
-def template(server: str, mode: str = "ok") -> str:
-    return f"{server}/{mode}/{{owner}}/{{repo}}/{{rev}}.tar.gz"
 
 
 def leftovers(cache: Path) -> list[str]:
@@ -298,18 +179,6 @@ def test_a_corrupt_archive_is_an_error(tmp_path: Path) -> None:
 
 # --- the commands ----------------------------------------------------------------------------
 
-def _flake(root: Path, sri: str) -> Path:
-    root.mkdir(parents=True)
-    (root / "flake.nix").write_text(
-        "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-24.11\";\n"
-        "  outputs = { self, nixpkgs }: {\n    nixosConfigurations.web = "
-        "nixpkgs.lib.nixosSystem {\n      modules = [ ./configuration.nix ];\n    };\n  };\n}\n")
-    (root / "flake.lock").write_text(
-        flake_lock({"nixpkgs": lock_node("NixOS", "nixpkgs", "nixos-24.11", REV, sri)}))
-    (root / "configuration.nix").write_text(CONFIGURATION)
-    return root
-
-
 def _env(tmp_path: Path) -> dict[str, str]:
     return {"NIX_STORE_DIR": str(tmp_path / "empty-store"),
             "NIXLS_ASSIST_CACHE_DIR": str(tmp_path / "cache"), "NIXLS_ASSIST_CHANNELS": "",
@@ -326,7 +195,7 @@ def _findings(root: Path, tmp_path: Path, *extra: str) -> tuple[list, str]:
 
 def test_fetch_from_lock_then_check_uses_the_revision(server, source, tmp_path: Path) -> None:
     _, sri = source
-    root = _flake(tmp_path / "flake", sri)
+    root = make_flake(tmp_path / "flake", sri)
     before, _ = _findings(root, tmp_path)
     assert ("NXA101", "services.webfrob.listenPort") not in before  # unknown to the seed table
     fetched = run_cli("index", "fetch", "--from-lock", "--source-url", template(server),
@@ -343,7 +212,7 @@ def test_fetch_from_lock_then_check_uses_the_revision(server, source, tmp_path: 
 
 def test_check_download_fetches_what_is_missing(server, source, tmp_path: Path) -> None:
     _, sri = source
-    root = _flake(tmp_path / "flake", sri)
+    root = make_flake(tmp_path / "flake", sri)
     (root / ".nixls-assist.toml").write_text(f'source-url = "{template(server)}"\n')
     findings, stderr = _findings(root, tmp_path, "--download")
     assert ("NXA101", "services.webfrob.listenPort") in findings
@@ -357,7 +226,7 @@ def test_check_download_fetches_what_is_missing(server, source, tmp_path: Path) 
 
 
 def test_from_lock_with_a_wrong_narhash_exits_1(server, source, tmp_path: Path) -> None:
-    root = _flake(tmp_path / "flake", "sha256-" + "B" * 43 + "=")
+    root = make_flake(tmp_path / "flake", "sha256-" + "B" * 43 + "=")
     fetched = run_cli("index", "fetch", "--from-lock", "flake.lock", "--source-url",
                       template(server), "--retries", "0", cwd=root, env=_env(tmp_path))
     assert fetched.returncode == 1
@@ -388,3 +257,43 @@ def test_fetch_rev_and_release_and_usage_errors(server, source, tmp_path: Path) 
     both = run_cli("index", "fetch", "24.11", "--rev", REV, env=env)
     assert both.returncode == 2
     assert leftovers(tmp_path / "cache") == []
+
+
+# --- the editor: downloads in the background, only when the setting is on ------------------------
+
+def test_provider_downloads_in_the_background_only_when_asked(server, source,
+                                                              tmp_path: Path) -> None:
+    from nixls_assist.analysis.indexes import IndexProvider
+    from nixls_assist.analysis.source_fetch import pin_fetcher
+    from nixls_assist.context.release import ReleasePin
+
+    _, sri = source
+    cache = tmp_path / "cache"
+    pin = ReleasePin("24.11", None, "test", rev=REV, nar_hash=sri, origin="github:NixOS/nixpkgs")
+    ready: list[str] = []
+    provider = IndexProvider(cache, store_builds="background", on_store_index=ready.append)
+    assert "from http" not in provider.get("nixos", pin).source
+    provider.wait_for_builds(60)
+    assert Handler.hits == {} and ready == []  # off by default: no request at all
+    provider.set_fetcher(pin_fetcher(template(server), cache))
+    # a configuration without a home-manager input: its nixpkgs pin is no home-manager tree
+    assert provider.get("home-manager", pin) is not None
+    first = provider.get("nixos", pin)
+    assert "from http" not in first.source  # the release index answers meanwhile
+    provider.wait_for_builds(60)
+    assert ready == ["nixos 5e4fbfb6, downloaded"] and sum(Handler.hits.values()) == 1
+    index = provider.get("nixos", pin)
+    assert index.drift(("services", "webfrob", "listenPort")).to_path == \
+        "services.webfrob.settings.port"
+    provider.close()
+
+
+def test_editor_settings_for_downloads() -> None:
+    from nixls_assist.server.settings import Settings, parse_settings
+
+    assert Settings().download_sources is False
+    settings, problem = parse_settings({"downloadSources": True,
+                                        "sourceUrl": "https://mirror.example/{rev}.tar.gz"})
+    assert problem is None and settings.download_sources
+    _, problem = parse_settings({"sourceUrl": "https://mirror.example/latest.tar.gz"})
+    assert problem is not None and "{rev}" in problem
