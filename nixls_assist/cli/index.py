@@ -70,7 +70,8 @@ def add_index_parser(subparsers) -> None:
     what.add_argument("--release", dest="branch_release", default=None, metavar="RELEASE",
                       help="the source of a release branch's head (nixos-25.05, home-manager "
                            "release-25.05); `upgrade --to RELEASE` then uses it")
-    fetch_p.add_argument("--system", choices=SYSTEMS, default="nixos")
+    fetch_p.add_argument("--system", choices=SYSTEMS, default="nixos",
+                         help="which source (default nixos: nixpkgs); --from-lock finds both")
     fetch_p.add_argument("--repo", default=None, metavar="OWNER/NAME",
                          help="with --rev / --release: another repository (a fork; default "
                               "NixOS/nixpkgs, nix-community/home-manager)")

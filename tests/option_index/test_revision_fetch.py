@@ -297,3 +297,26 @@ def test_editor_settings_for_downloads() -> None:
     assert problem is None and settings.download_sources
     _, problem = parse_settings({"sourceUrl": "https://mirror.example/latest.tar.gz"})
     assert problem is not None and "{rev}" in problem
+
+
+def test_upgrade_uses_the_fetched_release_branch(server, source, tmp_path: Path) -> None:
+    Handler.routes["nixos-24.11.tar.gz"] = Handler.routes[f"{REV}.tar.gz"]
+    root = make_flake(tmp_path / "flake", source[1])
+    older = "1" * 40  # pinned to 24.05 at a revision nobody fetched
+    lock = json.loads((root / "flake.lock").read_text())
+    lock["nodes"]["nixpkgs"]["locked"]["rev"] = older
+    lock["nodes"]["nixpkgs"]["original"]["ref"] = "nixos-24.05"
+    (root / "flake.lock").write_text(json.dumps(lock))
+    env = _env(tmp_path)
+
+    def changes() -> list[str]:
+        report = run_cli("upgrade", "--to", "24.11", "--format", "json", ".", cwd=root, env=env)
+        assert report.returncode in (0, 1), report.stderr
+        return [c["option"] for c in json.loads(report.stdout)["changes"]]
+
+    assert "services.webfrob.listenPort" not in changes()
+    fetched = run_cli("index", "fetch", "--release", "24.11", "--source-url", template(server),
+                      env=env)
+    assert fetched.returncode == 0, fetched.stderr
+    assert Handler.hits == {"/ok/NixOS/nixpkgs/nixos-24.11.tar.gz": 1}
+    assert "services.webfrob.listenPort" in changes()
