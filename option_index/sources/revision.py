@@ -213,7 +213,7 @@ def fetch_revision(revision: Revision, cache_dir: Path, *, template: str | None 
         say(f"extracting options of {tree.label}")
         build = build_source_index(tree, cache_dir, limits=limits or Limits(),
                                    meta={"url": url, "nar_hash": actual,
-                                         "store_path": ""})
+                                         "store_path": ""}, relative=True)
     finally:
         remove_tree(temp)
     return FetchResult(revision, build.path, url, actual, rev, build)

@@ -261,12 +261,14 @@ def extract_source(tree: SourceTree, cache: ExtractCache, *, progress: Progress 
 def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
                        progress: Progress | None = None, limits: Limits = Limits(),
                        cancel: threading.Event | None = None,
-                       meta: dict[str, str] | None = None) -> BuildResult:
+                       meta: dict[str, str] | None = None, relative: bool = False) -> BuildResult:
     """Extract `tree` and write its index (atomically) to `source_index_path`.
 
     Safe to run in a worker thread; raises IndexUnavailable (limits, cancel) or
     CacheNotWritable. The per-file cache lives next to the indexes. `meta` adds to the
-    index's metadata (a download's URL and narHash).
+    index's metadata (a download's URL and narHash). `relative`: declarations and shim
+    sources are stored relative to the tree (`nixos/modules/…`), as options.json has them:
+    for a downloaded tree that is deleted afterwards.
     """
     from option_index.build import BuildResult
 
@@ -280,6 +282,8 @@ def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
         cache.prune()
     finally:
         cache.close()
+    if relative:
+        _relative_to(tree.root, result)
     release = tree.release or "unstable"
     dest = source_index_path(cache_dir, tree.system, tree.key)
     meta = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -297,6 +301,17 @@ def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
             "set NIXLS_ASSIST_CACHE_DIR to a writable directory") from exc
     return BuildResult(tree.system, release, dest, len(result.options), len(result.drift),
                        tree.source)
+
+
+def _relative_to(root: Path, result: Extraction) -> None:
+    prefix = str(root) + os.sep
+
+    def rel(text: str) -> str:
+        return text[len(prefix):] if text.startswith(prefix) else text
+
+    result.options = [dataclasses.replace(o, declarations=tuple(rel(d) for d in o.declarations))
+                      for o in result.options]
+    result.drift = [dataclasses.replace(d, source=rel(d.source)) for d in result.drift]
 
 
 def _built_by(path: Path) -> str | None:

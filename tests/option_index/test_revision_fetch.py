@@ -75,6 +75,10 @@ def test_fetch_builds_the_index_of_the_revision(server, source, tmp_path: Path) 
     assert renamed is not None and renamed.to_path == "services.webfrob.settings.port"
     assert index.drift(("services", "frobnicator", "colour")).to_path == \
         "services.frobnicator.color"
+    # the tree is gone: declarations and shim sources are relative to it, like options.json
+    [declared] = index.get("services.webfrob.settings.port").declarations
+    assert declared.startswith("nixos/modules/services/web/webfrob.nix")
+    assert renamed.source.startswith("nixos/modules/services/web/webfrob.nix:")
     # cached: a second fetch downloads nothing
     again = fetch_revision(for_rev("nixos", REV, nar_hash=sri), cache,
                            template=template(server), settings=FAST)
