@@ -3,7 +3,8 @@
 `download_file` streams a URL with httpx into a temporary file in a given directory (an archive
 of nixpkgs is 40+ MB: it is never held in memory). A transient failure (HTTP 5xx / 429, a
 timeout, a connection cut mid-body) is retried; when the server honours `Range` the retry
-resumes where the body stopped, otherwise it starts again from zero. On failure the temporary
+resumes where the body stopped (with `If-Range`, so a body that changed is sent whole),
+otherwise it starts again from zero. On failure the temporary
 file is removed and `DownloadError` says what happened.
 
 `unpack_tarball` extracts a tar (gzip, xz, bzip2 or plain) the way Nix unpacks a flake input:
@@ -52,10 +53,23 @@ def _fail(url: str, status: int) -> DownloadError:
     return DownloadError(f"download of {url} failed: HTTP {status}{hint}")
 
 
-def _attempt(client: httpx.Client, url: str, out, progress: Progress | None) -> None:
+def _validator(response: httpx.Response) -> str | None:
+    """What identifies this version of the body (a strong ETag, else Last-Modified): a
+    resumed request sends it as `If-Range`, so a body that changed meanwhile (a branch
+    head) is sent whole instead of spliced."""
+    etag = response.headers.get("etag")
+    if etag and not etag.startswith("W/"):
+        return etag
+    return response.headers.get("last-modified")
+
+
+def _attempt(client: httpx.Client, url: str, out, progress: Progress | None,
+             state: dict[str, str]) -> None:
     """One request; appends to `out` (resuming from its size when the server allows)."""
     have = out.tell()
-    headers = {"Range": f"bytes={have}-"} if have else {}
+    headers = {}
+    if have and "validator" in state:
+        headers = {"Range": f"bytes={have}-", "If-Range": state["validator"]}
     with client.stream("GET", url, headers=headers) as response:
         status = response.status_code
         if status in _RETRY_STATUS:
@@ -76,6 +90,9 @@ def _attempt(client: httpx.Client, url: str, out, progress: Progress | None) -> 
             have = 0
             length = response.headers.get("content-length", "")
             total = int(length) if length.isdigit() else None
+            state.pop("validator", None)
+            if (validator := _validator(response)) is not None:
+                state["validator"] = validator
         done = have
         for chunk in response.iter_raw():  # unbuffered: a cut keeps what arrived
             out.write(chunk)
@@ -98,6 +115,7 @@ def download_file(url: str, directory: Path, *, settings: DownloadSettings | Non
     fd, name = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=directory)
     path = Path(name)
     last = "unknown error"
+    state: dict[str, str] = {}
     try:
         with os.fdopen(fd, "w+b") as out, httpx.Client(
                 timeout=httpx.Timeout(settings.timeout), follow_redirects=True,
@@ -108,7 +126,7 @@ def download_file(url: str, directory: Path, *, settings: DownloadSettings | Non
                 if attempt:
                     time.sleep(settings.backoff * 2 ** (attempt - 1))
                 try:
-                    _attempt(client, url, out, progress)
+                    _attempt(client, url, out, progress, state)
                     return path
                 except _Retryable as exc:
                     last = str(exc)

@@ -114,7 +114,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path.startswith("/slow/"):
             time.sleep(1.0)
-        if path.startswith("/resume/") and self.headers.get("Range"):
+        if path.startswith("/resume/") and self.headers.get("Range") and \
+                self.headers.get("If-Range") == '"v1"':
             start = int(self.headers["Range"].removeprefix("bytes=").rstrip("-"))
             self.send_response(206)
             self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
@@ -124,6 +125,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
+        if path.startswith("/resume/"):
+            self.send_header("ETag", '"v1"')
         self.end_headers()
         if path.startswith(("/cut/", "/resume/")):  # promise it all, send half, hang up
             self.wfile.write(body[: len(body) // 2])
