@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from nixls_assist.analysis import Workspace
 from nixls_assist.analysis.index_store import (
     CACHE_FILE,
     SYSTEMS,
@@ -172,6 +171,7 @@ class _Progress:
 
 def _fetch_source(args: argparse.Namespace, cache_dir: Path, out: TextIO, err: TextIO) -> int:
     """`index fetch --rev / --from-lock / --release`: exit 1 when any revision failed."""
+    from nixls_assist.analysis import Workspace
     from nixls_assist.analysis.source_fetch import (
         FetchOptions,
         fetch_lock,
