@@ -29,6 +29,7 @@ from option_index.sources.store_index import (
     build_source_index,
     open_cached_source_index,
     open_source_index,
+    pin_key,
     source_tree,
 )
 
@@ -96,21 +97,22 @@ class IndexProvider:
             index = self._from_source(system, release, pin.source_path, pin.rev)
             if index is not None:
                 return index
-        if pin.rev is not None and pin.source_path is None and self._store_builds != "off":
-            index = self._from_cache(system, release, pin)
+        if pin.source_path is None and self._store_builds != "off" and \
+                (key := pin_key(pin.rev, pin.nar_hash)) is not None:
+            index = self._from_cache(system, release, pin, key)
             if index is not None:
                 return index
         return self.for_release(system, release)
 
-    def _from_cache(self, system: str, release: str, pin: ReleasePin) -> OptionIndex | None:
+    def _from_cache(self, system: str, release: str, pin: ReleasePin,
+                    source_key: str) -> OptionIndex | None:
         """The index `index fetch` left for the pinned rev (None: not fetched yet; with a
         fetcher, the download starts in the background)."""
-        assert pin.rev is not None
-        key = (system, release, f"rev:{pin.rev}")
+        key = (system, release, f"rev:{source_key}")
         with self._lock:
             if key in self._sources:
                 return self._sources[key]
-        index = open_cached_source_index(system, pin.rev, release, cache_dir=self._cache_dir,
+        index = open_cached_source_index(system, source_key, release, cache_dir=self._cache_dir,
                                          on_notice=self._on_notice)
         if index is None and self._fetcher is not None and pin.origin is not None \
                 and self._store_builds == "background":
@@ -120,7 +122,7 @@ class IndexProvider:
         return index
 
     def _start_fetch(self, system: str, pin: ReleasePin) -> None:
-        key = (system, pin.rev or "")
+        key = (system, pin_key(pin.rev, pin.nar_hash) or "")
         with self._lock:
             if key in self._fetching or key in self._failed:
                 return
@@ -130,14 +132,14 @@ class IndexProvider:
         worker.start()
 
     def _fetch(self, system: str, pin: ReleasePin) -> None:
-        key = (system, pin.rev or "")
+        key = (system, pin_key(pin.rev, pin.nar_hash) or "")
         assert self._fetcher is not None
         try:
             fetched = self._fetcher(system, pin)
         except OptionIndexError as exc:
             fetched = False
             if self._on_notice:
-                self._on_notice(f"cannot download the {system} source {pin.rev}: {exc}")
+                self._on_notice(f"cannot download the {system} source {key[1]}: {exc}")
         finally:
             with self._lock:
                 self._fetching.pop(key, None)
@@ -146,10 +148,10 @@ class IndexProvider:
                 self._failed.add(key)  # not again this session (the setting resets it)
             return
         with self._lock:  # forget the misses: the next `get` opens the new index
-            for k in [k for k in self._sources if k[2] == f"rev:{pin.rev}"]:
+            for k in [k for k in self._sources if k[2] == f"rev:{key[1]}"]:
                 del self._sources[k]
         if self._on_store_index is not None:
-            self._on_store_index(f"{system} {pin.rev[:8] if pin.rev else ''}, downloaded")
+            self._on_store_index(f"{system} {key[1][:8]}, downloaded")
 
     def _from_source(self, system: str, release: str, source: str,
                      rev: str | None) -> OptionIndex | None:

@@ -72,13 +72,19 @@ class Outcome:
 
 
 def revision_of_pin(system: str, pin: ReleasePin) -> Revision | None:
-    """The revision a lock pins, when it can be downloaded (a github or tarball input with a
-    commit hash)."""
-    if pin.rev is None or pin.origin is None or len(pin.rev) != 40:
+    """The revision a lock pins, when it can be downloaded (a github input with a commit
+    hash, a tarball input with a commit hash or a narHash)."""
+    if pin.origin is None:
+        return None
+    if pin.rev is not None and len(pin.rev) != 40:
         return None
     if pin.origin.startswith("github:"):
+        if pin.rev is None:
+            return None
         owner, _, repo = pin.origin.removeprefix("github:").partition("/")
         return Revision(system, owner, repo, rev=pin.rev, nar_hash=pin.nar_hash)
+    if pin.rev is None and pin.nar_hash is None:
+        return None  # a tarball without rev or narHash: nothing to key it by
     return Revision(system, "", "", rev=pin.rev, url=pin.origin, nar_hash=pin.nar_hash)
 
 
@@ -120,12 +126,12 @@ def fetch_lock(lock_path: Path, options: FetchOptions, *, nixpkgs_input: str = "
         raise ValueError(str(exc)) from exc
     outcomes = []
     for source in locked_sources(lock, nixpkgs_input, home_manager_input):
-        what = f"{source.system} (input `{source.input}`) {source.pin.rev}"
+        what = f"{source.system} (input `{source.input}`) {source.pin.rev or source.pin.origin}"
         revision = revision_of_pin(source.system, source.pin)
         if revision is None:
             outcomes.append(Outcome(what, None, OptionIndexError(
-                "cannot be downloaded: only github inputs and tarball inputs with a commit "
-                "hash can")))
+                "cannot be downloaded: only github inputs (and git inputs on github.com) "
+                "and tarball inputs can")))
             continue
         outcomes.append(_run(revision, what, options))
     return outcomes

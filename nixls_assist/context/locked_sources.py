@@ -36,8 +36,9 @@ def locked_sources(lock: FlakeLock, nixpkgs_input: str = "nixpkgs",
         else:
             continue
         pin = pin_from_node(node, name, "flake.lock")
-        if pin.rev is None or (system, pin.rev) in seen:
+        identity = pin.rev or pin.nar_hash
+        if identity is None or (system, identity) in seen:
             continue
-        seen.add((system, pin.rev))
+        seen.add((system, identity))
         out.append(LockedSource(name, system, pin))
     return out

@@ -28,6 +28,7 @@ from option_index.sources.store_index import (
     SourceTree,
     build_source_index,
     cached_source_index,
+    pin_key,
     source_index_path,
     tree_system,
 )
@@ -65,9 +66,12 @@ class Revision:
 
     @property
     def key(self) -> str:
-        """The cache key: the rev, or `release-24.11` for a release branch."""
-        if self.rev is not None:
-            return self.rev
+        """The cache key: the rev, the store hash of a locked tarball without one, or
+        `release-24.11` for a release branch."""
+        if self.rev is not None or (self.url is not None and self.nar_hash is not None):
+            key = pin_key(self.rev, self.nar_hash)
+            if key is not None:
+                return key
         return f"release-{self.release}" if self.release else f"branch-{self.branch}"
 
     @property

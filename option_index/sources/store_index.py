@@ -164,6 +164,19 @@ def locked_source(nar_hash: str, *, rev: str | None = None,
     return source_tree(path, rev=rev) if path.is_dir() else None
 
 
+def pin_key(rev: str | None, nar_hash: str | None) -> str | None:
+    """The cache key of a locked source: its rev, else (a tarball input without one) the
+    hash part of its store path, as a tree found in the store without a rev is keyed."""
+    if rev is not None and _KEY.fullmatch(rev):
+        return rev
+    if nar_hash is None:
+        return None
+    try:
+        return Path(fixed_output_path(nar_hash, "source")).name.split("-", 1)[0]
+    except ValueError:
+        return None
+
+
 def source_index_path(cache_dir: Path, system: str, key: str) -> Path:
     return cache_dir / f"{check_system(system)}-src-{key}.sqlite"
 

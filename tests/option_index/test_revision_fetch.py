@@ -4,6 +4,7 @@ reaches the internet."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from option_index.sources.revision import fetch_revision, for_rev
 from option_index.sources.store_index import open_cached_source_index, source_indexes
 from tests.conftest import run_cli
 from tests.option_index.source_archives import (
+    CONFIGURATION,
     REV,
     TREE,
     Handler,
@@ -31,7 +33,7 @@ from tests.option_index.source_archives import (
     tarball,
     template,
 )
-from tests.option_index.store_trees import write_tree
+from tests.option_index.store_trees import flake_lock, write_tree
 
 FAST = DownloadSettings(timeout=0.5, retries=1, backoff=0.01)
 
@@ -325,3 +327,28 @@ def test_upgrade_uses_the_fetched_release_branch(server, source, tmp_path: Path)
     assert fetched.returncode == 0, fetched.stderr
     assert Handler.hits == {"/ok/NixOS/nixpkgs/nixos-24.11.tar.gz": 1}
     assert "services.webfrob.listenPort" in changes()
+
+
+def test_a_channel_tarball_input_without_rev(server, tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "src" / "nixexprs", {**TREE, ".git-revision": REV})
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:xz") as tar:
+        tar.add(root, arcname="nixos-24.11.711815.5e4fbfb6b3de")
+    Handler.routes["nixexprs.tar.xz"] = buf.getvalue()
+    sri = nar_hash(root)
+    flake = tmp_path / "flake"
+    flake.mkdir()
+    (flake / "flake.nix").write_text(
+        "{\n  inputs.nixpkgs.url = \"https://channels.nixos.org/nixos-24.11/nixexprs.tar.xz\";\n"
+        "  outputs = { self, nixpkgs }: { };\n}\n")
+    (flake / "flake.lock").write_text(flake_lock({"nixpkgs": {
+        "locked": {"narHash": sri, "type": "tarball", "lastModified": 1734566935,
+                   "url": f"{server}/ok/nixos/24.11/nixexprs.tar.xz"},
+        "original": {"type": "tarball",
+                     "url": "https://channels.nixos.org/nixos-24.11/nixexprs.tar.xz"}}}))
+    (flake / "configuration.nix").write_text(CONFIGURATION)
+    fetched = run_cli("index", "fetch", "--from-lock", cwd=flake, env=_env(tmp_path))
+    assert fetched.returncode == 0, fetched.stderr
+    assert Handler.hits == {"/ok/nixos/24.11/nixexprs.tar.xz": 1}
+    findings, _ = _findings(flake, tmp_path)
+    assert ("NXA101", "services.webfrob.listenPort") in findings
