@@ -16,7 +16,10 @@ the NAR hash of the result (`nix_store.nar_hash`).
 
 from __future__ import annotations
 
+import bz2
 import contextlib
+import gzip
+import lzma
 import os
 import re
 import shutil
@@ -24,8 +27,10 @@ import stat
 import tarfile
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import httpx
 
@@ -236,6 +241,19 @@ def _extract(tar: tarfile.TarFile, dest: Path) -> None:
                                  "special file")
 
 
+def _decompressed(archive: Path) -> BinaryIO:
+    """The archive's tar stream: gzip, xz and bzip2 by their magic bytes, else as is."""
+    with open(archive, "rb") as f:
+        magic = f.read(6)
+    if magic.startswith(b"\x1f\x8b"):
+        return gzip.open(archive, "rb")
+    if magic.startswith(b"\xfd7zXZ\x00"):
+        return lzma.open(archive, "rb")
+    if magic.startswith(b"BZh"):
+        return bz2.open(archive, "rb")
+    return open(archive, "rb")
+
+
 def unpack_tarball(archive: Path, directory: Path) -> Unpacked:
     """Unpack `archive` into a new temporary directory in `directory`.
 
@@ -245,10 +263,17 @@ def unpack_tarball(archive: Path, directory: Path) -> Unpacked:
     temp = Path(tempfile.mkdtemp(prefix=".unpack-", dir=directory))
     try:
         try:
-            with tarfile.open(archive, "r:*") as tar:
-                _extract(tar, temp)
-                comment = tar.pax_headers.get("comment", "")
-        except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
+            with _decompressed(archive) as stream:
+                with tarfile.open(fileobj=stream, mode="r|") as tar:
+                    _extract(tar, temp)
+                    comment = tar.pax_headers.get("comment", "")
+                # tarfile takes a damaged header after the first for the end of the archive:
+                # reading the compressed stream to its end (gzip / xz check their CRC there)
+                # turns a corrupt or truncated download into an error, not a partial tree.
+                while stream.read(_CHUNK):
+                    pass
+        except (tarfile.TarError, EOFError, OSError, ValueError, zlib.error, lzma.LZMAError) \
+                as exc:
             if isinstance(exc, InvalidArchive):
                 raise
             raise InvalidArchive(f"the archive is corrupt or not a tar file ({exc})") from exc

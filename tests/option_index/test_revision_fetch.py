@@ -352,3 +352,31 @@ def test_a_channel_tarball_input_without_rev(server, tmp_path: Path) -> None:
     assert Handler.hits == {"/ok/nixos/24.11/nixexprs.tar.xz": 1}
     findings, _ = _findings(flake, tmp_path)
     assert ("NXA101", "services.webfrob.listenPort") in findings
+
+
+def test_a_corrupt_download_is_an_error_and_caches_nothing(server, source,
+                                                          tmp_path: Path) -> None:
+    body = Handler.routes[f"{REV}.tar.gz"]
+    Handler.routes[f"{REV}.tar.gz"] = body[: len(body) // 2] + bytes(len(body) - len(body) // 2)
+    cache = tmp_path / "cache"
+    with pytest.raises(InvalidArchive, match="corrupt"):
+        fetch_revision(for_rev("nixos", REV), cache, template=template(server), settings=FAST)
+    assert source_indexes(cache) == [] and leftovers(cache) == []
+
+
+def test_a_home_manager_revision(server, tmp_path: Path) -> None:
+    from tests.option_index.store_trees import HOME_MANAGER
+
+    hm_rev = "9ebaa80a227eaca9c87c53ed515ade013bc2bca9"
+    root = write_tree(tmp_path / "src" / "hm", HOME_MANAGER)
+    Handler.routes[f"{hm_rev}.tar.gz"] = tarball(root, f"home-manager-{hm_rev}", hm_rev)
+    cache = tmp_path / "cache"
+    result = fetch_revision(for_rev("home-manager", hm_rev, nar_hash=nar_hash(root)), cache,
+                            template=template(server), settings=FAST)
+    assert Handler.hits == {f"/ok/nix-community/home-manager/{hm_rev}.tar.gz": 1}
+    assert result.build is not None and result.build.release == "24.11"
+    index = open_cached_source_index("home-manager", hm_rev, "24.11", cache_dir=cache)
+    assert index is not None and index.lookup(("programs", "frobtool", "enable"))[0].name == "FOUND"
+    with pytest.raises(InvalidArchive, match="is not a nixpkgs tree"):
+        fetch_revision(for_rev("nixos", hm_rev), cache, template=template(server),
+                       settings=FAST)
