@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 from nixls_assist.context.flake_lock import LockedNode
-from option_index.sources.store_index import locked_source
+from option_index.sources.store_index import cached_source_index, locked_source, pin_key
+from option_index.store.cache import default_cache_dir
 
 UNSTABLE = "unstable"
 
@@ -119,6 +120,8 @@ def pin_from_node(node: LockedNode, input_name: str, lock_label: str) -> Release
     tree = locked_source(nar_hash, rev=rev) if nar_hash else None
     if tree is not None:
         reason += f" ({tree.source})"
+    elif (fetched := fetched_source(rev, nar_hash)) is not None:
+        reason += f" ({fetched})"
     return ReleasePin(release=release, date=date, reason=reason, ref=ref, rev=rev, via=lock_label,
                       nar_hash=nar_hash, source_path=str(tree.root) if tree else None,
                       origin=archive_origin(locked))
@@ -140,6 +143,18 @@ def archive_origin(locked: dict[str, object]) -> str | None:
         return url
     if kind == "git" and isinstance(url, str) and (match := _GITHUB_GIT.match(url)):
         return f"github:{match['owner']}/{match['repo']}"
+    return None
+
+
+def fetched_source(rev: str | None, nar_hash: str | None) -> str | None:
+    """`options of nixpkgs 5e4fbfb6, downloaded` when `index fetch` cached this revision's
+    source (in the default index directory)."""
+    key = pin_key(rev, nar_hash)
+    if key is None:
+        return None
+    for system, name in (("nixos", "nixpkgs"), ("home-manager", "home-manager")):
+        if cached_source_index(default_cache_dir(), system, key) is not None:
+            return f"options of {name} {key[:8]}, downloaded"
     return None
 
 

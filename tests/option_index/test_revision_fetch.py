@@ -212,6 +212,8 @@ def test_fetch_from_lock_then_check_uses_the_revision(server, source, tmp_path: 
     assert "downloading" in fetched.stderr and "downloaded 100%" in fetched.stderr
     after, _ = _findings(root, tmp_path)
     assert ("NXA101", "services.webfrob.listenPort") in after
+    verbose = run_cli("check", "-v", "--fail-on", "never", ".", cwd=root, env=_env(tmp_path))
+    assert "(options of nixpkgs 5e4fbfb6, downloaded)" in verbose.stdout
     listing = run_cli("index", "list", env=_env(tmp_path))
     assert f"options of nixpkgs 5e4fbfb6, from {server}/ok/NixOS/nixpkgs/{REV}.tar.gz" in \
         listing.stdout
