@@ -29,3 +29,11 @@ class StoreCorrupt(OptionIndexError):
 
 class CacheNotWritable(OptionIndexError):
     """The cache directory cannot be created or written."""
+
+
+class InvalidArchive(OptionIndexError):
+    """A downloaded source archive is corrupt, unsafe to unpack or not the expected tree."""
+
+
+class HashMismatch(OptionIndexError):
+    """A downloaded source does not have the narHash its flake.lock records."""

@@ -94,6 +94,7 @@ class Workspace:
         self._indexes = indexes
         self._store_builds = store_builds
         self._on_store_index = on_store_index
+        self._fetcher: Any = None  # set_downloads
         self._notices: list[str] = []
         self._configs: ConfigFinder | None = None
         self._resolvers: dict[ContextSettings, ContextResolver] = {}
@@ -239,11 +240,29 @@ class Workspace:
 
             self._indexes = IndexProvider(on_notice=self._notices.append,
                                           store_builds=self._store_builds,
-                                          on_store_index=self._store_index_ready)
+                                          on_store_index=self._store_index_ready,
+                                          fetcher=self._fetcher)
         return self._indexes
 
+    def set_downloads(self, enabled: bool, source_url: str | None = None) -> None:
+        """The editor's download setting: fetch a pinned source that is neither in the Nix
+        store nor cached, in the background (`analysis/source_fetch.py`). Off by default."""
+        fetcher = None
+        if enabled:
+            from nixls_assist.analysis.source_fetch import pin_fetcher
+
+            fetcher = pin_fetcher(source_url)
+        self._fetcher = fetcher
+        set_fetcher = getattr(self._indexes, "set_fetcher", None)
+        if set_fetcher is not None:
+            set_fetcher(fetcher)
+
     def _store_index_ready(self, label: str) -> None:
-        self._notices.append(f"indexed {label} from the Nix store; re-checking open files")
+        where = "" if label.endswith("downloaded") else " from the Nix store"
+        self._notices.append(f"indexed {label}{where}; re-checking open files")
+        # New context objects: a document's memo of judged bindings (rules/option_targets.py)
+        # is keyed by its context and would keep the index it saw before.
+        self._contexts.clear()
         if self._on_store_index is not None:
             self._on_store_index(label)
 

@@ -83,6 +83,13 @@ def add_check_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-cache", action="store_true",
                         help="check every file again instead of re-using the results of "
                              "unchanged files (config: `cache = false`)")
+    parser.add_argument("--download", action="store_true",
+                        help="first download the pinned nixpkgs / home-manager sources that "
+                             "are neither in the Nix store nor cached, verified against "
+                             "flake.lock (config: `download = true`; default off)")
+    parser.add_argument("--source-url", default=None, metavar="TEMPLATE",
+                        help="with --download: where source archives come from (see "
+                             "`index fetch --help`)")
     parser.add_argument("-j", "--jobs", type=int, default=None,
                         help="worker processes for large file sets (default: number of CPUs; "
                              "1 checks in this process)")
@@ -118,6 +125,9 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
             outcomes.append((workspace.unreadable(item.path, item.display, item.reason), None))
         else:
             inputs.append(item)
+    if args.download or first_config.download:
+        _download(workspace, [path for _, path, _ in inputs if path is not None],
+                  args.source_url or first_config.source_url)
     if args.fix or args.diff:
         for data, path, display in inputs:
             result = workspace.check(data, path, display)
@@ -147,6 +157,26 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
         return _render_diff(outcomes, out)
     _render(report, args, out)
     return _exit_code(report, fail_on)
+
+
+def _download(workspace: Workspace, paths: list[Path], source_url: str | None) -> None:
+    """Fetch the missing pinned sources before checking; a failure is reported and the
+    check goes on with the release's data."""
+    from nixls_assist.analysis.source_fetch import FetchOptions, fetch_missing, workspace_locks
+
+    def report(text: str) -> None:
+        print(f"nixls-assist: {text}", file=sys.stderr)
+
+    try:
+        options = FetchOptions(source_url=source_url, report=report)
+        outcomes = fetch_missing(workspace_locks(workspace, paths), options)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    for outcome in outcomes:
+        if outcome.error is not None:
+            report(f"cannot fetch {outcome.line}; checking with the release's data instead")
+        else:
+            report(f"fetched {outcome.line}")
 
 
 def _unused(result: FileResult) -> bool:

@@ -1,5 +1,8 @@
 """`nixls-assist index list|build|fetch|path|clear`: see and manage the option indexes.
 
+`index fetch RELEASE` imports a release's options.json; `index fetch --rev / --from-lock /
+--release` fetches the exact source of a revision (analysis/source_fetch.py).
+
 Registered by nixls_assist/cli/main.py like the other commands. Nothing here
 prints outside the given streams or exits: the return value is the exit code (0 ok, 1 the
 operation failed (download, unreadable input), 2 usage or configuration error).
@@ -44,12 +47,47 @@ def add_index_parser(subparsers) -> None:
     build.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE|DIR")
     build.add_argument("--system", choices=SYSTEMS, default="nixos")
     build.add_argument("--release", required=True, help="e.g. 24.11 or unstable")
-    fetch_p = sub.add_parser("fetch", help="download the options.json of a release")
-    fetch_p.add_argument("release")
-    fetch_p.add_argument("--system", choices=SYSTEMS, default="nixos")
-    fetch_p.add_argument("--url", default=None, help="download from this URL instead")
-    fetch_p.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
-    fetch_p.add_argument("--retries", type=int, default=2)
+    fetch_p = sub.add_parser(
+        "fetch", help="download a release's options.json, or the exact source of a revision",
+        description="`index fetch RELEASE` downloads the options.json of a release. "
+                    "`--rev`, `--from-lock` and `--release` download the source archive of a "
+                    "nixpkgs / home-manager revision instead, verify it against the lock's "
+                    "narHash, extract its option declarations and rename shims statically, and "
+                    "cache the index per revision: a `check` of a flake pinned to that "
+                    "revision then uses it as if the tree were in the Nix store. Exit codes: "
+                    "0 done, 1 a download, verification or extraction failed, 2 usage error.")
+    fetch_p.add_argument("release", nargs="?", default=None,
+                         help="a release (24.11, unstable): download its options.json")
+    what = fetch_p.add_mutually_exclusive_group()
+    what.add_argument("--rev", default=None, metavar="REV",
+                      help="the source archive of this commit (40 hex digits)")
+    what.add_argument("--from-lock", nargs="?", const=Path("flake.lock"), type=Path,
+                      default=None, metavar="FLAKE.LOCK",
+                      help="the source of every nixpkgs / home-manager input of a flake.lock, "
+                           "at its locked rev, verified against its narHash (default: "
+                           "./flake.lock)")
+    what.add_argument("--release", dest="branch_release", default=None, metavar="RELEASE",
+                      help="the source of a release branch's head (nixos-25.05, home-manager "
+                           "release-25.05); `upgrade --to RELEASE` then uses it")
+    fetch_p.add_argument("--system", choices=SYSTEMS, default="nixos",
+                         help="which source (default nixos: nixpkgs); --from-lock finds both")
+    fetch_p.add_argument("--repo", default=None, metavar="OWNER/NAME",
+                         help="with --rev / --release: another repository (a fork; default "
+                              "NixOS/nixpkgs, nix-community/home-manager)")
+    fetch_p.add_argument("--narhash", default=None, metavar="HASH",
+                         help="with --rev: fail unless the unpacked tree has this NAR hash")
+    fetch_p.add_argument("--source-url", default=None, metavar="TEMPLATE",
+                         help="where source archives come from, with {owner}, {repo}, {rev} "
+                              "(config `source-url`, env NIXLS_ASSIST_SOURCE_URL; default "
+                              "https://github.com/{owner}/{repo}/archive/{rev}.tar.gz)")
+    fetch_p.add_argument("--force", action="store_true",
+                         help="download again even when the revision is cached")
+    fetch_p.add_argument("--url", default=None,
+                         help="with RELEASE: download the options.json from this URL instead")
+    fetch_p.add_argument("--timeout", type=float, default=30.0,
+                         help="seconds without data before a retry (default 30)")
+    fetch_p.add_argument("--retries", type=int, default=2,
+                         help="extra attempts after a transient failure (default 2)")
     sub.add_parser("path", help="print the index directory")
     clear = sub.add_parser("clear", help="remove cached indexes")
     clear.add_argument("--system", choices=SYSTEMS, default=None)
@@ -131,6 +169,52 @@ class _Progress:
             self.err.write(f"  downloaded {where}\n")
 
 
+def _fetch_source(args: argparse.Namespace, cache_dir: Path, out: TextIO, err: TextIO) -> int:
+    """`index fetch --rev / --from-lock / --release`: exit 1 when any revision failed."""
+    from nixls_assist.analysis import Workspace
+    from nixls_assist.analysis.source_fetch import (
+        FetchOptions,
+        fetch_lock,
+        fetch_release_source,
+        fetch_rev,
+    )
+
+    if args.release is not None:
+        err.write("error: index fetch: RELEASE cannot be combined with --rev, --from-lock or "
+                  "--release\n")
+        return 2
+    if args.narhash and not args.rev:
+        err.write("error: --narhash only goes with --rev\n")
+        return 2
+    where = args.from_lock.resolve().parent if args.from_lock else Path.cwd()
+    config = Workspace().project_config(where)
+    options = FetchOptions(
+        cache_dir=cache_dir, source_url=args.source_url or config.source_url,
+        settings=DownloadSettings(timeout=args.timeout, retries=max(0, args.retries)),
+        progress=_Progress(err), report=lambda text: err.write(f"  {text}\n"),
+        force=args.force)
+    if args.rev:
+        outcomes = [fetch_rev(args.system, args.rev, options, repo=args.repo,
+                              nar_hash=args.narhash)]
+    elif args.branch_release:
+        outcomes = [fetch_release_source(args.system, normalize_release(args.branch_release),
+                                         options, repo=args.repo)]
+    else:
+        if not args.from_lock.is_file():
+            err.write(f"error: {args.from_lock}: no such flake.lock\n")
+            return 2
+        outcomes = fetch_lock(args.from_lock, options, nixpkgs_input=config.nixpkgs_input,
+                              home_manager_input=config.home_manager_input)
+        if not outcomes:
+            out.write(f"{args.from_lock}: no nixpkgs or home-manager input to fetch\n")
+    for outcome in outcomes:
+        if outcome.error is not None:
+            err.write(f"error: {outcome.line}\n")
+        else:
+            out.write(f"{outcome.line}\n")
+    return 1 if any(o.error is not None for o in outcomes) else 0
+
+
 def run_index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     cache_dir = getattr(args, "cache_dir", None) or default_cache_dir()
     command = getattr(args, "index_command", None)
@@ -149,7 +233,12 @@ def run_index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 return 2
             result = build_from(args.source, args.system, normalize_release(args.release),
                                 cache_dir)
+        elif command == "fetch" and (args.rev or args.from_lock or args.branch_release):
+            return _fetch_source(args, cache_dir, out, err)
         elif command == "fetch":
+            if args.release is None:
+                err.write("error: index fetch: give a RELEASE, --rev, --from-lock or --release\n")
+                return 2
             settings = DownloadSettings(timeout=args.timeout, retries=max(0, args.retries))
             result = fetch(args.system, normalize_release(args.release), cache_dir,
                            url=args.url, settings=settings, progress=_Progress(err))

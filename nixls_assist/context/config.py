@@ -12,6 +12,8 @@ ignore = ["NXA104"]                # codes or prefixes to skip
 exclude = ["generated/**"]         # gitignore-style globs, relative to this file
 skill-references = ["docs/notes"]  # directories of markdown notes for hover
 fail-on = "warning"                # error | warning | info | never
+download = false                   # `check` fetches missing pinned sources (check --download)
+source-url = "https://github.com/{owner}/{repo}/archive/{rev}.tar.gz"  # where archives come from
 
 [lock-age]                         # NXA602: days after which a locked nixpkgs is old
 info-days = 90
@@ -49,7 +51,8 @@ FAIL_ON = ("error", "warning", "info", "never")
 SEVERITIES = ("error", "warning", "info")
 
 _TOP_KEYS = ("release", "nixpkgs-input", "home-manager-input", "select", "ignore", "exclude",
-             "skill-references", "fail-on", "severity", "overrides", "cache", "lock-age")
+             "skill-references", "fail-on", "severity", "overrides", "cache", "lock-age",
+             "download", "source-url")
 _OVERRIDE_KEYS = ("paths", "release", "ignore")
 
 
@@ -88,6 +91,8 @@ class ProjectConfig:
     overrides: tuple[Override, ...] = ()
     cache: bool = True  # `check` re-uses results of unchanged files (cli/cache.py)
     lock_age: LockAge = field(default_factory=LockAge)
+    download: bool = False  # `check` downloads the pinned sources it lacks (`--download`)
+    source_url: str | None = None  # archive URL template with {owner}, {repo}, {rev}
     _exclude_spec: pathspec.PathSpec | None = field(default=None, repr=False, compare=False)
 
     def relative(self, path: Path) -> str | None:
@@ -160,6 +165,9 @@ def _parse(data: dict[str, Any], path: Path, known: Callable[[str], bool]) -> Pr
     cache = data.get("cache", True)
     if not isinstance(cache, bool):
         raise check.error("cache", "true or false", cache)
+    download = data.get("download", False)
+    if not isinstance(download, bool):
+        raise check.error("download", "true or false", download)
     return ProjectConfig(
         path=path.resolve(),
         root=root,
@@ -175,6 +183,8 @@ def _parse(data: dict[str, Any], path: Path, known: Callable[[str], bool]) -> Pr
         overrides=check.overrides(data.get("overrides", [])),
         cache=cache,
         lock_age=check.lock_age(data.get("lock-age", {})),
+        download=download,
+        source_url=check.source_url(data.get("source-url")),
         _exclude_spec=_spec(exclude) if exclude else None,
     )
 
@@ -222,6 +232,22 @@ class _Checker:
         if normalised is None:
             raise self.error(where + key, release_forms(), value)
         return normalised
+
+    def source_url(self, value: object) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or "{rev}" not in value or \
+                not value.startswith(("https://", "http://", "file://")):
+            raise self.error("source-url", "an http(s) URL template with `{rev}` (and usually "
+                             "`{owner}`, `{repo}`), e.g. "
+                             "\"https://github.com/{owner}/{repo}/archive/{rev}.tar.gz\"",
+                             value)
+        try:
+            value.format(owner="o", repo="r", rev="0" * 40)
+        except (KeyError, IndexError, ValueError):
+            raise self.error("source-url", "only `{owner}`, `{repo}` and `{rev}` as "
+                             "placeholders", value) from None
+        return value
 
     def code(self, code: object, key: str) -> str:
         if not isinstance(code, str) or not code.upper().startswith("NXA") \

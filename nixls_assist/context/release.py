@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 from nixls_assist.context.flake_lock import LockedNode
-from option_index.sources.store_index import locked_source
+from option_index.sources.store_index import cached_source_index, locked_source, pin_key
+from option_index.store.cache import default_cache_dir
 
 UNSTABLE = "unstable"
 
@@ -39,6 +40,9 @@ class ReleasePin:
     # The pinned nixpkgs / home-manager tree on this machine (Nix store or channel), if found:
     # the index is then built from that exact source (option_index/sources/store_index.py).
     source_path: str | None = None
+    # Where the locked source can be downloaded (`index fetch --from-lock`, `check --download`):
+    # `github:owner/repo` (the archive of `rev`) or a tarball input's locked URL.
+    origin: str | None = None
 
     @property
     def phrase(self) -> str:
@@ -116,8 +120,42 @@ def pin_from_node(node: LockedNode, input_name: str, lock_label: str) -> Release
     tree = locked_source(nar_hash, rev=rev) if nar_hash else None
     if tree is not None:
         reason += f" ({tree.source})"
+    elif (fetched := fetched_source(rev, nar_hash)) is not None:
+        reason += f" ({fetched})"
     return ReleasePin(release=release, date=date, reason=reason, ref=ref, rev=rev, via=lock_label,
-                      nar_hash=nar_hash, source_path=str(tree.root) if tree else None)
+                      nar_hash=nar_hash, source_path=str(tree.root) if tree else None,
+                      origin=archive_origin(locked))
+
+
+_GITHUB_GIT = re.compile(r"^(?:git\+)?https://github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?)"
+                         r"(?:\.git)?/?$")
+
+
+def archive_origin(locked: dict[str, object]) -> str | None:
+    """Where a locked input's exact source can be downloaded: `github:owner/repo` (its
+    archive at the locked rev) or a `tarball` input's locked URL; None for anything else
+    (a local path, a git server without archives)."""
+    kind = locked.get("type")
+    owner, repo, url = locked.get("owner"), locked.get("repo"), locked.get("url")
+    if kind == "github" and isinstance(owner, str) and isinstance(repo, str):
+        return f"github:{owner}/{repo}"
+    if kind == "tarball" and isinstance(url, str) and url.startswith(("https://", "http://")):
+        return url
+    if kind == "git" and isinstance(url, str) and (match := _GITHUB_GIT.match(url)):
+        return f"github:{match['owner']}/{match['repo']}"
+    return None
+
+
+def fetched_source(rev: str | None, nar_hash: str | None) -> str | None:
+    """`options of nixpkgs 5e4fbfb6, downloaded` when `index fetch` cached this revision's
+    source (in the default index directory)."""
+    key = pin_key(rev, nar_hash)
+    if key is None:
+        return None
+    for system, name in (("nixos", "nixpkgs"), ("home-manager", "home-manager")):
+        if cached_source_index(default_cache_dir(), system, key) is not None:
+            return f"options of {name} {key[:8]}, downloaded"
+    return None
 
 
 _UPSTREAM_OWNERS = frozenset({"nixos", "nix-community", "rycee"})

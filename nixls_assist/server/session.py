@@ -42,6 +42,7 @@ class Session:
         return True
 
     def _paths_from_settings(self) -> None:
+        self.workspace.set_downloads(self.settings.download_sources, self.settings.source_url)
         self.workspace.skill_reference_dirs = tuple(
             self._expand(d) for d in self.settings.skill_references)
         self.workspace.profiles = tuple(Path(p).expanduser() for p in self.settings.profiles)

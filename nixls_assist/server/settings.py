@@ -40,6 +40,13 @@ class Settings:
     # The formatter's argv (stdin → stdout), e.g. ["nixfmt"]; empty: the first of nixfmt,
     # alejandra, nixpkgs-fmt found on PATH.
     formatting_command: list[str] = field(default_factory=list)
+    # Download the pinned nixpkgs / home-manager source when it is neither in the Nix store
+    # nor cached (`nixls-assist index fetch --from-lock` in the background), verified against
+    # flake.lock's narHash. Off by default: the editor makes no network request unless asked.
+    download_sources: bool = False
+    # Where source archives come from: a URL template with {owner}, {repo} and {rev}
+    # (null: $NIXLS_ASSIST_SOURCE_URL, else GitHub).
+    source_url: str | None = None
 
 
 def _camel(name: str) -> str:
@@ -113,6 +120,10 @@ def _validate(settings: Settings) -> str | None:
         return "diagnosticsDelayMs must be between 0 and 10000"
     if settings.completion_limit < 1:
         return "completionLimit must be at least 1"
+    url = settings.source_url
+    if url is not None and ("{rev}" not in url or not url.startswith(("https://", "http://"))):
+        return (f"sourceUrl {url!r}: expected an http(s) URL template with {{rev}}, e.g. "
+                "https://github.com/{owner}/{repo}/archive/{rev}.tar.gz")
     return None
 
 

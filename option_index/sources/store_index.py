@@ -90,6 +90,7 @@ class SourceTree:
     key: str  # the locked rev, else the store path's hash part
     rev: str | None = None
     release: str | None = None  # from the tree's .version / release.json, when readable
+    origin: str = "the Nix store"  # where the tree came from: the store, or a download URL
 
     @property
     def name(self) -> str:
@@ -102,7 +103,7 @@ class SourceTree:
 
     @property
     def source(self) -> str:
-        return f"options of {self.label}, from the Nix store"
+        return f"options of {self.label}, from {self.origin}"
 
     @property
     def module_dir(self) -> Path:
@@ -161,6 +162,19 @@ def locked_source(nar_hash: str, *, rev: str | None = None,
     except ValueError:
         return None
     return source_tree(path, rev=rev) if path.is_dir() else None
+
+
+def pin_key(rev: str | None, nar_hash: str | None) -> str | None:
+    """The cache key of a locked source: its rev, else (a tarball input without one) the
+    hash part of its store path, as a tree found in the store without a rev is keyed."""
+    if rev is not None and _KEY.fullmatch(rev):
+        return rev
+    if nar_hash is None:
+        return None
+    try:
+        return Path(fixed_output_path(nar_hash, "source")).name.split("-", 1)[0]
+    except ValueError:
+        return None
 
 
 def source_index_path(cache_dir: Path, system: str, key: str) -> Path:
@@ -259,11 +273,15 @@ def extract_source(tree: SourceTree, cache: ExtractCache, *, progress: Progress 
 
 def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
                        progress: Progress | None = None, limits: Limits = Limits(),
-                       cancel: threading.Event | None = None) -> BuildResult:
+                       cancel: threading.Event | None = None,
+                       meta: dict[str, str] | None = None, relative: bool = False) -> BuildResult:
     """Extract `tree` and write its index (atomically) to `source_index_path`.
 
     Safe to run in a worker thread; raises IndexUnavailable (limits, cancel) or
-    CacheNotWritable. The per-file cache lives next to the indexes.
+    CacheNotWritable. The per-file cache lives next to the indexes. `meta` adds to the
+    index's metadata (a download's URL and narHash). `relative`: declarations and shim
+    sources are stored relative to the tree (`nixos/modules/…`), as options.json has them:
+    for a downloaded tree that is deleted afterwards.
     """
     from option_index.build import BuildResult
 
@@ -277,12 +295,14 @@ def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
         cache.prune()
     finally:
         cache.close()
+    if relative:
+        _relative_to(tree.root, result)
     release = tree.release or "unstable"
     dest = source_index_path(cache_dir, tree.system, tree.key)
     meta = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "store_path": str(tree.root), "rev": tree.rev or "", "label": tree.label,
             "files": str(result.files), "parse_errors": str(len(result.parse_errors)),
-            "extractor": EXTRACTOR_VERSION}
+            "extractor": EXTRACTOR_VERSION, **(meta or {})}
     content = StoreContent(tree.system, tree.source,
                            [ReleaseOptions(release, result.options, authoritative=False)],
                            result.drift, meta)
@@ -294,6 +314,17 @@ def build_source_index(tree: SourceTree, cache_dir: Path | None = None, *,
             "set NIXLS_ASSIST_CACHE_DIR to a writable directory") from exc
     return BuildResult(tree.system, release, dest, len(result.options), len(result.drift),
                        tree.source)
+
+
+def _relative_to(root: Path, result: Extraction) -> None:
+    prefix = str(root) + os.sep
+
+    def rel(text: str) -> str:
+        return text[len(prefix):] if text.startswith(prefix) else text
+
+    result.options = [dataclasses.replace(o, declarations=tuple(rel(d) for d in o.declarations))
+                      for o in result.options]
+    result.drift = [dataclasses.replace(d, source=rel(d.source)) for d in result.drift]
 
 
 def _built_by(path: Path) -> str | None:
@@ -375,6 +406,11 @@ def open_source_index(tree: SourceTree, release: str, *, cache_dir: Path | None 
             if on_notice:
                 on_notice(f"cannot index {tree.label} from the Nix store: {exc}")
             return None
+    return _open_built(path, tree.system, release, tree.source, cache_dir, on_notice)
+
+
+def _open_built(path: Path, system: str, release: str, source: str, cache_dir: Path,
+                on_notice: Notice | None) -> OptionIndex | None:
     try:
         store = Store.open(path)
         info = next(iter(store.releases.values()))
@@ -383,14 +419,36 @@ def open_source_index(tree: SourceTree, release: str, *, cache_dir: Path | None 
             on_notice(f"ignoring {path}: {exc or 'no releases'}; it is rebuilt on next use")
         path.unlink(missing_ok=True)
         return None
-    base = open_index(tree.system, release, cache_dir=cache_dir, on_notice=on_notice)
+    base = open_index(system, release, cache_dir=cache_dir, on_notice=on_notice)
     known = DriftTable(base.drift_records())
     drift = DriftTable(base.drift_records() + _exact_drift(store, release, known))
-    return SourceIndex(base, system=tree.system, release=release,
-                       source=store.meta.get("source", tree.source),
+    return SourceIndex(base, system=system, release=release,
+                       source=store.meta.get("source", source),
                        tree=OptionTree(store, info.mask), authoritative=False, drift=drift,
                        history=base._history, fallback=lambda: base, on_notice=on_notice,
                        path=path)
+
+
+def cached_source_index(cache_dir: Path, system: str, key: str) -> Path | None:
+    """The built index of source `key` (a rev, `release-24.11`), when one is cached and was
+    read by this extractor."""
+    if not _KEY.fullmatch(key):
+        return None
+    path = source_index_path(cache_dir, system, key)
+    return path if path.is_file() and _built_by(path) == EXTRACTOR_VERSION else None
+
+
+def open_cached_source_index(system: str, key: str, release: str, *,
+                             cache_dir: Path | None = None,
+                             on_notice: Notice | None = None) -> OptionIndex | None:
+    """The index `index fetch` (or an earlier Nix store build) left for source `key`, used
+    exactly as if its tree were in the Nix store; None when there is none."""
+    cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+    path = cached_source_index(cache_dir, check_system(system), key)
+    if path is None:
+        return None
+    return _open_built(path, system, release, f"options of {system} {key[:12]}", cache_dir,
+                       on_notice)
 
 
 def open_store_index(system: str, release: str, *, rev: str | None = None,

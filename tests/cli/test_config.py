@@ -34,7 +34,15 @@ def _codes(root: Path, *args: str) -> list[tuple[str, str, str]]:
     [
         ('relase = "24.11"\n',
          "unknown key `relase` (allowed: release, nixpkgs-input, home-manager-input, select, "
-         "ignore, exclude, skill-references, fail-on, severity, overrides, cache, lock-age)"),
+         "ignore, exclude, skill-references, fail-on, severity, overrides, cache, lock-age, "
+         "download, source-url)"),
+        ('download = "yes"\n', "`download`: expected true or false, got 'yes'"),
+        ('source-url = "https://mirror.example/nixpkgs.tar.gz"\n',
+         "`source-url`: expected an http(s) URL template with `{rev}`"),
+        ('source-url = "https://mirror.example/{commit}.tar.gz"\n',
+         "`source-url`: expected an http(s) URL template with `{rev}`"),
+        ('source-url = "https://mirror.example/{rev}/{branch}.tar.gz"\n',
+         "`source-url`: expected only `{owner}`, `{repo}` and `{rev}` as placeholders"),
         ('release = "lts"\n', "`nixos-24.11`, `release-24.11` or `unstable`, got 'lts'"),
         ('release = "24.12"\n', "`nixos-24.11`, `release-24.11` or `unstable`, got '24.12'"),
         ("release = 24.11\n", "`nixos-24.11`, `release-24.11` or `unstable`, got 24.11"),

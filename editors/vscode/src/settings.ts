@@ -16,6 +16,8 @@ export const SERVER_KEYS = [
   'skillReferences',
   'diagnosticsDelayMs',
   'completionLimit',
+  'downloadSources',
+  'sourceUrl',
 ] as const;
 
 export type ServerSettings = Partial<Record<(typeof SERVER_KEYS)[number], unknown>>;
