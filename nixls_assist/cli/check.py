@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from nixls_assist import run_cache
 from nixls_assist.analysis import (
     DEFAULT_MAX_BYTES,
     FAIL_ON,
@@ -106,9 +107,11 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
     first_config = workspace.project_config(first)
     fail_on = args.fail_on or first_config.fail_on or "warning"
     cache = None
+    damaged = []  # a damaged result cache is reported once: that run is not replayed
     if cacheable and not args.no_cache and first_config.cache:
         cache = ResultCache(cache_root(), Path.cwd().resolve(),
-                            lambda text: print(f"nixls-assist: {text}", file=sys.stderr))
+                            lambda text: damaged.append(text) or
+                            print(f"nixls-assist: {text}", file=sys.stderr))
         workspace.extract_cache = cache.extract_cache
     started = time.perf_counter()
     outcomes: list[tuple[FileResult, FixOutcome | None]] = []
@@ -146,7 +149,19 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
     if args.diff:
         return _render_diff(outcomes, out)
     _render(report, args, out)
+    recording = run_cache.current()
+    if recording is not None and cache is not None and not damaged:
+        recording.allow(_elapsed(report, args))
     return _exit_code(report, fail_on)
+
+
+def _elapsed(report: CheckReport, args: argparse.Namespace) -> tuple[str, str, str] | None:
+    """How the summary printed the run's time (the run cache replays its own instead)."""
+    if args.format == "json":
+        return '"seconds": ', repr(round(report.seconds, 3)), "json"
+    if args.format == "text" and not args.statistics:
+        return "checked in ", f"{report.seconds:.2f}s", "text"
+    return None
 
 
 def _unused(result: FileResult) -> bool:
