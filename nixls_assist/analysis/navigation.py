@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from nixls_assist.analysis.documents import OpenDocument
 from nixls_assist.context.fleet import Fleet, build_fleet
-from nixls_assist.features.declare_package import WorkspaceFile
 from nixls_assist.findings import Span
 from nixls_assist.syntax.loading import load_document
 from option_index.sources.nix_files import nix_files
@@ -25,6 +24,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from nixls_assist.analysis.workspace import Workspace
+    from nixls_assist.features.declare_package import WorkspaceFile
 
 MAX_FILES = 5000
 
@@ -89,6 +89,8 @@ class Navigation:
         return found
 
     def _file(self, path: Path, entry: OpenDocument | None) -> WorkspaceFile | None:
+        from nixls_assist.features.declare_package import WorkspaceFile  # imports a rule
+
         ws = self.workspace
         if entry is not None:
             return WorkspaceFile(path, entry.doc, ws.context_of(entry).kind)

@@ -15,7 +15,6 @@ from nixls_assist import run_cache
 from nixls_assist.analysis import (
     DEFAULT_MAX_BYTES,
     FAIL_ON,
-    RULES_BY_CODE,
     CheckReport,
     FileResult,
     FixOutcome,
@@ -31,11 +30,6 @@ from nixls_assist.analysis.batch import check_inputs, default_jobs
 from nixls_assist.analysis.result_cache import ResultCache, cache_root
 from nixls_assist.cli.files import discover, unreadable_reason
 from nixls_assist.cli.fix import unified_diff, write_atomic
-from nixls_assist.cli.output.github import render_github
-from nixls_assist.cli.output.jsonout import render_json
-from nixls_assist.cli.output.sarif import render_sarif
-from nixls_assist.cli.output.statistics import render_statistics, statistics
-from nixls_assist.cli.output.text import render_text
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Severity
 
@@ -227,6 +221,10 @@ def _relative(absolute: Path, cwd: Path) -> str:
 
 def _codes(text: str, flag: str) -> tuple[str, ...]:
     codes = tuple(c.strip().upper() for c in text.split(",") if c.strip())
+    if not codes:
+        return codes
+    from nixls_assist.analysis import RULES_BY_CODE  # the rules, only when codes are named
+
     for code in codes:
         if not any(known.startswith(code) for known in RULES_BY_CODE):
             raise ConfigError(f"{flag} {code}: no finding code starts with it "
@@ -235,6 +233,10 @@ def _codes(text: str, flag: str) -> tuple[str, ...]:
 
 
 def _render(report: CheckReport, args: argparse.Namespace, out: TextIO) -> None:
+    # Each format's module on its own: SARIF, GitHub annotations and statistics describe the
+    # rules (and import them); text and JSON do not.
+    if args.statistics:
+        from nixls_assist.cli.output.statistics import render_statistics, statistics
     fix_note = sys.stderr if args.format != "text" else out
     for record in sorted(report.fixed, key=lambda r: r.display_path):
         if record.applied:
@@ -243,6 +245,8 @@ def _render(report: CheckReport, args: argparse.Namespace, out: TextIO) -> None:
         for refusal in record.refused:
             fix_note.write(f"{record.display_path}: {refusal}\n")
     if args.format == "json":
+        from nixls_assist.cli.output.jsonout import render_json
+
         extra = {"statistics": statistics(report)} if args.statistics else {}
         if args.fix:
             extra["fixed"] = [{"file": r.display_path, "count": r.count,
@@ -250,12 +254,18 @@ def _render(report: CheckReport, args: argparse.Namespace, out: TextIO) -> None:
                               for r in sorted(report.fixed, key=lambda r: r.display_path)]
         render_json(report, out, extra)
     elif args.format == "sarif":
+        from nixls_assist.cli.output.sarif import render_sarif
+
         render_sarif(report, out)
     elif args.format == "github":
+        from nixls_assist.cli.output.github import render_github
+
         render_github(report, out)
     elif args.statistics:
         render_statistics(report, out)
     else:
+        from nixls_assist.cli.output.text import render_text
+
         render_text(report, out, verbose=args.verbose)
     if args.statistics and args.format in ("sarif", "github"):
         render_statistics(report, sys.stderr)
