@@ -134,9 +134,15 @@ def replay(argv: Sequence[str]) -> int | None:
                 return None
         output = record["output"]
         code = record["exit"]
-        if not isinstance(code, int) or not isinstance(output, list):
+        if not isinstance(code, int) or not isinstance(output, list) or not all(
+                isinstance(chunk, list) and len(chunk) == 3 and chunk[0] in (0, 1)
+                and (chunk[1] is None or chunk[1] in _SECONDS_FORMATS)
+                and isinstance(chunk[2], str) for chunk in output):
             return None
-        streams = (sys.stdout, sys.stderr)
+    except (OSError, ValueError, TypeError, KeyError, IndexError):
+        return None  # no record, or a damaged one: the run rewrites it
+    streams = (sys.stdout, sys.stderr)
+    try:
         for stream, kind, text in output:
             if kind is None:
                 streams[stream].write(text)
@@ -144,9 +150,9 @@ def replay(argv: Sequence[str]) -> int | None:
                 seconds = time.perf_counter() - started
                 streams[stream].write(_SECONDS_FORMATS[kind].format(
                     round(seconds, 3) if kind == "json" else seconds))
-        return code
-    except (OSError, ValueError, TypeError, KeyError, IndexError):
-        return None  # no record, or a damaged one: the run rewrites it
+    except BrokenPipeError:  # `check … | head`: what was wanted was written
+        pass
+    return code
 
 
 # -- recording -----------------------------------------------------------------------------
