@@ -50,9 +50,10 @@ from nixls_assist import __version__
 FORMAT = 1
 ENV_CACHE_DIR = "NIXLS_ASSIST_CACHE_DIR"
 _MAX_AGE_SECONDS = 30 * 86400
-# The environment the checker reads (cache and store locations, channels, git, the clock's
-# zone does not matter: the date is compared separately).
-_ENV_NAMES = frozenset({"HOME", "PATH", "USER", "NIX_PATH", "NIX_STORE_DIR", "TZ"})
+# The environment the checker reads (cache and store locations, channels, git, which code
+# runs); the date is compared separately.
+_ENV_NAMES = frozenset({"HOME", "PATH", "USER", "NIX_PATH", "NIX_STORE_DIR", "TZ",
+                        "PYTHONPATH"})
 _ENV_PREFIXES = ("NIXLS_ASSIST_", "GIT_", "XDG_")
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # The summary's time: replaced by the replay's own ("text": `checked in 0.12s`, "json":
@@ -81,7 +82,7 @@ def _key(argv: Sequence[str]) -> str:
                  if name in _ENV_NAMES or name.startswith(_ENV_PREFIXES))
     ttys = [stream.isatty() if stream is not None else None
             for stream in (sys.stdin, sys.stdout, sys.stderr)]
-    parts = [FORMAT, __version__, sys.executable, os.getcwd(), list(argv), env, ttys]
+    parts = [FORMAT, __version__, sys.executable, __file__, os.getcwd(), list(argv), env, ttys]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
