@@ -189,7 +189,10 @@ class Recording:
         self.unsafe: str | None = None
         self.seconds: tuple[str, str, str] | None = None  # see `allow`
         self.observed: dict[tuple[str, bool], list[Any]] = {}  # → [listed, signature]
-        self._seen: set[tuple[str | bytes, bool]] = set()
+        # Paths looked at already: by os.stat / os.lstat, opened, listed.
+        self._seen: set[tuple[Any, bool]] = set()
+        self._opened: set[tuple[Any, bool]] = set()
+        self._listed: set[tuple[Any, bool]] = set()
         self.chunks: list[list[Any]] = []
         self._skip = os.path.join(os.path.abspath(check_cache_dir()), "")
         self._stdout, self._stderr = sys.stdout, sys.stderr
@@ -212,17 +215,21 @@ class Recording:
         os.stat, os.lstat = self._stat, self._lstat  # type: ignore[assignment]
         sys.stdout, sys.stderr = self._stdout, self._stderr
 
-    def _note(self, path: Any, follow: bool, signature: Signature, listed: bool = False) -> None:
+    def _first(self, path: Any, follow: bool, seen: set[tuple[Any, bool]]) -> Any:
+        """`path` as given (str or bytes) on the first look at it, else None: most paths are
+        asked about many times, and the first answer is the one recorded."""
         if isinstance(path, int) or not self.active:
-            return
+            return None
         try:
             raw = os.fspath(path)
         except TypeError:
-            return
-        if not listed:  # the first answer counts; most paths are asked about many times
-            if (raw, follow) in self._seen:
-                return
-            self._seen.add((raw, follow))
+            return None
+        if (raw, follow) in seen:
+            return None
+        seen.add((raw, follow))
+        return raw
+
+    def _store(self, raw: Any, follow: bool, signature: Signature, listed: bool = False) -> None:
         try:
             text = os.path.abspath(os.fsdecode(raw))
         except (TypeError, ValueError):
@@ -237,18 +244,22 @@ class Recording:
         try:
             result = self._stat(path, *args, **kwargs)
         except OSError:
-            self._note(path, follow, _signature(None))
+            if (raw := self._first(path, follow, self._seen)) is not None:
+                self._store(raw, follow, _signature(None))
             raise
-        self._note(path, follow, _signature(result))
+        if (raw := self._first(path, follow, self._seen)) is not None:
+            self._store(raw, follow, _signature(result))
         return result
 
     def _recording_lstat(self, path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
         try:
             result = self._lstat(path, *args, **kwargs)
         except OSError:
-            self._note(path, False, _signature(None))
+            if (raw := self._first(path, False, self._seen)) is not None:
+                self._store(raw, False, _signature(None))
             raise
-        self._note(path, False, _signature(result))
+        if (raw := self._first(path, False, self._seen)) is not None:
+            self._store(raw, False, _signature(result))
         return result
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
@@ -278,13 +289,14 @@ class Recording:
             self.unsafe = f"ran a program ({event})"
 
     def _observe(self, path: Any, *, listed: bool) -> None:
-        if isinstance(path, int):
+        raw = self._first(path, True, self._listed if listed else self._opened)
+        if raw is None:
             return
         try:
-            result = self._stat(path)
+            result = self._stat(raw)
         except (OSError, ValueError, TypeError):
             result = None
-        self._note(path, True, _signature(result, listed), listed)
+        self._store(raw, True, _signature(result, listed), listed)
 
     def _observe_database(self, database: Any) -> None:
         text = os.fsdecode(database) if not isinstance(database, str) else database
@@ -345,6 +357,13 @@ class Recording:
         self.allowed = True
         if elapsed is not None and elapsed[2] in _SECONDS_FORMATS:
             self.seconds = elapsed
+
+    def in_worker(self) -> None:
+        """In a forked worker: the parent has what was observed before the fork, and it
+        resolved the contexts (the stat probes); the worker's checks add the files they open
+        (the option indexes), and wrapping their many stats would cost ~10% of a cold run."""
+        self.observed.clear()
+        os.stat, os.lstat = self._stat, self._lstat  # type: ignore[assignment]
 
     def merge(self, observed: list[list[Any]]) -> None:
         """What a worker process observed."""

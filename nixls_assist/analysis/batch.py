@@ -133,6 +133,10 @@ def _run_workers(workspace: Workspace, pending: list[_Pending], jobs: int) -> li
     go out on one queue, results come back on another, in any order; returned in order.
     multiprocessing is imported here: a run in one process (the cached, the small) skips it."""
     import multiprocessing
+
+    from nixls_assist import rules
+
+    rules.ALL_RULES  # noqa: B018 -- imported once here, inherited by every worker's fork
     context = multiprocessing.get_context("fork")
     size = max(4, len(pending) // (jobs * 4))
     chunks = [(start, min(start + size, len(pending))) for start in range(0, len(pending), size)]
@@ -183,6 +187,9 @@ def _next_result(results: Any, workers: list[Any]) -> tuple[int, Any, Any]:
 
 
 def _worker(workspace: Workspace, pending: list[_Pending], tasks: Any, results: Any) -> None:
+    recording = run_cache.current()
+    if recording is not None:
+        recording.in_worker()
     while (task := tasks.get()) is not None:
         number, start, stop = task
         try:
