@@ -28,6 +28,13 @@ def is_placeholder(segment: str) -> bool:
     return segment == ANY or is_name_placeholder(segment)
 
 
+def matches_pattern(pattern: Sequence[str], path: Sequence[str]) -> bool:
+    """Whether `path` is an instance of the option path `pattern`: as long, each placeholder
+    (`<name>`, `*`) standing for any one segment."""
+    return len(pattern) == len(path) and all(
+        is_placeholder(p) or p == s for p, s in zip(pattern, path, strict=True))
+
+
 def split_path(text: str) -> tuple[str, ...]:
     """Split a printed option path, honouring quoted segments: `a."b.c".d` -> ("a", "b.c", "d")."""
     segments: list[str] = []

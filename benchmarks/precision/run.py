@@ -105,7 +105,8 @@ def run_check(folder: Path, today: str) -> tuple[list[dict], int, str, float]:
     try:
         findings = json.loads(done.stdout)["findings"]
     except (ValueError, KeyError):
-        findings = []
+        # No report at all is a crash, whatever the exit code (`--fail-on never` exits 0).
+        return [], done.returncode or 1, done.stderr or "no JSON report", seconds
     return findings, done.returncode, done.stderr, seconds
 
 
@@ -139,7 +140,7 @@ def main() -> int:
             missing.append(repository.name)
             continue
         findings, status, stderr, seconds = run_check(folder, args.today)
-        if status not in (0, 1):
+        if status != 0:
             crashes.append(f"{repository.name}: exit {status}: {stderr.strip()[-300:]}")
         print(f"{repository.name:32} {len(findings):4} findings {seconds:6.2f} s", file=sys.stderr)
         for finding in findings:

@@ -15,7 +15,7 @@ from nixls_assist.rules.base import FixAvailability, Indexes, Rule, Tag
 from nixls_assist.syntax.document import ParsedDocument, TextChange, release_retired
 from nixls_assist.syntax.loading import DEFAULT_MAX_BYTES
 from nixls_assist.syntax.positions import LineIndex
-from option_index.sources.nix_files import resolve_file
+from option_index.sources.nix_files import relative_to_root, resolve_file
 
 # Imported on first use, each from its module: `check` needs neither the fleet graph
 # (`hosts`, `affected`) nor the upgrade report, and a run whose files all come from the
@@ -55,7 +55,8 @@ __all__ = [
     "ParsedDocument", "Rule", "SlowStep", "Tag", "TextChange", "UpgradeReport", "Workspace",
     "affected", "batch_edits", "change_line", "changed_files", "hosts_data", "is_secret",
     "load_fleet", "membership_message", "membership_title", "normalise_release",
-    "release_forms", "release_retired", "report_json", "report_markdown", "resolve_file",
+    "relative_to_root", "release_forms", "release_retired", "report_json", "report_markdown",
+    "resolve_file",
     "safe_fix", "upgrade", "upgrade_workspace",
     "uri_to_path",
 ]

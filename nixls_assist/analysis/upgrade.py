@@ -34,7 +34,7 @@ from nixls_assist.rules.options import NXA100, NXA101, NXA102, NXA103, NXA104
 from nixls_assist.syntax.bindings import option_bindings
 from nixls_assist.syntax.document import ParsedDocument
 from option_index.releases import release_key
-from option_index.sources.nix_files import nix_files
+from option_index.sources.nix_files import nix_files, relative_to_root
 
 # The kind of change each option rule's finding is, when its drift record does not say.
 _KIND_OF_RULE = {NXA101.code: "renamed", NXA102.code: "removed", NXA103.code: "new",
@@ -171,11 +171,7 @@ def upgrade_workspace(root: Path, target: str, open_docs: Mapping[Path, bytes] |
                 data = path.read_bytes()
             except OSError:
                 continue
-        try:
-            display = path.relative_to(root.resolve()).as_posix()
-        except ValueError:
-            display = str(path)
-        inputs.append((data, path, display))
+        inputs.append((data, path, relative_to_root(path, root.resolve())))
     return upgrade(inputs, target, fix=fix)
 
 

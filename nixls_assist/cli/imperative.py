@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from nixls_assist.analysis import Workspace
+from nixls_assist.analysis import Workspace, relative_to_root
 from nixls_assist.edits import apply_edits
 from nixls_assist.errors import ConfigError
 from nixls_assist.features.declare_package import (
@@ -99,7 +99,7 @@ def _diff(plan: DeclarePlan, workspace: Path) -> str:
     assert plan.edit is not None
     before = plan.file.read_bytes()
     after = apply_edits(before, [plan.edit])
-    name = _relative(plan.file, workspace)
+    name = relative_to_root(plan.file, workspace, resolve=True)
     lines = difflib.unified_diff(
         before.decode("utf-8", errors="replace").splitlines(keepends=True),
         after.decode("utf-8", errors="replace").splitlines(keepends=True),
@@ -120,13 +120,6 @@ def _write(plan: DeclarePlan) -> None:
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise ConfigError(f"{plan.file}: cannot write ({exc.strerror})") from exc
-
-
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _describe(entry: ProfileEntry, names: bool) -> str:
@@ -168,7 +161,7 @@ def _render_text(
         out.write("No `environment.systemPackages` / `home.packages` list or main module found "
                   "to declare them in.\n")
         return
-    where = _relative(plan.file, workspace)
+    where = relative_to_root(plan.file, workspace, resolve=True)
     if plan.edit is None:
         out.write(f"Already in `{plan.option}` ({where}).\n")
         return

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from nixls_assist import __version__
-from nixls_assist.analysis import Workspace
+from nixls_assist.analysis import Workspace, relative_to_root
 from nixls_assist.cli.files import discover
 
 FORMATS = ("text", "json")
@@ -54,11 +54,7 @@ def run_where(args: argparse.Namespace, out: TextIO) -> int:
 def _row(definition: Any, cwd: Path, configurations: tuple[str, ...]) -> dict[str, Any]:
     lines = definition.doc.lines
     start, end = lines.position(definition.span.start), lines.position(definition.span.end)
-    try:
-        file = definition.file.relative_to(cwd).as_posix()
-    except ValueError:
-        file = definition.file.as_posix()
-    return {"file": file,
+    return {"file": relative_to_root(definition.file, cwd),
             "range": {"start": {"line": start[0], "character": start[1]},
                       "end": {"line": end[0], "character": end[1]}},
             "option": definition.option, "system": definition.system,

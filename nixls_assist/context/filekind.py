@@ -12,7 +12,13 @@ from tree_sitter import Node
 
 from nixls_assist.syntax.bindings import module_bindings
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.nodes import ATTRSET_KINDS, attrpath_names, bindings_of, unwrap_parens
+from nixls_assist.syntax.nodes import (
+    ATTRSET_KINDS,
+    attrpath_names,
+    bindings_of,
+    unwrap_parens,
+    unwrap_to_body,
+)
 
 
 class FileKind(enum.Enum):
@@ -62,16 +68,15 @@ NIXOS_PREFIXES = frozenset({
 DARWIN_PREFIXES = frozenset({
     "system.defaults", "homebrew", "launchd.daemons", "launchd.agents", "launchd.user",
     "services.nix-daemon", "system.keyboard", "system.primaryUser", "nix-homebrew",
-    "security.pam.enableSudoTouchIdAuth", "security.pam.services.sudo_local",
 })
 
-# Paths only nix-darwin declares: one of them and no NixOS-only path makes a nix-darwin module,
-# whatever the shared names (`environment.systemPackages`, `networking.hostName`) vote.
-DARWIN_ONLY = frozenset({
-    "system.defaults", "homebrew", "launchd", "services.nix-daemon", "system.primaryUser",
-    "nix-homebrew", "security.pam.enableSudoTouchIdAuth", "security.pam.services.sudo_local",
+# Paths only nix-darwin declares (the first one to four segments): the voting prefixes above
+# and these. One of them and no NixOS-only path makes a nix-darwin module, whatever the shared
+# names (`environment.systemPackages`, `networking.hostName`) vote.
+DARWIN_ONLY = DARWIN_PREFIXES | frozenset({
+    "launchd", "security.pam.enableSudoTouchIdAuth", "security.pam.services.sudo_local",
     "networking.computerName", "networking.localHostName", "networking.knownNetworkServices",
-    "networking.applicationFirewall", "system.keyboard", "environment.launchAgents",
+    "networking.applicationFirewall", "environment.launchAgents",
     "environment.launchDaemons", "environment.userLaunchAgents", "services.yabai",
     "services.skhd", "services.sketchybar", "services.aerospace", "services.jankyborders",
 })
@@ -89,7 +94,7 @@ def classify(doc: ParsedDocument, path: PurePath | None = None) -> Classificatio
     expression = doc.root.child_by_field_name("expression")
     if path is not None and path.name == "flake.nix":
         return Classification(FileKind.FLAKE, "named flake.nix")
-    top = _through_let(expression)
+    top = unwrap_to_body(expression)
     if top is not None and top.type in ATTRSET_KINDS and _has_key(top, "outputs"):
         return Classification(FileKind.FLAKE, "top-level attrset with `outputs`")
     args, body = _function_shape(top)
@@ -176,13 +181,6 @@ def _path_hint(path: PurePath) -> tuple[FileKind, str] | None:
     return None
 
 
-def _through_let(node: Node | None) -> Node | None:
-    while node is not None and node.type in ("let_expression", "parenthesized_expression",
-                                             "with_expression", "assert_expression"):
-        node = node.child_by_field_name("body") or node.child_by_field_name("expression")
-    return node
-
-
 def _function_shape(node: Node | None) -> tuple[frozenset[str], Node | None]:
     """Formal argument names and the body of a `{ a, b, ... }:` function."""
     if node is None or node.type != "function_expression":
@@ -194,14 +192,14 @@ def _function_shape(node: Node | None) -> tuple[frozenset[str], Node | None]:
             name = formal.child_by_field_name("name") if formal.type == "formal" else None
             if name is not None and name.text:
                 names.add(name.text.decode())
-    return frozenset(names), _through_let(node.child_by_field_name("body"))
+    return frozenset(names), unwrap_to_body(node.child_by_field_name("body"))
 
 
 def _is_overlay(node: Node | None) -> bool:
     if node is None or node.type != "function_expression":
         return False
     outer = node.child_by_field_name("universal")
-    inner = _through_let(node.child_by_field_name("body"))
+    inner = unwrap_to_body(node.child_by_field_name("body"))
     if outer is None or inner is None or inner.type != "function_expression":
         return False
     second = inner.child_by_field_name("universal")
@@ -216,9 +214,12 @@ def _has_key(attrset: Node, key: str) -> bool:
 
 def _looks_like_config(doc: ParsedDocument) -> bool:
     """A bare attrset module (`{ services.x.enable = true; }`) names known option roots."""
-    roots = {p.split(".")[0] for p in HOME_MANAGER_PREFIXES | NIXOS_PREFIXES | DARWIN_PREFIXES}
-    roots |= {"services", "programs", "environment", "system", "nix", "security", "systemd",
-              "imports", "options", "config"}
     for binding in module_bindings(doc, file_is_module=True):
-        return binding.path[0] in roots
+        return binding.path[0] in _CONFIG_ROOTS
     return False
+
+
+_CONFIG_ROOTS = frozenset(
+    {p.split(".")[0] for p in HOME_MANAGER_PREFIXES | NIXOS_PREFIXES | DARWIN_PREFIXES}
+    | {"services", "programs", "environment", "system", "nix", "security", "systemd",
+       "imports", "options", "config"})

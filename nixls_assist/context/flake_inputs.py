@@ -63,7 +63,12 @@ class FlakeInputs:
 
 
 def read_flake_inputs(doc: ParsedDocument) -> FlakeInputs | None:
-    """The inputs of a flake.nix; None when the file is not a top-level attrset."""
+    """The inputs of a flake.nix; None when the file is not a top-level attrset. Read once
+    per version: NXA501, NXA502 and the lifecycle rules (NXA601, 602, 604) all ask."""
+    return doc.cached("flake_inputs", lambda: _read_flake_inputs(doc))
+
+
+def _read_flake_inputs(doc: ParsedDocument) -> FlakeInputs | None:
     top = unwrap_parens(doc.root.child_by_field_name("expression"))
     if top is None or top.type not in ATTRSET_KINDS:
         return None

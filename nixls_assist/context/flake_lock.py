@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,12 @@ class LockedNode:
     def last_modified(self) -> int | None:
         value = self.locked.get("lastModified")
         return value if isinstance(value, int) else None
+
+    @property
+    def date(self) -> dt.date | None:
+        """The day (UTC) of `lastModified`: when the locked revision was committed."""
+        stamp = self.last_modified
+        return dt.datetime.fromtimestamp(stamp, tz=dt.UTC).date() if stamp is not None else None
 
 
 @dataclass(frozen=True)

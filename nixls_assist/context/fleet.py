@@ -32,6 +32,7 @@ from nixls_assist.context.static_values import (
     Value,
     Where,
 )
+from nixls_assist.syntax.nodes import unwrap_to_body
 
 OUTPUTS = {
     "nixosConfigurations": "nixos",
@@ -474,8 +475,8 @@ class _ModuleWalk:
 
 
 _LEAF_BODIES = frozenset({"attrset_expression", "rec_attrset_expression"})
-_WRAPPERS = {"function_expression": "body", "let_expression": "body",
-             "with_expression": "body", "parenthesized_expression": "expression"}
+# What `_is_leaf` looks through (with parentheses) to a module file's attribute set.
+_WRAPPERS = frozenset({"function_expression", "let_expression", "with_expression"})
 _FOLLOWED = (b"imports", b"home-manager", b"sharedModules")
 
 
@@ -491,8 +492,7 @@ def _is_leaf(ev: Evaluator, path: Path) -> bool:
         return False
     node = unit.doc.tree.root_node
     node = next((c for c in node.named_children if c.type != "comment"), None)
-    while node is not None and node.type in _WRAPPERS:
-        node = node.child_by_field_name(_WRAPPERS[node.type])
+    node = unwrap_to_body(node, _WRAPPERS)
     if node is None or node.type not in _LEAF_BODIES:
         return False
     ev.loaded.add(path)

@@ -22,7 +22,12 @@ from pathlib import Path
 
 import yaml
 
-from nixls_assist.syntax.agenix_rules import AgenixRules, looks_like_rules_file, read_agenix_rules
+from nixls_assist.syntax.agenix_rules import (
+    AgenixRules,
+    RulesEntry,
+    looks_like_rules_file,
+    read_agenix_rules,
+)
 from nixls_assist.syntax.document import parse
 
 MAX_FILES = 50_000
@@ -56,8 +61,13 @@ class Registry:
     path: Path
     rules: AgenixRules
 
+    def entry_for(self, target: Path) -> RulesEntry | None:
+        """The first entry whose name resolves to `target` (a resolved path), or None."""
+        return next((e for e in self.rules.entries
+                     if (self.path.parent / e.name).resolve() == target), None)
+
     def covers(self, target: Path) -> bool:
-        return any((self.path.parent / e.name).resolve() == target for e in self.rules.entries)
+        return self.entry_for(target) is not None
 
 
 @dataclass(frozen=True)

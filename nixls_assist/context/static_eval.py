@@ -35,6 +35,7 @@ from nixls_assist.context.static_values import (
 )
 from nixls_assist.syntax.document import ParsedDocument, parse
 from nixls_assist.syntax.nodes import STRING_KINDS, bindings_of
+from option_index.sources.nix_files import relative_to_root
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_STEPS = 3_000_000
@@ -142,10 +143,7 @@ class Evaluator:
         return cached.force()
 
     def display(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
+        return relative_to_root(path, self.root)
 
     # -- expressions --------------------------------------------------------------------
 

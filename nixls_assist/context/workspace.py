@@ -20,6 +20,7 @@ from nixls_assist.context.fleet import Fleet, build_fleet
 from nixls_assist.syntax.bindings import ModuleSystem
 from nixls_assist.syntax.document import parse
 from nixls_assist.syntax.imports import module_references
+from option_index.sources.nix_files import relative_to_root
 
 MAX_FILES = 5000
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -116,7 +117,7 @@ def scan_workspace(root: Path, *, graph: bool = True) -> WorkspaceHints:
                 continue
             reached.add(target)
             if target not in hints.members:  # the graph decided (or found it ambiguous)
-                relative = _relative(path, root)
+                relative = relative_to_root(path, root.resolve())
                 hints.kinds[target] = Classification(
                     _KINDS[target_system],
                     f"imported as a module by {relative} ({reference.origin})")
@@ -157,8 +158,3 @@ def _resolve_target(directory: Path, literal: str, root: Path) -> Path | None:
     return target
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.resolve()))
-    except ValueError:
-        return str(path)

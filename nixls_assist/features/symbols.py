@@ -18,7 +18,14 @@ from nixls_assist.context import FileContext, FileKind
 from nixls_assist.findings import Span
 from nixls_assist.syntax.bindings import Segment, module_bindings
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.nodes import ATTRSET_KINDS, bindings_of, nodes_of_types, span
+from nixls_assist.syntax.nodes import (
+    ATTRSET_KINDS,
+    SCOPING_KINDS,
+    bindings_of,
+    nodes_of_types,
+    span,
+    unwrap_to_body,
+)
 
 
 class SymbolKind(enum.Enum):
@@ -142,12 +149,7 @@ def _flake_entries(doc: ParsedDocument) -> Iterator[_Entry]:
 
 def _body(node: Node | None) -> Node | None:
     """Through parentheses, functions, `let … in`, `with …;`: the value a flake returns."""
-    while node is not None:
-        if node.type == "parenthesized_expression":
-            node = node.child_by_field_name("expression")
-        elif node.type in ("function_expression", "let_expression", "with_expression",
-                           "assert_expression"):
-            node = node.child_by_field_name("body")
-        else:
-            return node
-    return None
+    return unwrap_to_body(node, _FUNCTION_AND_SCOPES)
+
+
+_FUNCTION_AND_SCOPES = SCOPING_KINDS | {"function_expression"}

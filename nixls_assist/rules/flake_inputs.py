@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -197,9 +196,8 @@ def _same_revision(node: LockedNode, root_node: LockedNode) -> bool:
 
 def _describe(node: LockedNode, source: Source | None) -> str:
     parts = []
-    if node.last_modified is not None:
-        date = dt.datetime.fromtimestamp(node.last_modified, tz=dt.UTC).date()
-        parts.append(f"locked {date.isoformat()}")
+    if node.date is not None:
+        parts.append(f"locked {node.date.isoformat()}")
     if source is not None and source.ref:
         parts.append(source.ref)
     elif source is not None and source.rev:

@@ -20,13 +20,10 @@ from nixls_assist.rules.base import FixAvailability, Indexes, Rule
 from nixls_assist.rules.secrets.sites import is_test_file
 from nixls_assist.syntax.bindings import ModuleSystem, OptionBinding, module_bindings
 from nixls_assist.syntax.document import ParsedDocument
+from nixls_assist.syntax.enclosing import in_installer_image
 from nixls_assist.syntax.nodes import (
-    ATTRSET_KINDS,
     STRING_KINDS,
-    attrpath_names,
-    bindings_of,
     definition_value,
-    descendants_of_types,
     span,
     static_string,
 )
@@ -60,14 +57,6 @@ _RUNNING_RELEASE = re.compile(
     r"\b(?:lib\.)?trivial\.(?:release|version)\b|\bsystem\.nixos\.(?:release|version)\b"
     r"|\blib\.version\b|\blib\.trivial\.codeName\b|\bhome\.version\.release\b"
 )
-# Modules that make a configuration an installer / live image (nixpkgs
-# nixos/modules/installer/{cd-dvd,sd-card,netboot}/…), named in `imports` or `modules`.
-_INSTALLER_MODULE = re.compile(
-    r"installer/(?:cd-dvd|sd-card|netboot)/|installation-cd-[\w.-]*\.nix"
-    r"|iso-image\.nix|sd-image[\w.-]*\.nix|netboot[\w.-]*\.nix"
-)
-_IMAGE_OPTIONS = frozenset({"isoImage", "sdImage"})
-_MODULE_LIST_NAMES = frozenset({"imports", "modules"})
 _WHY = ("stateVersion is the release this machine was installed with; changing it does not "
         "upgrade anything and may break stateful services (databases, …). To upgrade, change "
         "the nixpkgs input instead")
@@ -247,7 +236,7 @@ def invalid_state_version(
     for sv in state_versions(doc, ctx):
         message = _problem(doc, sv, ctx)
         if message is not None and sv.value.type not in _NUMBER_KINDS \
-                and _in_installer_image(doc, sv.value):
+                and in_installer_image(doc, sv.value):
             continue  # a throwaway live system: stateVersion selects nothing that lasts
         if message is not None:
             yield NXA302.finding(
@@ -256,34 +245,7 @@ def invalid_state_version(
             )
 
 
-def _in_installer_image(doc: ParsedDocument, node: Node) -> bool:
-    """Whether a module around `node` builds an installer / live image: one of its enclosing
-    attribute sets sets `isoImage.*` / `sdImage.*`, or has an `imports` / `modules` list
-    naming nixpkgs' installer modules (by path, string or `<nixpkgs/…>`)."""
-    parent = node.parent
-    while parent is not None:
-        if parent.type in ATTRSET_KINDS:
-            for binding in bindings_of(parent):
-                names = attrpath_names(binding)
-                if not names:
-                    continue
-                if names[0] in _IMAGE_OPTIONS:
-                    return True
-                value = binding.child_by_field_name("expression")
-                if names[-1] in _MODULE_LIST_NAMES and value is not None and any(
-                    _INSTALLER_MODULE.search(doc.node_text(found))
-                    for found in descendants_of_types(value, *_PATH_KINDS)
-                ):
-                    return True
-        parent = parent.parent
-    return False
-
-
-in_installer_image = _in_installer_image
-
 _NUMBER_KINDS = ("integer_expression", "float_expression")
-_PATH_KINDS = ("path_expression", "spath_expression", "string_expression",
-               "indented_string_expression")
 
 
 def _pin(sv: StateVersion, ctx: FileContext) -> ReleasePin | None:

@@ -34,6 +34,7 @@ from nixls_assist.syntax.nodes import (
     span,
     static_string,
     unwrap_parens,
+    unwrap_to_body,
 )
 from nixls_assist.syntax.option_binding import ModuleScope, ModuleSystem, OptionBinding, Segment
 from nixls_assist.syntax.reuse import BindingGroup
@@ -162,7 +163,7 @@ class _Walker:
     # -- modules ----------------------------------------------------------------
 
     def _module(self, task: _Task, found: list[OptionBinding], pending: list[_Task]) -> None:
-        node = _unwrap_scoping(task.node)
+        node = unwrap_to_body(task.node)
         if node is None:
             return
         if node.type == "function_expression":
@@ -215,7 +216,7 @@ class _Walker:
     # -- definitions --------------------------------------------------------------
 
     def _attrs(self, task: _Task, found: list[OptionBinding], pending: list[_Task]) -> None:
-        node = _unwrap_scoping(task.node)
+        node = unwrap_to_body(task.node)
         if node is None:
             return
         if node.type == "if_expression":
@@ -326,18 +327,6 @@ def _first_name(binding: Node) -> str | None:
     return names[0] if names else None
 
 
-def _unwrap_scoping(node: Node | None) -> Node | None:
-    """Look through parentheses, `let … in`, `with …;` and `assert …;`."""
-    while node is not None:
-        if node.type == "parenthesized_expression":
-            node = node.child_by_field_name("expression")
-        elif node.type in ("let_expression", "with_expression", "assert_expression"):
-            node = node.child_by_field_name("body")
-        else:
-            return node
-    return None
-
-
 def _wrapped_values(node: Node) -> list[Node]:
     """The definitions inside `mkIf c X`, `mkMerge [X Y]`, `mkDefault X`, `mkOverride n X`."""
     function, args = flatten_apply(node)
@@ -359,7 +348,7 @@ def _defines_attrs(value: Node) -> bool:
     """Whether a binding's value is itself a set of definitions (so we descend)."""
     pending = [value]
     while pending:
-        node = _unwrap_scoping(pending.pop())
+        node = unwrap_to_body(pending.pop())
         if node is None:
             continue
         if node.type in ATTRSET_KINDS:
@@ -409,8 +398,8 @@ def _modules_in(value: Node, is_list: bool) -> list[Node]:
     return [
         c
         for c in (unwrap_parens(c) for c in candidates)
-        if c is not None and _unwrap_scoping(c) is not None
-        and _unwrap_scoping(c).type in ATTRSET_KINDS | {"function_expression"}  # type: ignore[union-attr]
+        if c is not None and unwrap_to_body(c) is not None
+        and unwrap_to_body(c).type in ATTRSET_KINDS | {"function_expression"}  # type: ignore[union-attr]
     ]
 
 
@@ -435,7 +424,7 @@ def _embedded_modules(doc: ParsedDocument) -> Iterator[tuple[Node, ModuleSystem,
 def _modules_argument(
     arg: Node, system: ModuleSystem, builder: str
 ) -> Iterator[tuple[Node, ModuleSystem, str]]:
-    arg = _unwrap_scoping(arg)
+    arg = unwrap_to_body(arg)
     if arg is None or arg.type not in ATTRSET_KINDS:
         return
     for binding in bindings_of(arg):
@@ -457,7 +446,7 @@ def _module_output(binding: Node) -> Iterator[tuple[Node, ModuleSystem, str]]:
         return
     system = MODULE_OUTPUTS[names[0]]
     if len(names) == 1 and names[0] != "nixosModule":
-        node = _unwrap_scoping(value)
+        node = unwrap_to_body(value)
         if node is not None and node.type in ATTRSET_KINDS:
             for inner in bindings_of(node):
                 inner_value = inner.child_by_field_name("expression")

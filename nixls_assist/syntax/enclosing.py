@@ -1,18 +1,23 @@
 """What surrounds a node: the attribute path of the bindings around it, the call it is an
-argument of, a `mkIf false`, a VM variant or test, an option declaration.
+argument of, a `mkIf false`, a VM variant or test, an installer image, an option declaration.
 
 Questions the rules ask about a node's place in the tree, answered once here.
 """
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.nodes import (
+    ATTRSET_KINDS,
     attrpath_names,
     binding_name,
+    bindings_of,
     callee_name,
+    descendants_of_types,
     flatten_apply,
     nodes_of_types,
     static_string,
@@ -81,6 +86,46 @@ def under_mkif_false(doc: ParsedDocument, node: Node) -> bool:
 def in_vm_variant(doc: ParsedDocument, node: Node) -> bool:
     """Inside a `virtualisation.vmVariant…` binding: a throwaway VM build."""
     return any("vmVariant" in name for name in enclosing_path(doc, node))
+
+
+# Modules that make a configuration an installer / live image (nixpkgs
+# nixos/modules/installer/{cd-dvd,sd-card,netboot}/…), named in `imports` or `modules`.
+_INSTALLER_MODULE = re.compile(
+    r"installer/(?:cd-dvd|sd-card|netboot)/|installation-cd-[\w.-]*\.nix"
+    r"|iso-image\.nix|sd-image[\w.-]*\.nix|netboot[\w.-]*\.nix"
+)
+_IMAGE_OPTIONS = frozenset({"isoImage", "sdImage"})
+_MODULE_LIST_NAMES = frozenset({"imports", "modules"})
+_PATH_KINDS = ("path_expression", "spath_expression", "string_expression",
+               "indented_string_expression")
+
+
+def in_installer_image(doc: ParsedDocument, node: Node) -> bool:
+    """Whether a module around `node` builds an installer / live image: one of its enclosing
+    attribute sets sets `isoImage.*` / `sdImage.*`, or has an `imports` / `modules` list
+    naming nixpkgs' installer modules (by path, string or `<nixpkgs/…>`)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ATTRSET_KINDS:
+            for binding in bindings_of(parent):
+                names = attrpath_names(binding)
+                if not names:
+                    continue
+                if names[0] in _IMAGE_OPTIONS:
+                    return True
+                value = binding.child_by_field_name("expression")
+                if names[-1] in _MODULE_LIST_NAMES and value is not None and any(
+                    _INSTALLER_MODULE.search(doc.node_text(found))
+                    for found in descendants_of_types(value, *_PATH_KINDS)
+                ):
+                    return True
+        parent = parent.parent
+    return False
+
+
+def names_test_driver(doc: ParsedDocument) -> bool:
+    """Whether `nixosTest` & co. appear in the text at all (else nothing is inside a test)."""
+    return any(name.encode() in doc.source for name in TEST_CALLS)
 
 
 def in_vm_test(doc: ParsedDocument, node: Node) -> bool:

@@ -191,23 +191,33 @@ _CHECKED_KINDS = (
     "inherit_from",
     "path_expression",
     "integer_expression",
-    "binary_expression",
 )
 
 
 def _checked_nodes(doc: ParsedDocument) -> Iterable[Node]:
-    """The nodes parse_time_errors looks at, outside ERROR and MISSING nodes."""
+    """The nodes parse_time_errors looks at, outside ERROR and MISSING nodes. Binary
+    expressions only when the text could hold a chained comparison: without them the other
+    kinds come from the shared node index, with no query pass of their own."""
+    kinds = (*_CHECKED_KINDS, "binary_expression") if _may_chain(doc.source) \
+        else _CHECKED_KINDS
     if not doc.root.has_error:
-        return nodes_of_types(doc, *_CHECKED_KINDS)  # the query engine: no Python walk
+        return nodes_of_types(doc, *kinds)  # the query engine: no Python walk
     found, stack = [], [doc.root]
     while stack:
         node = stack.pop()
         if node.is_error or node.is_missing:
             continue
-        if node.type in _CHECKED_KINDS:
+        if node.type in kinds:
             found.append(node)
         stack.extend(node.named_children)
     return found
+
+
+def _may_chain(source: bytes) -> bool:
+    """Whether `source` holds two comparison (`<`, `>`, `<=`, `>=`) or two equality (`==`,
+    `!=`) operators, which a chain of one group needs (each operator is counted here)."""
+    return (source.count(b"<") + source.count(b">") >= 2
+            or source.count(b"==") + source.count(b"!=") >= 2)
 
 
 def _duplicate_formal(function: Node) -> SyntaxProblem | None:

@@ -31,6 +31,31 @@ def unwrap_parens(node: Node | None) -> Node | None:
     return node
 
 
+def parent_through_parens(node: Node) -> Node | None:
+    """The node's parent above any parentheses around it: `(x)`'s binding, call or string."""
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    return parent
+
+
+# `let … in`, `with …;` and `assert …;`: expressions whose value is their `body`.
+SCOPING_KINDS = frozenset({"let_expression", "with_expression", "assert_expression"})
+
+
+def unwrap_to_body(node: Node | None, through: frozenset[str] = SCOPING_KINDS) -> Node | None:
+    """Through parentheses and the expressions of the kinds `through` (each to its `body`;
+    add `function_expression` to pass a function's header too) to the value inside."""
+    while node is not None:
+        if node.type == "parenthesized_expression":
+            node = node.child_by_field_name("expression")
+        elif node.type in through:
+            node = node.child_by_field_name("body")
+        else:
+            return node
+    return None
+
+
 def callee_name(node: Node) -> str | None:
     """`lib.mkIf` / `mkIf` / `lib.modules.mkIf` → `mkIf`; None for anything else."""
     node = unwrap_parens(node)

@@ -40,6 +40,16 @@ def resolve_file(path: Path) -> Path:
     return _resolved_directory(path.parent.absolute()) / path.name
 
 
+def relative_to_root(path: Path, root: Path, *, resolve: bool = False) -> str:
+    """`path` relative to `root` (posix) when inside it, else `path` as written; with
+    `resolve`, both are resolved before comparing (the fallback is still as written)."""
+    try:
+        inside = path.resolve().relative_to(root.resolve()) if resolve else path.relative_to(root)
+    except ValueError:
+        return path.as_posix()
+    return inside.as_posix()
+
+
 @functools.lru_cache(maxsize=4096)
 def _resolved_directory(directory: Path) -> Path:
     return directory.resolve()

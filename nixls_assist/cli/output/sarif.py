@@ -8,7 +8,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from nixls_assist import __version__
-from nixls_assist.analysis import ALL_RULES, CheckReport, FileResult, Rule
+from nixls_assist.analysis import ALL_RULES, CheckReport, FileResult, Rule, relative_to_root
 from nixls_assist.cli.explain import help_uri, sections
 from nixls_assist.findings import Edit, Finding, Severity, Span
 
@@ -134,7 +134,4 @@ def _relative(file: str) -> str:
     path = Path(file)
     if not path.is_absolute():
         return path.as_posix()
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return relative_to_root(path, Path.cwd(), resolve=True)

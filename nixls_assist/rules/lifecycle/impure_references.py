@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -56,7 +55,6 @@ _BRANCHES = frozenset({"master", "main", "develop", "development", "trunk", "HEA
 _EVALUATED_KINDS = frozenset({FileKind.FLAKE, FileKind.NIXOS, FileKind.HOME_MANAGER,
                               FileKind.DARWIN, FileKind.MODULE, FileKind.PACKAGE,
                               FileKind.OVERLAY})
-_REV_LIKE = re.compile(r"^[0-9a-f]{7,40}$")
 
 
 @NXA603.check
@@ -103,7 +101,9 @@ def impure_reference(
     - https://nix.dev/manual/nix/stable/language/builtins.html#builtins-fetchTarball
     """
     in_flake = ctx.in_flake and ctx.kind in _EVALUATED_KINDS
-    if in_flake:
+    # Neither kind is in the shared node index: each would be a query pass of its own, so
+    # only when the text can hold one (`<…>`, `builtins.…`; 13% of corpus files each).
+    if in_flake and b"<" in doc.source:
         for node in nodes_of_types(doc, "spath_expression"):
             if _in_formal_default(node):
                 continue  # `{ pkgs ? import <nixpkgs> { } }:` — only used when called bare
@@ -113,6 +113,7 @@ def impure_reference(
                 f"search path `{name}` in a flake: a pure evaluation rejects it and `--impure` "
                 "takes whatever `NIX_PATH` says; use a flake input instead",
             )
+    if in_flake and b"builtins" in doc.source:
         for node in nodes_of_types(doc, "select_expression"):
             yield from _impure_builtin(doc, node)
     for node in nodes_of_types(doc, "apply_expression"):
@@ -171,8 +172,7 @@ def _fetcher(doc: ParsedDocument, node: Node, in_flake: bool) -> Iterator[Findin
             value = unwrap_parens(binding.child_by_field_name("expression"))
             text = static_string(value) if value is not None and value.type in STRING_KINDS \
                 else None
-            if text is not None and (text in _BRANCHES or text.startswith("refs/heads/")) \
-                    and not _REV_LIKE.match(text):
+            if text is not None and (text in _BRANCHES or text.startswith("refs/heads/")):
                 yield NXA603.finding(
                     span(value),
                     f"`{short}` with the branch `{text}` as `rev`: the hash breaks at the "

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from nixls_assist.context import FileContext
 from nixls_assist.context.flake_lock import FlakeLock, LockedNode
 from nixls_assist.context.flake_sources import source_of_lock_entry
-from nixls_assist.findings import Finding, Severity, Span
+from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
 from nixls_assist.rules.lifecycle.locked_inputs import NIXPKGS, flake_view
 from nixls_assist.syntax.document import ParsedDocument
@@ -77,10 +76,11 @@ def nixpkgs_input_sprawl(
     names = sorted({paths[0].split(".")[0] for paths in brought.values()})
     shown = ", ".join(f"`{n}`" for n in names[:5]) + (
         f" and {len(names) - 5} more" if len(names) > 5 else "")
-    dates = sorted(_date(view.lock.nodes[n]) for n in _nodes_of(view.lock, brought))
+    dates = sorted(date.isoformat() for n in view.lock.nodes.values()
+                   if (n.locked.get("rev") or n.name) in brought and (date := n.date) is not None)
     span_text = f", locked {dates[0]} … {dates[-1]}" if dates and dates[0] != dates[-1] else ""
     yield NXA604.finding(
-        view.flake.inputs_span or Span(0, 0),
+        view.flake.inputs_span,
         f"`flake.lock` holds {total} nixpkgs revisions, {len(brought)} of them brought by "
         f"inputs ({shown}{span_text}): each is a separate download and evaluation; "
         "see NXA501 for the `follows` lines",
@@ -107,12 +107,3 @@ def _reachable(lock: FlakeLock) -> Iterator[tuple[list[str], LockedNode]]:
             if path:  # a nested input: not one of the root's own
                 yield [*path, input_name], child
             queue.append(([*path, input_name], target))
-
-
-def _nodes_of(lock: FlakeLock, brought: dict[str, list[str]]) -> list[str]:
-    return [n.name for n in lock.nodes.values()
-            if (n.locked.get("rev") or n.name) in brought and n.last_modified is not None]
-
-
-def _date(node: LockedNode) -> str:
-    return dt.datetime.fromtimestamp(node.last_modified or 0, tz=dt.UTC).date().isoformat()

@@ -36,8 +36,7 @@ class LockedInput:
 
     @property
     def date(self) -> dt.date | None:
-        stamp = self.node.last_modified
-        return dt.datetime.fromtimestamp(stamp, tz=dt.UTC).date() if stamp is not None else None
+        return self.node.date
 
     @property
     def release(self) -> str | None:

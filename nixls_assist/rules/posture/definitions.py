@@ -15,15 +15,18 @@ from tree_sitter import Node
 
 from nixls_assist.context import FileContext, FileKind
 from nixls_assist.findings import Span
-from nixls_assist.rules.state_version import in_installer_image
 from nixls_assist.syntax.bindings import module_bindings
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.enclosing import in_vm_variant, under_mkif_false
+from nixls_assist.syntax.enclosing import (
+    in_installer_image,
+    in_vm_variant,
+    names_test_driver,
+    under_mkif_false,
+)
 from nixls_assist.syntax.nodes import (
     STRING_KINDS,
     callee_name,
     flatten_apply,
-    span,
     static_string,
     unwrap_parens,
 )
@@ -31,7 +34,6 @@ from nixls_assist.syntax.option_binding import ModuleSystem, OptionBinding
 
 UNKNOWN = object()  # a value that cannot be read statically
 _STRONG = frozenset({"mkForce"})
-_TEST_CALLS = ("nixosTest", "runNixOSTest", "makeTest", "simpleTest", "makeNixOSTest")
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def nixos_definitions(doc: ParsedDocument, ctx: FileContext) -> list[Definition]
 def _definitions(doc: ParsedDocument, ctx: FileContext):  # type: ignore[no-untyped-def]
     if ctx.kind not in (FileKind.NIXOS, FileKind.MODULE, FileKind.FLAKE):
         return
-    if any(name.encode() in doc.source for name in _TEST_CALLS) and ctx.kind is not FileKind.FLAKE:
+    if names_test_driver(doc) and ctx.kind is not FileKind.FLAKE:
         return  # a NixOS test: throwaway machines
     file_is_module = ctx.kind.is_module
     for binding in module_bindings(doc, file_is_module=file_is_module):
@@ -112,8 +114,3 @@ def literal(doc: ParsedDocument, node: Node | None) -> object:
 
 def find(definitions: list[Definition], *paths: tuple[str, ...]) -> list[Definition]:
     return [d for d in definitions if d.path in paths]
-
-
-def value_span(definition: Definition) -> Span:
-    value = definition.binding.value
-    return span(value) if value is not None else definition.span

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from nixls_assist.context import FileContext
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule
-from nixls_assist.rules.posture.definitions import UNKNOWN, find, nixos_definitions
+from nixls_assist.rules.posture.definitions import find, nixos_definitions
 from nixls_assist.syntax.document import ParsedDocument
 
 NXA703 = Rule(
@@ -77,7 +77,7 @@ def firewall_off_with_services(
                 or d.path[-1] != "enable":
             continue
         name = ".".join(d.path[1:-1])
-        if name in LISTENING_SERVICES and d.value is not UNKNOWN:
+        if name in LISTENING_SERVICES:
             services.append(name)
     if not services:
         return

@@ -12,7 +12,6 @@ nothing about it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from nixls_assist.syntax.nodes import (
     unwrap_parens,
 )
 from option_index.paths import show_path
+from option_index.sources.nix_files import relative_to_root
 
 _SELF = frozenset({"self", "inputs.self"})
 
@@ -85,7 +85,11 @@ def secret_references(doc: ParsedDocument, ctx: FileContext) -> SecretReferences
 
 def _references(doc: ParsedDocument, ctx: FileContext) -> SecretReferences:
     empty = SecretReferences((), (), ())
-    if b"age" not in doc.source and b"sops" not in doc.source:
+    source = doc.source
+    # Every reference is under `age.secrets`, `sops.secrets` or `sops.defaultSopsFile`
+    # (`age` alone is in most files: `package`, `image`).
+    if (b"age" not in source and b"sops" not in source) \
+            or (b"secrets" not in source and b"defaultSopsFile" not in source):
         return empty
     files: list[FileReference] = []
     defaults: list[FileReference] = []
@@ -267,16 +271,7 @@ def display_path(target: Path, ctx: FileContext) -> str:
     """The target relative to the workspace (or the file's directory) for a message."""
     base = ctx.lock_path.parent if ctx.lock_path is not None else (
         ctx.path.parent if ctx.path is not None else None)
-    if base is not None:
-        try:
-            return target.relative_to(base.resolve()).as_posix()
-        except ValueError:
-            pass
-    return target.as_posix()
-
-
-def references_in(doc: ParsedDocument, ctx: FileContext) -> Iterator[FileReference]:
-    yield from secret_references(doc, ctx).files
+    return target.as_posix() if base is None else relative_to_root(target, base.resolve())
 
 
 _EXTENSION_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".env": "dotenv",

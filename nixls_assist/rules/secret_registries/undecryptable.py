@@ -67,8 +67,7 @@ def secret_not_encrypted_for_host(doc: ParsedDocument, ctx: FileContext,
         target = reference.target
         assert target is not None
         for registry in secrets.registries_over(target):
-            entry = next((e for e in registry.rules.entries
-                          if (registry.path.parent / e.name).resolve() == target), None)
+            entry = registry.entry_for(target)
             if entry is None or entry.recipients is None:
                 continue
             names = [n for n in registry.rules.keys if _names_host(n, host)]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from nixls_assist.findings import Severity
 from nixls_assist.rules.secrets.shapes import Shape, placeholder_reason, token_shape, words
+from option_index.paths import matches_pattern
 
 
 @dataclass(frozen=True)
@@ -90,16 +91,10 @@ _USER_WORDS = frozenset({"user", "username", "login", "role", "owner"})
 _HOST_WORDS = frozenset({"host", "hostname", "socket", "sock", "unixsocket"})
 
 
-def _matches(pattern: Sequence[str], path: Sequence[str]) -> bool:
-    return len(pattern) == len(path) and all(
-        p in ("*", "<name>") or p == s for p, s in zip(pattern, path, strict=True)
-    )
-
-
 def certain_kind(path: Sequence[str]) -> str | None:
     """What secret an option holds by definition (`login password`), or None."""
     for pattern, kind in CERTAIN_OPTIONS:
-        if _matches(pattern, path):
+        if matches_pattern(pattern, path):
             return kind
     if path and path[-1] in _WIFI_NAMES:
         return "Wi-Fi passphrase"

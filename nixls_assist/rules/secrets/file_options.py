@@ -8,13 +8,12 @@ list-of-submodule elements) and are checked against the real option data in the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nixls_assist.context import FileContext, FileKind
 from nixls_assist.context.release import ReleasePin
 from nixls_assist.syntax.bindings import ModuleSystem, OptionBinding
-from option_index.paths import show_path
+from option_index.paths import matches_pattern, show_path
 
 
 @dataclass(frozen=True)
@@ -65,12 +64,6 @@ BUILTIN_ALTERNATIVES: tuple[FileAlternative, ...] = (
 )
 
 
-def _matches(pattern: Sequence[str], path: Sequence[str]) -> bool:
-    if len(pattern) != len(path):
-        return False
-    return all(p in ("*", "<name>") or p == s for p, s in zip(pattern, path, strict=True))
-
-
 def _older(release: str, since: str) -> bool:
     try:
         from option_index.releases import release_key
@@ -115,7 +108,7 @@ def file_alternative(
     if system != "nixos":
         return None
     for alternative in BUILTIN_ALTERNATIVES:
-        if not _matches(alternative.plain, path):
+        if not matches_pattern(alternative.plain, path):
             continue
         if alternative.since and pin is not None and _older(pin.release, alternative.since):
             return None

@@ -17,18 +17,12 @@ from nixls_assist.rules.secrets.shapes import (
     is_secret_name,
 )
 from nixls_assist.rules.secrets.sites import (
-    READ_CALLS,
     ValueSite,
+    read_call_path,
     secret_named_sites,
 )
 from nixls_assist.syntax.document import ParsedDocument
-from nixls_assist.syntax.nodes import (
-    STRING_KINDS,
-    callee_name,
-    flatten_apply,
-    literal_path,
-    static_string,
-)
+from nixls_assist.syntax.nodes import STRING_KINDS, static_string
 
 NXA203 = Rule(
     code="NXA203",
@@ -101,10 +95,8 @@ def _computed(doc: ParsedDocument, site: ValueSite) -> bool:
     if value.type in ("integer_expression", "float_expression", "path_expression",
                       "hpath_expression", "spath_expression"):
         return False
-    if value.type == "apply_expression":
-        function, args = flatten_apply(value)
-        if callee_name(function) in READ_CALLS and args and literal_path(args[-1]) is not None:
-            return False  # `readFile ./x.key`: NXA202's business
+    if value.type == "apply_expression" and read_call_path(value) is not None:
+        return False  # `readFile ./x.key`: NXA202's business
     text = doc.node_text(value)
     if value.type == "variable_expression" and text in ("null", "true", "false"):
         return False

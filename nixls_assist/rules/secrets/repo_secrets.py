@@ -25,6 +25,7 @@ from nixls_assist.syntax.nodes import (
     flatten_apply,
     literal_path,
     nodes_of_types,
+    parent_through_parens,
     unwrap_parens,
 )
 
@@ -105,9 +106,7 @@ def repo_secret_uses(doc: ParsedDocument) -> Iterator[RepoSecretUse]:
 
 def _use(doc: ParsedDocument, select: Node, path: str | None,
          secret_attr: bool) -> RepoSecretUse | None:
-    parent = select.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        parent = parent.parent
+    parent = parent_through_parens(select)
     shown = doc.node_text(select)
     if len(shown) > 80 or "\n" in shown:
         shown = shown[:77] + "…"

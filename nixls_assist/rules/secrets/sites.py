@@ -23,6 +23,7 @@ from nixls_assist.syntax.enclosing import (
     TEST_CALLS,
     declaration_spans,
     enclosing_call,
+    names_test_driver,
 )
 from nixls_assist.syntax.nodes import (
     STRING_KINDS,
@@ -33,6 +34,7 @@ from nixls_assist.syntax.nodes import (
     flatten_apply,
     literal_path,
     nodes_of_types,
+    parent_through_parens,
     static_string,
 )
 from option_index.paths import show_path
@@ -146,7 +148,7 @@ def _value_sites(doc: ParsedDocument, ctx: FileContext,
     """The file's leaf definitions that `keep` accepts (a cheap test, before any value is
     looked at)."""
     test_file = is_test_file(doc, ctx)
-    may_test = _names_test_driver(doc)
+    may_test = names_test_driver(doc)
     for binding in module_bindings(doc, file_is_module=ctx.kind.is_module):
         if binding.value is None or not binding.is_leaf or not binding.segments \
                 or not keep(binding):
@@ -186,14 +188,9 @@ def _string_leaves(doc: ParsedDocument, ctx: FileContext) -> dict[tuple[str, ...
     return table
 
 
-def _names_test_driver(doc: ParsedDocument) -> bool:
-    """Whether `nixosTest` & co. appear at all (else no value can sit inside a VM test)."""
-    return any(name.encode() in doc.source for name in TEST_CALLS)
-
-
 def _test_bindings(doc: ParsedDocument) -> Iterator[ValueSite]:
     """Bindings inside `nixosTest { nodes.machine = { … }; }` (not modules of the file)."""
-    if not _names_test_driver(doc):
+    if not names_test_driver(doc):
         return  # no test driver is named anywhere: skip the walk
     stack = [doc.root]
     while stack:
@@ -263,9 +260,7 @@ def nested_strings(node: Node) -> Iterator[Node]:
 
 def is_config_text(doc: ParsedDocument, node: Node) -> bool:
     """A string written verbatim to a config file: `environment.etc.<n>.text`, `writeText`."""
-    parent = node.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        parent = parent.parent
+    parent = parent_through_parens(node)
     if parent is None:
         return False
     if parent.type == "binding":
@@ -303,11 +298,17 @@ def read_calls(doc: ParsedDocument) -> Iterator[tuple[Node, str]]:
     if not any(name.encode() in doc.source for name in READ_CALLS):
         return
     for node in nodes_of_types(doc, "apply_expression"):
-        function, args = flatten_apply(node)
-        if callee_name(function) in READ_CALLS and args:
-            path = literal_path(args[-1])
-            if path is not None:
-                yield node, path
+        path = read_call_path(node)
+        if path is not None:
+            yield node, path
+
+
+def read_call_path(call: Node) -> str | None:
+    """The path literal a `readFile ./x` / `fileContents ./x` call reads; None otherwise."""
+    function, args = flatten_apply(call)
+    if callee_name(function) in READ_CALLS and args:
+        return literal_path(args[-1])
+    return None
 
 
 def interpolated_paths(doc: ParsedDocument) -> Iterator[tuple[Node, str]]:
