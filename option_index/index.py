@@ -72,6 +72,8 @@ class OptionIndex:
         self._reverse: dict[str, DriftRecord] | None = None
         # Several rules ask about the same definitions; answers never change for an index.
         self._drift_memo: dict[tuple[str, ...], DriftRecord | None] = {}
+        # A file's definitions are looked up again on every keystroke and across files.
+        self._lookup_memo: dict[tuple[str, ...], tuple[Lookup, Option | None]] = {}
 
     @property
     def has_option_set(self) -> bool:
@@ -86,6 +88,7 @@ class OptionIndex:
     def _degrade(self, exc: StoreCorrupt) -> None:
         """The store broke mid-session: say so once and continue on the embedded data."""
         self._drift_memo.clear()  # answers depended on the broken store's option set
+        self._lookup_memo.clear()
         if self._notice:
             self._notice(f"{exc}; falling back to the embedded index")
         if self._fallback is None:
@@ -109,9 +112,16 @@ class OptionIndex:
 
     def lookup(self, path: Sequence[str]) -> tuple[Lookup, Option | None]:
         """Classify a path (segments; "*" = unknown name). Placeholders match any name."""
-        outcome, opt, _ = self._resolve(tuple(path))
+        key = tuple(path)
+        known = self._lookup_memo.get(key)
+        if known is not None:
+            return known
+        outcome, opt, _ = self._resolve(key)
         if outcome is Lookup.UNKNOWN and not self._authoritative:
             outcome = Lookup.NOT_INDEXED
+        if len(self._lookup_memo) > _DRIFT_MEMO_SIZE:
+            self._lookup_memo.clear()
+        self._lookup_memo[key] = (outcome, opt)
         return outcome, opt
 
     def get(self, path: str) -> Option | None:

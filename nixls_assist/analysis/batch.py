@@ -10,6 +10,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nixls_assist import run_cache
 from nixls_assist.analysis.result_cache import ResultCache
 from nixls_assist.analysis.results import FileResult
 from nixls_assist.context.filekind import Classification, FileKind
@@ -132,6 +133,10 @@ def _run_workers(workspace: Workspace, pending: list[_Pending], jobs: int) -> li
     go out on one queue, results come back on another, in any order; returned in order.
     multiprocessing is imported here: a run in one process (the cached, the small) skips it."""
     import multiprocessing
+
+    from nixls_assist import rules
+
+    rules.ALL_RULES  # noqa: B018 -- imported once here, inherited by every worker's fork
     context = multiprocessing.get_context("fork")
     size = max(4, len(pending) // (jobs * 4))
     chunks = [(start, min(start + size, len(pending))) for start in range(0, len(pending), size)]
@@ -149,10 +154,13 @@ def _run_workers(workspace: Workspace, pending: list[_Pending], jobs: int) -> li
     done: list[list[_Output] | None] = [None] * len(chunks)
     try:
         for _ in chunks:
-            number, outputs = _next_result(results, workers)
+            number, outputs, observed = _next_result(results, workers)
             if isinstance(outputs, BaseException):
                 raise outputs
             done[number] = outputs
+            recording = run_cache.current()
+            if recording is not None and observed is not None:
+                recording.merge(observed)
     finally:
         for worker in workers:
             if worker.is_alive() and any(part is None for part in done):
@@ -163,7 +171,7 @@ def _run_workers(workspace: Workspace, pending: list[_Pending], jobs: int) -> li
     return list(chain.from_iterable(part for part in done if part is not None))
 
 
-def _next_result(results: Any, workers: list[Any]) -> tuple[int, Any]:
+def _next_result(results: Any, workers: list[Any]) -> tuple[int, Any, Any]:
     """The next chunk's result; an error instead of waiting forever when every worker is
     gone (killed, out of memory) with chunks still unanswered."""
     while True:
@@ -179,10 +187,18 @@ def _next_result(results: Any, workers: list[Any]) -> tuple[int, Any]:
 
 
 def _worker(workspace: Workspace, pending: list[_Pending], tasks: Any, results: Any) -> None:
+    recording = run_cache.current()
+    if recording is not None:
+        recording.in_worker()
     while (task := tasks.get()) is not None:
         number, start, stop = task
         try:
-            results.put((number, _check_chunk(workspace, pending[start:stop])))
+            outputs = _check_chunk(workspace, pending[start:stop])
+            recording = run_cache.current()  # what this chunk read, for the run cache
+            observed = None if recording is None else recording.observed_list()
+            if recording is not None:
+                recording.observed.clear()
+            results.put((number, outputs, observed))
         except Exception as exc:  # re-raised in the parent, as a pool does
             import pickle
 
@@ -190,7 +206,7 @@ def _worker(workspace: Workspace, pending: list[_Pending], tasks: Any, results: 
                 pickle.dumps(exc)
             except Exception:  # an exception that cannot travel: its description can
                 exc = RuntimeError(f"{type(exc).__name__}: {exc}")
-            results.put((number, exc))
+            results.put((number, exc, None))
 
 
 def _check_chunk(workspace: Workspace, chunk: list[_Pending]) -> list[_Output]:

@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from nixls_assist import rules as registry
 from nixls_assist.edits import OverlappingEdits, apply_edits
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Span
-from nixls_assist.rules import RULES_BY_CODE
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.errors import first_syntax_error
 
@@ -133,7 +133,7 @@ def _overlap(a: Span, b: Span) -> bool:
 
 def is_secret(finding: Finding) -> bool:
     """Does the finding point at a secret (its rule says so)? Its span is masked in diffs."""
-    rule = RULES_BY_CODE.get(finding.code)
+    rule = registry.RULES_BY_CODE.get(finding.code)
     return rule is not None and rule.secret
 
 

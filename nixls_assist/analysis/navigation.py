@@ -28,6 +28,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from nixls_assist.analysis.workspace import Workspace
+    from nixls_assist.features.declare_package import WorkspaceFile
 
 MAX_FILES = 5000
 
@@ -100,6 +101,8 @@ class Navigation:
         return found
 
     def _file(self, path: Path, entry: OpenDocument | None) -> WorkspaceFile | None:
+        from nixls_assist.features.declare_package import WorkspaceFile  # imports a rule
+
         ws = self.workspace
         if entry is not None:
             return WorkspaceFile(path, entry.doc, ws.context_of(entry).kind)

@@ -33,15 +33,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from nixls_assist import __version__
 from nixls_assist.context.filekind import Classification, FileKind
 from nixls_assist.context.git import Baseline
 from nixls_assist.context.resolver import ContextResolver, FileContext
 from nixls_assist.findings import Applicability, Edit, Finding, Fix, Severity, Span
+from nixls_assist.run_cache import check_cache_dir
 from option_index.sources.extract_cache import ExtractCache
-from option_index.store.cache import ENV_CACHE_DIR, default_cache_dir
+from option_index.store.cache import default_cache_dir
 
 FORMAT = 1
 _MAX_AGE_SECONDS = 30 * 86400
@@ -50,9 +49,7 @@ _PACKAGES = ("nixls_assist", "option_index")
 
 
 def cache_root() -> Path:
-    env = os.environ.get(ENV_CACHE_DIR)
-    base = Path(env) if env else platformdirs.user_cache_path("nixls-assist")
-    return base / "check"
+    return Path(check_cache_dir())  # shared with the run cache, which cannot import this
 
 
 class ResultCache:

@@ -31,10 +31,10 @@ from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Finding, Severity
 from nixls_assist.rules.base import Indexes
 from nixls_assist.rules.engine import Selection, check_steps, finish, known_code
-from nixls_assist.rules.imperative import SHELL_SUFFIXES, shell_selection
 from nixls_assist.syntax.document import ParsedDocument, skipped
 from nixls_assist.syntax.loading import DEFAULT_MAX_BYTES, load_document
 from nixls_assist.syntax.positions import LineIndex
+from nixls_assist.syntax.shell_installs import SHELL_SUFFIXES
 
 T = TypeVar("T")
 _NOT_READ = Classification(FileKind.OTHER, "the file cannot be read")
@@ -187,6 +187,8 @@ class Workspace:
         """Shell scripts (`*.sh`) are not Nix: only the rules that read shell run on them."""
         selection = self.setup(path).selection
         if path is not None and path.suffix in SHELL_SUFFIXES:
+            from nixls_assist.rules.imperative import shell_selection  # a rule's module
+
             return shell_selection(selection)
         return selection
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from nixls_assist import run_cache
 from nixls_assist.analysis import (
     DEFAULT_MAX_BYTES,
     FAIL_ON,
-    RULES_BY_CODE,
     CheckReport,
     FileResult,
     FixOutcome,
@@ -30,11 +30,6 @@ from nixls_assist.analysis.batch import check_inputs, default_jobs
 from nixls_assist.analysis.result_cache import ResultCache, cache_root
 from nixls_assist.cli.files import discover, unreadable_reason
 from nixls_assist.cli.fix import unified_diff, write_atomic
-from nixls_assist.cli.output.github import render_github
-from nixls_assist.cli.output.jsonout import render_json
-from nixls_assist.cli.output.sarif import render_sarif
-from nixls_assist.cli.output.statistics import render_statistics, statistics
-from nixls_assist.cli.output.text import render_text
 from nixls_assist.errors import ConfigError
 from nixls_assist.findings import Severity
 
@@ -113,9 +108,11 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
     first_config = workspace.project_config(first)
     fail_on = args.fail_on or first_config.fail_on or "warning"
     cache = None
+    damaged = []  # a damaged result cache is reported once: that run is not replayed
     if cacheable and not args.no_cache and first_config.cache:
         cache = ResultCache(cache_root(), Path.cwd().resolve(),
-                            lambda text: print(f"nixls-assist: {text}", file=sys.stderr))
+                            lambda text: damaged.append(text) or
+                            print(f"nixls-assist: {text}", file=sys.stderr))
         workspace.extract_cache = cache.extract_cache
     started = time.perf_counter()
     outcomes: list[tuple[FileResult, FixOutcome | None]] = []
@@ -125,7 +122,9 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
             outcomes.append((workspace.unreadable(item.path, item.display, item.reason), None))
         else:
             inputs.append(item)
-    if args.download or first_config.download:
+    # A run that may download is never replayed: what the network holds is not a file.
+    downloading = args.download or first_config.download
+    if downloading:
         _download(workspace, [path for _, path, _ in inputs if path is not None],
                   args.source_url or first_config.source_url)
     if args.fix or args.diff:
@@ -156,6 +155,9 @@ def run_check(args: argparse.Namespace, out: TextIO, indexes: Indexes | None = N
     if args.diff:
         return _render_diff(outcomes, out)
     _render(report, args, out)
+    recording = run_cache.current()
+    if recording is not None and cache is not None and not damaged and not downloading:
+        recording.allow(_elapsed(report, args))
     return _exit_code(report, fail_on)
 
 
@@ -177,6 +179,15 @@ def _download(workspace: Workspace, paths: list[Path], source_url: str | None) -
             report(f"cannot fetch {outcome.line}; checking with the release's data instead")
         else:
             report(f"fetched {outcome.line}")
+
+
+def _elapsed(report: CheckReport, args: argparse.Namespace) -> tuple[str, str, str] | None:
+    """How the summary printed the run's time (the run cache replays its own instead)."""
+    if args.format == "json":
+        return '"seconds": ', repr(round(report.seconds, 3)), "json"
+    if args.format == "text" and not args.statistics:
+        return "checked in ", f"{report.seconds:.2f}s", "text"
+    return None
 
 
 def _unused(result: FileResult) -> bool:
@@ -242,6 +253,10 @@ def _relative(absolute: Path, cwd: Path) -> str:
 
 def _codes(text: str, flag: str) -> tuple[str, ...]:
     codes = tuple(c.strip().upper() for c in text.split(",") if c.strip())
+    if not codes:
+        return codes
+    from nixls_assist.analysis import RULES_BY_CODE  # the rules, only when codes are named
+
     for code in codes:
         if not any(known.startswith(code) for known in RULES_BY_CODE):
             raise ConfigError(f"{flag} {code}: no finding code starts with it "
@@ -250,6 +265,10 @@ def _codes(text: str, flag: str) -> tuple[str, ...]:
 
 
 def _render(report: CheckReport, args: argparse.Namespace, out: TextIO) -> None:
+    # Each format's module on its own: SARIF, GitHub annotations and statistics describe the
+    # rules (and import them); text and JSON do not.
+    if args.statistics:
+        from nixls_assist.cli.output.statistics import render_statistics, statistics
     fix_note = sys.stderr if args.format != "text" else out
     for record in sorted(report.fixed, key=lambda r: r.display_path):
         if record.applied:
@@ -258,6 +277,8 @@ def _render(report: CheckReport, args: argparse.Namespace, out: TextIO) -> None:
         for refusal in record.refused:
             fix_note.write(f"{record.display_path}: {refusal}\n")
     if args.format == "json":
+        from nixls_assist.cli.output.jsonout import render_json
+
         extra = {"statistics": statistics(report)} if args.statistics else {}
         if args.fix:
             extra["fixed"] = [{"file": r.display_path, "count": r.count,
@@ -265,12 +286,18 @@ def _render(report: CheckReport, args: argparse.Namespace, out: TextIO) -> None:
                               for r in sorted(report.fixed, key=lambda r: r.display_path)]
         render_json(report, out, extra)
     elif args.format == "sarif":
+        from nixls_assist.cli.output.sarif import render_sarif
+
         render_sarif(report, out)
     elif args.format == "github":
+        from nixls_assist.cli.output.github import render_github
+
         render_github(report, out)
     elif args.statistics:
         render_statistics(report, out)
     else:
+        from nixls_assist.cli.output.text import render_text
+
         render_text(report, out, verbose=args.verbose)
     if args.statistics and args.format in ("sarif", "github"):
         render_statistics(report, sys.stderr)

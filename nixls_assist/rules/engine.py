@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from nixls_assist import rules as registry
 from nixls_assist.context import FileContext, FileKind
 from nixls_assist.findings import Finding, Severity
-from nixls_assist.rules import ALL_RULES, RULES_BY_CODE
 from nixls_assist.rules.base import Indexes, Rule
-from nixls_assist.rules.suppressions import NXA005, apply_suppressions
 from nixls_assist.syntax.document import ParsedDocument
 
 
@@ -35,11 +34,11 @@ class Selection:
 
 def known_code(prefix: str) -> bool:
     """Is `prefix` a registered code or the prefix of one (`NXA2`)?"""
-    return any(rule.code.startswith(prefix) for rule in ALL_RULES)
+    return any(rule.code.startswith(prefix) for rule in registry.ALL_RULES)
 
 
 def rules_for(selection: Selection) -> list[Rule]:
-    return [rule for rule in ALL_RULES if selection.enabled(rule.code)]
+    return [rule for rule in registry.ALL_RULES if selection.enabled(rule.code)]
 
 
 def check(
@@ -75,9 +74,11 @@ def finish(
     findings: list[Finding],
 ) -> list[Finding]:
     """Suppression comments, severity overrides and the stable order."""
+    from nixls_assist.rules.suppressions import NXA005, apply_suppressions
+
     rules = rules_for(selection)
     findings = apply_suppressions(
-        doc, findings, {rule.code for rule in rules}, RULES_BY_CODE,
+        doc, findings, {rule.code for rule in rules}, registry.RULES_BY_CODE,
         have_index=_index_available(ctx, indexes), report_unused=selection.enabled(NXA005.code),
     )
     findings = [_with_severity(finding, selection) for finding in findings]

@@ -29,7 +29,12 @@ from nixls_assist.syntax.package_lists import (
     list_of,
     package_lists,
 )
-from nixls_assist.syntax.shell_installs import PLACEHOLDER, ShellInstall, find_installs
+from nixls_assist.syntax.shell_installs import (
+    PLACEHOLDER,
+    SHELL_SUFFIXES,
+    ShellInstall,
+    find_installs,
+)
 
 if TYPE_CHECKING:
     from nixls_assist.rules.engine import Selection
@@ -42,7 +47,6 @@ NXA401 = Rule(
     fix=FixAvailability.SOMETIMES,
 )
 
-SHELL_SUFFIXES = (".sh", ".bash")
 WRITERS = frozenset({"writeShellScript", "writeShellScriptBin", "writeScript", "writeScriptBin",
                      "writeBash", "writeBashBin", "writeDash", "writeDashBin",
                      "writeShellApplication"})

@@ -20,6 +20,8 @@ _PREFIXES = frozenset({"sudo", "doas", "exec", "command", "env", "nice", "nohup"
 _SUDO_ARG_OPTIONS = frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 # nix-env options that take an argument (the argument is never a package).
+# Files that are shell scripts, checked for imperative installs (NXA401) only.
+SHELL_SUFFIXES = (".sh", ".bash")
 _NIX_ENV_ARG_OPTIONS = frozenset({"-f", "--file", "-p", "--profile", "-I", "--include", "-j",
                                   "--max-jobs", "--cores", "--option", "--arg", "--argstr",
                                   "--priority", "--system-filter"})

@@ -52,7 +52,9 @@ def cache_file(env: dict[str, str]) -> Path:
 
 
 def mark_cached(env: dict[str, str]) -> None:
-    """Rewrite every cached finding's message to MARK."""
+    """Rewrite every cached finding's message to MARK (and drop the run cache's records,
+    which would answer the unchanged run before the result cache is asked)."""
+    shutil.rmtree(Path(env["NIXLS_ASSIST_CACHE_DIR"]) / "check" / "runs", ignore_errors=True)
     path = cache_file(env)
     data = json.loads(path.read_text())
     for entry in data["entries"].values():

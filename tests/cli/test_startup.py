@@ -51,6 +51,26 @@ def test_check_imports_neither_server_nor_network(tmp_path: Path) -> None:
     assert "multiprocessing" not in names
 
 
+def test_a_cached_check_imports_no_rule(tmp_path: Path) -> None:
+    """Every file answered by the result cache (the run cache's record dropped): contexts
+    are resolved, no rule is imported; and an unchanged run replayed imports no checker."""
+    shutil.copytree(REPO / "examples" / "fleet", tmp_path / "flake")
+    env = {"NIXLS_ASSIST_CACHE_DIR": str(tmp_path / "cache")}
+    run_cli("check", "--fail-on", "never", ".", cwd=tmp_path / "flake", env=env)
+    shutil.rmtree(tmp_path / "cache" / "check" / "runs")
+    names = imported("check", "--fail-on", "never", ".", cwd=tmp_path / "flake", env=env)
+    assert "nixls_assist.context.resolver" in names
+    assert loaded(names, ("nixls_assist.rules",)) == {
+        "nixls_assist.rules", "nixls_assist.rules.base", "nixls_assist.rules.engine"}
+    assert not loaded(names, ("nixls_assist.features", "nixls_assist.analysis.upgrade"))
+    for _ in range(2):  # the first run after the one above records again
+        names = imported("check", "--fail-on", "never", ".", cwd=tmp_path / "flake", env=env)
+    assert {n for n in names if n.startswith("nixls_assist")} <= {
+        "nixls_assist", "nixls_assist.__main__", "nixls_assist.run_cache"}
+    assert "nixls_assist.run_cache" in names
+    assert not loaded(names, ("option_index", "tree_sitter", "argparse", "pathspec"))
+
+
 def test_explain_imports_neither_server_nor_network() -> None:
     names = imported("explain", "NXA001")
     assert not loaded(names, SERVER_AND_NETWORK)
