@@ -18,7 +18,7 @@ from nixls_assist.analysis.upgrade import (
 from nixls_assist.analysis.upgrade_report import change_line, report_json, report_markdown
 from nixls_assist.analysis.workspace import Answer, Overrides, SlowStep, Workspace
 from nixls_assist.context.config import FAIL_ON
-from nixls_assist.context.release import normalise_release, release_forms
+from nixls_assist.context.release import normalise_release, release_forms, releases_after
 from nixls_assist.features.code_actions import FIX_ALL, QUICKFIX
 from nixls_assist.rules import ALL_RULES, RULES_BY_CODE
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule, Tag
@@ -47,7 +47,7 @@ __all__ = [
     "ParsedDocument", "Rule", "SlowStep", "Tag", "TextChange", "UpgradeReport", "Workspace",
     "affected", "batch_edits", "change_line", "changed_files", "hosts_data", "is_secret",
     "load_fleet", "membership_message", "membership_title", "normalise_release",
-    "release_forms", "release_retired", "report_json", "report_markdown", "resolve_file",
-    "safe_fix", "upgrade", "upgrade_workspace",
+    "release_forms", "release_retired", "releases_after", "report_json", "report_markdown",
+    "resolve_file", "safe_fix", "upgrade", "upgrade_workspace",
     "uri_to_path",
 ]
