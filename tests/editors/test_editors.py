@@ -43,6 +43,13 @@ SERVER_CMD = [sys.executable, "-m", "nixls_assist", "serve"]
 IGNORED = "NXA102"
 REQUIRED = os.environ.get("NIXLS_EDITORS_REQUIRED") == "1"
 OWN_OPTION = "fleet.backups.enable"
+# A module both hosts import; the upgrade one release on, and the flake refs it bumps.
+SHARED = "modules/common.nix"
+UPGRADE_TO = "25.05"
+UPGRADED_REFS = ["nixpkgs/nixos-25.05", "home-manager/release-25.05"]
+# Whether the server answers `experimental/parentModule` (an editor then jumps; else it
+# says the server cannot).
+PARENT_MODULE = "parentModule" in (REPO / "nixls_assist" / "server" / "app.py").read_text()
 DECLARING_MODULE = """{ config, lib, ... }:
 {
   options.fleet.backups.enable = lib.mkEnableOption "nightly backups of /home";
@@ -104,6 +111,18 @@ def hover_site(ws: Path) -> dict[str, object]:
     lines = (ws / MODULE).read_text().splitlines()
     line = next(i for i, text in enumerate(lines) if "boot.loader.systemd-boot.enable" in text)
     return {"line": line, "character": lines[line].index("systemd-boot.enable") + 14}
+
+
+def flake_line(ws: Path, needle: str) -> int:
+    return next(i for i, text in enumerate((ws / "flake.nix").read_text().splitlines())
+                if needle in text)
+
+
+def importing_site(ws: Path) -> dict[str, object]:
+    """"Go to importing file" on the shared module: the `./modules/common.nix` element of
+    the flake's module list."""
+    return {"module": SHARED, "file": "flake.nix", "line": flake_line(ws, f"./{SHARED}"),
+            "unsupported": not PARENT_MODULE}
 
 
 def server_env(home: Path) -> dict[str, str]:
@@ -229,6 +248,10 @@ def _run_vscode(tools: dict[str, Path], fleet: Path, tmp_path: Path, run: Path,
         "definition": definition_site(fleet),
         # reaches the server only through workspace/configuration, filtered by the client
         "settings": {"nixls-assist.ignore": [IGNORED]}, "absent": [IGNORED],
+        "configurations": {"module": SHARED, "names": ["laptop", "server"], "pick": "server",
+                           "flakeLine": flake_line(fleet, 'server = mkHost "server"')},
+        "importing": importing_site(fleet),
+        "upgrade": {"from": "24.11", "to": UPGRADE_TO, "expect": UPGRADED_REFS},
     }
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(json.dumps(spec))

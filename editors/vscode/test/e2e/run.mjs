@@ -11,6 +11,13 @@
 //   hover: {line, character, contains: [...]},
 //   definition: {line, character, file, declaredLine}  (optional: F12 there opens `file`),
 //   fix: {line, character, title, expectLine}
+//   configurations: {module, names: [...], pick, flakeLine}  (optional: "Show configurations
+//       of this file" on `module` lists `names`; picking `pick` opens flake.nix on `flakeLine`)
+//   importing: {module, file, line} | {module, unsupported: true}  (optional: "Go to
+//       importing file" lands in `file` on `line`, or says the server cannot)
+//   upgrade: {from, to, expect: [...]}  (optional: "Preview upgrade to…" offers `to` after
+//       the pin `from`, opens the report, and "Apply N edits" puts every `expect` string
+//       into flake.nix)
 // }
 // Prints one line per check ("ok …" / "FAIL …"), keeps screenshots and the extension's
 // output channel in `artifacts`, and exits 0 only when every check passed.
@@ -129,6 +136,135 @@ async function command(page, name, id) {
   await input.waitFor({ state: 'visible', timeout: TIMEOUT });
   await input.fill(`>${name}`);
   await page.locator(`.quick-input-list [data-quick-input-id="${id}"]`).first().click({ timeout: TIMEOUT });
+}
+
+async function openFile(page, rel) {
+  // Quick Open; once more when a closing widget swallowed the first keystrokes
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill(rel);
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: path.basename(rel) })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      await sleep(300); // let the list settle on the file asked for
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab.active', { hasText: path.basename(rel) }).first().waitFor({ timeout: 10000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) {
+        throw err;
+      }
+      await page.keyboard.press('Escape');
+      await sleep(500);
+    }
+  }
+}
+
+async function cursorOn(page, line) {
+  return page.locator('.statusbar-item', { hasText: `Ln ${line + 1},` }).first().waitFor({ timeout: TIMEOUT });
+}
+
+async function checkConfigurations(page, c) {
+  await openFile(page, c.module);
+  // the code lens says the graph is read; the command answers from it
+  const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'configuration' });
+  await lens.first().waitFor({ timeout: TIMEOUT });
+  ok(`code lens on ${c.module}: ${text(await lens.first().innerText())}`);
+  await command(page, 'nixls-assist: Show configurations of this file', 'nixls-assist.showFileConfigurations');
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.filter({ hasText: c.pick }).first().waitFor({ timeout: TIMEOUT });
+  const listed = text((await rows.allInnerTexts()).join(' | ')).replace(/\n/g, ' ');
+  for (const name of c.names) {
+    if (listed.includes(name)) {
+      ok(`Show configurations lists ${name}`);
+    } else {
+      fail(`Show configurations lacks ${name}: ${listed}`);
+    }
+  }
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-7-configurations.png') });
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: c.pick }).first().click();
+  await page.locator('.tabs-container .tab.active', { hasText: 'flake.nix' }).first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok(`picking ${c.pick} opened flake.nix`),
+    (err) => fail(`picking ${c.pick} did not open flake.nix: ${err.message}`),
+  );
+  await cursorOn(page, c.flakeLine).then(
+    () => ok(`flake.nix: the cursor is on line ${c.flakeLine + 1}, where ${c.pick} is defined`),
+    (err) => fail(`flake.nix: not on line ${c.flakeLine + 1}: ${err.message}`),
+  );
+}
+
+async function checkImporting(page, c) {
+  await openFile(page, c.module);
+  await command(page, 'nixls-assist: Go to importing file', 'nixls-assist.goToImportingFile');
+  if (c.unsupported) {
+    const toast = page.locator('.notifications-toasts', { hasText: 'cannot find importing files' });
+    await toast.first().waitFor({ timeout: TIMEOUT }).then(
+      () => ok('Go to importing file: the server has no experimental/parentModule, and the user is told'),
+      (err) => fail(`Go to importing file: no message about the missing request: ${err.message}`),
+    );
+    await page.keyboard.press('Escape');
+    return;
+  }
+  await page.locator('.tabs-container .tab.active', { hasText: path.basename(c.file) }).first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok(`Go to importing file: landed in ${c.file}`),
+    (err) => fail(`Go to importing file did not open ${c.file}: ${err.message}`),
+  );
+  await cursorOn(page, c.line).then(
+    () => ok(`Go to importing file: the cursor is on line ${c.line + 1}`),
+    (err) => fail(`Go to importing file: not on line ${c.line + 1}: ${err.message}`),
+  );
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-8-importing.png') });
+}
+
+async function checkUpgrade(page, u) {
+  await command(page, 'nixls-assist: Preview upgrade to…', 'nixls-assist.previewUpgradeTo');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: TIMEOUT });
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: u.to });
+  await row.first().waitFor({ timeout: TIMEOUT });
+  const placeholder = (await input.getAttribute('placeholder')) ?? '';
+  if (placeholder.includes(`Pinned to ${u.from}`)) {
+    ok(`Preview upgrade: the pick list knows the pin (${placeholder})`);
+  } else {
+    fail(`Preview upgrade: the pick list does not name the pin ${u.from}: ${JSON.stringify(placeholder)}`);
+  }
+  const releases = text((await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).join(' | '));
+  ok(`Preview upgrade offers: ${releases.replace(/\n/g, ' ')}`);
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-9-upgrade-pick.png') });
+  await input.fill(u.to);
+  await page.keyboard.press('Enter');
+  const report = page.locator('.monaco-editor .view-lines', { hasText: `Upgrade to NixOS ${u.to}` });
+  await report.first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok(`Preview upgrade: the Markdown report is open ("Upgrade to NixOS ${u.to} …")`),
+    (err) => fail(`Preview upgrade: no report: ${err.message}`),
+  );
+  await page.locator('.tabs-container .tab', { hasText: 'Preview' }).first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok('Preview upgrade: the Markdown preview is open beside it'),
+    (err) => fail(`Preview upgrade: no Markdown preview: ${err.message}`),
+  );
+  const apply = page.locator('.notifications-toasts .monaco-button', { hasText: /^Apply \d+ edits?$/ });
+  await apply.first().waitFor({ timeout: TIMEOUT });
+  ok(`Preview upgrade offers "${text(await apply.first().innerText())}"`);
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-10-upgrade-report.png') });
+  await apply.first().click();
+  await page.locator('.notifications-toasts', { hasText: 'applied' }).first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok('Preview upgrade: the workspace edit was applied'),
+    (err) => fail(`Preview upgrade: no confirmation after applying: ${err.message}`),
+  );
+  await openFile(page, 'flake.nix'); // Quick Open focuses its editor: save that one
+  await page.keyboard.press('Control+S');
+  const flake = path.join(spec.workspace, 'flake.nix');
+  await waitFor('flake.nix to have the bumped refs', () =>
+    u.expect.every((needle) => fs.readFileSync(flake, 'utf8').includes(needle)),
+  ).then(
+    () => ok(`Preview upgrade: flake.nix now reads ${u.expect.join(', ')}`),
+    () => fail(`Preview upgrade: flake.nix lacks ${u.expect.join(', ')}:\n${fs.readFileSync(flake, 'utf8')}`),
+  );
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-11-upgrade-applied.png') });
 }
 
 async function goTo(page, line, character) {
@@ -271,6 +407,16 @@ async function drive(page, base, settings) {
       (err) => fail(`Go to Definition: not on the declaring line: ${err.message}`),
     );
     await page.screenshot({ path: path.join(spec.artifacts, 'vscode-4b-definition.png') });
+  }
+
+  if (spec.configurations) {
+    await checkConfigurations(page, spec.configurations);
+  }
+  if (spec.importing) {
+    await checkImporting(page, spec.importing);
+  }
+  if (spec.upgrade) {
+    await checkUpgrade(page, spec.upgrade);
   }
 
   // "Restart server" stops the server and starts a new one
