@@ -181,6 +181,12 @@ def test_neovim_end_to_end(fleet: Path, tmp_path: Path) -> None:
          "symbols": {"contains": ["boot", "fleet"]},
          "fix": {"line": site["line"], "character": site["character"], "code": "NXA101",
                  "title": NEW, "expect_line": site["fixed"]}},
+        {"file": str(fleet / SHARED),
+         "configurations": {"names": ["nixosConfigurations.laptop", "nixosConfigurations.server"],
+                            "pick": "server",
+                            "flake_line": flake_line(fleet, 'server = mkHost "server"')},
+         "importing": importing_site(fleet),
+         "upgrade": {"from": "24.11", "to": UPGRADE_TO, "expect": UPGRADED_REFS}},
     ]}
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(json.dumps(spec))
