@@ -278,6 +278,25 @@ def _run_vscode(tools: dict[str, Path], fleet: Path, tmp_path: Path, run: Path,
     assert site["fixed"] in (fleet / MODULE).read_text().splitlines()
 
 
+def test_neovim_commands_client_side(tmp_path: Path) -> None:
+    """:NixlsParentModule's one / several / no location handling against a fake in-process
+    server (the real one may not answer `experimental/parentModule`), and the helpers that
+    locate a configuration in flake.nix and count a WorkspaceEdit's edits."""
+    nvim = _nvim()
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    editors = REPO / "editors" / "nvim"
+    proc = subprocess.run(
+        [nvim, "--headless", "--clean", "--cmd", f"set rtp^={editors}",
+         "-c", f"luafile {editors / 'test' / 'commands.lua'}"],
+        cwd=ws, env={**server_env(tmp_path / "home"), "NIXLS_NVIM_DIR": str(ws)},
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    report = f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+    assert proc.returncode == 0, report
+    assert "nvim commands: all checks passed" in proc.stdout, report
+
+
 def test_neovim_lua_files_load(tmp_path: Path) -> None:
     """Every Lua file of editors/nvim compiles, and setup() on 0.11+ enables the config."""
     nvim = _nvim()
