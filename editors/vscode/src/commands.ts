@@ -77,7 +77,12 @@ export async function previewUpgrade(host: Host): Promise<void> {
     return;
   }
   const editor = vscode.window.activeTextEditor;
-  const uri = editor?.document.languageId === 'nix' ? editor.document.uri.toString() : undefined;
+  // the pin of the active Nix file, else of any open one (the report may be in front)
+  const nixDoc =
+    editor?.document.languageId === 'nix'
+      ? editor.document
+      : vscode.workspace.textDocuments.find((d) => d.languageId === 'nix' && d.uri.scheme === 'file');
+  const uri = nixDoc?.uri.toString();
   const folder = editor
     ? vscode.workspace.getWorkspaceFolder(editor.document.uri)
     : vscode.workspace.workspaceFolders?.[0];

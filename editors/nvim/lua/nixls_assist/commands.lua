@@ -126,7 +126,15 @@ function M.preview_upgrade(target)
   if target and target ~= '' then
     return preview(client, buf, target, folder)
   end
-  local uri = vim.bo[buf].filetype == 'nix' and vim.uri_from_bufnr(buf) or nil
+  -- the pin of this Nix file, else of any Nix buffer the server has (the report may be here)
+  local nix_buf = vim.bo[buf].filetype == 'nix' and buf or nil
+  for _, b in ipairs(nix_buf and {} or vim.lsp.get_buffers_by_client_id(client.id)) do
+    if vim.bo[b].filetype == 'nix' and vim.api.nvim_buf_get_name(b) ~= '' then
+      nix_buf = b
+      break
+    end
+  end
+  local uri = nix_buf and vim.uri_from_bufnr(nix_buf) or nil
   execute(client, M.PREVIEW_UPGRADE, { { uri = uri } }, buf, function(result)
     local targets = type(result) == 'table' and is_list(result.targets) and result.targets or {}
     local from = type(result) == 'table' and type(result.from) == 'string' and result.from or nil

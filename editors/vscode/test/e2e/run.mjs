@@ -186,6 +186,13 @@ async function checkConfigurations(page, c) {
     }
   }
   await page.screenshot({ path: path.join(spec.artifacts, 'vscode-7-configurations.png') });
+  await page.keyboard.press('Escape');
+  // clicking the code lens runs the server's command; the client shows its answer the same way
+  await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'configuration' }).first().click();
+  await rows.filter({ hasText: c.pick }).first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok('clicking the code lens offers the same pick list'),
+    (err) => fail(`clicking the code lens showed no pick list: ${err.message}`),
+  );
   await page.locator('.quick-input-list .monaco-list-row', { hasText: c.pick }).first().click();
   await page.locator('.tabs-container .tab.active', { hasText: 'flake.nix' }).first().waitFor({ timeout: TIMEOUT }).then(
     () => ok(`picking ${c.pick} opened flake.nix`),
