@@ -19,6 +19,9 @@
 //       the pin `from`, opens the report, and "Apply N edits" puts every `expect` string
 //       into flake.nix)
 // }
+// With `importingCases` instead (and a stand-in server that answers experimental/parentModule),
+// only "Go to importing file" is driven: each case {module, file, line} jumps, {module, pick:
+// [...], choose, file, line} picks among several, {module, none: true} says no file imports it.
 // Prints one line per check ("ok …" / "FAIL …"), keeps screenshots and the extension's
 // output channel in `artifacts`, and exits 0 only when every check passed.
 import { spawn, spawnSync } from 'node:child_process';
@@ -293,6 +296,48 @@ async function lineText(page, line) {
   return order[line]?.[1];
 }
 
+async function driveImporting(page, base) {
+  await page.goto(`${base}/?folder=${encodeURIComponent(spec.workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: TIMEOUT });
+  for (const [i, c] of spec.importingCases.entries()) {
+    await openFile(page, c.module);
+    if (i === 0) {
+      await waitFor('the server to start', () => /server running: nixls-assist fake-parent/.test(outputChannelLog(spec.runDir)));
+      ok('extension activated with the stand-in server');
+    }
+    await command(page, 'nixls-assist: Go to importing file', 'nixls-assist.goToImportingFile');
+    if (c.none) {
+      const toast = page.locator('.notifications-toasts', { hasText: `no file is known to import ${c.module}` });
+      await toast.first().waitFor({ timeout: TIMEOUT }).then(
+        () => ok(`${c.module}: no importing file, and the user is told`),
+        (err) => fail(`${c.module}: no message for an empty answer: ${err.message}`),
+      );
+      continue;
+    }
+    if (c.pick) {
+      const rows = page.locator('.quick-input-list .monaco-list-row');
+      await rows.filter({ hasText: c.choose }).first().waitFor({ timeout: TIMEOUT });
+      const listed = text((await rows.allInnerTexts()).join(' | ')).replace(/\n/g, ' ');
+      if (c.pick.every((label) => listed.includes(label))) {
+        ok(`${c.module}: a pick list of the importing files: ${listed}`);
+      } else {
+        fail(`${c.module}: the pick list lacks one of ${c.pick.join(', ')}: ${listed}`);
+      }
+      await page.screenshot({ path: path.join(spec.artifacts, 'vscode-importing-pick.png') });
+      await rows.filter({ hasText: c.choose }).first().click();
+    }
+    await page.locator('.tabs-container .tab.active', { hasText: path.basename(c.file) }).first().waitFor({ timeout: TIMEOUT }).then(
+      () => ok(`${c.module}: Go to importing file landed in ${c.file}`),
+      (err) => fail(`${c.module}: Go to importing file did not open ${c.file}: ${err.message}`),
+    );
+    await cursorOn(page, c.line).then(
+      () => ok(`${c.module}: the cursor is on line ${c.line + 1}`),
+      (err) => fail(`${c.module}: not on line ${c.line + 1}: ${err.message}`),
+    );
+  }
+}
+
 async function drive(page, base, settings) {
   await page.goto(`${base}/?folder=${encodeURIComponent(spec.workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
@@ -506,7 +551,7 @@ async function main() {
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
-      await drive(page, base, settings);
+      await (spec.importingCases ? driveImporting(page, base) : drive(page, base, settings));
     } catch (err) {
       fail(String(err.stack ?? err));
       await page.screenshot({ path: path.join(spec.artifacts, 'vscode-failure.png') }).catch(() => {});
