@@ -55,7 +55,8 @@ UPGRADE_TO = "25.05"
 UPGRADED_REFS = ["nixpkgs/nixos-25.05", "home-manager/release-25.05"]
 # Whether the server answers `experimental/parentModule` (an editor then jumps; else it
 # says the server cannot).
-PARENT_MODULE = "parentModule" in (REPO / "nixls_assist" / "server" / "app.py").read_text()
+PARENT_MODULE = any("parentModule" in f.read_text()
+                    for f in (REPO / "nixls_assist" / "server").glob("*.py"))
 DECLARING_MODULE = """{ config, lib, ... }:
 {
   options.fleet.backups.enable = lib.mkEnableOption "nightly backups of /home";
