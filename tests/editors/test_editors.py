@@ -274,7 +274,7 @@ def _run_vscode(tools: dict[str, Path], fleet: Path, tmp_path: Path, run: Path,
 def test_neovim_commands_client_side(tmp_path: Path) -> None:
     """:NixlsParentModule's one / several / no location handling against a fake in-process
     server (the real one may not answer `experimental/parentModule`), and the helpers that
-    locate a configuration in flake.nix and count a WorkspaceEdit's edits."""
+    read configurations, their workspace symbols and a WorkspaceEdit's edit count."""
     nvim = _nvim()
     ws = tmp_path / "ws"
     ws.mkdir()

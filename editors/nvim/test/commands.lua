@@ -1,5 +1,5 @@
 -- The client side of lua/nixls_assist/commands.lua in a real, headless Neovim (0.11+), without
--- the Python server: the text helpers, and :NixlsParentModule against a fake in-process
+-- the Python server: the answer helpers, and :NixlsParentModule against a fake in-process
 -- server that answers `experimental/parentModule` (one location, several, none).
 --
 --   NIXLS_NVIM_DIR=<empty scratch dir> nvim --headless --clean \
@@ -22,7 +22,7 @@ end
 
 local commands = require('nixls_assist.commands')
 
--- -- text helpers (the same cases as editors/vscode/test/unit/navigation.test.ts) ------------
+-- -- answer helpers (the same cases as editors/vscode/test/unit/navigation.test.ts) ----------
 local FLAKE = {
   '{',
   '  outputs = { self, nixpkgs, ... }:',
@@ -43,17 +43,18 @@ local FLAKE = {
 local function item(attribute)
   return commands.configuration_items({ attribute })[1]
 end
-local function at(attribute, lines)
-  return commands.locate_configuration(lines or FLAKE, item(attribute))
+local function at(line)
+  return { uri = 'file:///srv/fleet/flake.nix', range = { start = { line = line, character = 8 }, ['end'] = { line = line, character = 15 } } }
 end
-check(at('nixosConfigurations.kestrel') == 7, 'locate: a binding inside the output set', at('nixosConfigurations.kestrel'))
-check(at('nixosConfigurations.osprey') == 8, 'locate: a quoted binding', at('nixosConfigurations.osprey'))
-check(at('nixosConfigurations.heron') == 10, 'locate: a dotted definition', at('nixosConfigurations.heron'))
-check(at('darwinConfigurations.finch') == 11, 'locate: a name in a genAttrs list', at('darwinConfigurations.finch'))
-check(at('nixosConfigurations.gannet') == 6, 'locate: the output line when the name is not written')
-check(at('homeConfigurations.alice') == nil, 'locate: nil without the output')
-check(at('nixosConfigurations.kestrel', { 'nixosConfigurations = {', '  kestrel-2 = a;', '  kestrel = b;', '};' }) == 2,
-  'locate: a longer name is not the one asked')
+local found = commands.configuration_locations({
+  { name = 'nixosConfigurations.kestrel', kind = 2, location = at(7) },
+  { name = 'nixosConfigurations.kestrel-2', kind = 2, location = at(8) },
+  { name = 'nixosConfigurations.kestrel', kind = 2, location = at(30) },
+  { name = 'nixosConfigurations.osprey', kind = 7, location = at(9) }, -- a property: an option
+}, { 'nixosConfigurations.kestrel', 'nixosConfigurations.osprey' })
+check(vim.deep_equal(found, { ['nixosConfigurations.kestrel'] = at(7) }),
+  'configuration_locations: the Module symbols named by the attributes asked for, first one each', found)
+check(next(commands.configuration_locations(vim.NIL, { 'a.b' })) == nil, 'configuration_locations: nothing from no answer')
 local quoted = item('homeConfigurations."alice@wren"')
 check(quoted.name == 'alice@wren' and quoted.output == 'homeConfigurations', 'configuration_items: a quoted name', quoted)
 local count, files = commands.count_edits({

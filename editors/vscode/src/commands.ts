@@ -1,13 +1,13 @@
 // The palette commands that ask the server about the fleet and the next release:
 // "Preview upgrade to…", "Show configurations of this file", "Go to importing file".
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, LanguageClient, Location } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, LanguageClient, Location, WorkspaceSymbolRequest } from 'vscode-languageclient/node';
 
 import {
-  ConfigurationItem,
+  configurationLocations,
   countEdits,
   editedFiles,
-  locateConfiguration,
+  LocationLike,
   parentAction,
   relativeTo,
   toConfigurationItems,
@@ -138,51 +138,32 @@ export async function previewUpgrade(host: Host): Promise<void> {
 
 // -- Show configurations of this file -----------------------------------------------------
 
-async function flakeOf(file: vscode.Uri): Promise<vscode.Uri | undefined> {
-  let dir = vscode.Uri.joinPath(file, '..');
-  for (let i = 0; i < 64; i++) {
-    const candidate = vscode.Uri.joinPath(dir, 'flake.nix');
-    try {
-      await vscode.workspace.fs.stat(candidate);
-      return candidate;
-    } catch {
-      // not here
-    }
-    const parent = vscode.Uri.joinPath(dir, '..');
-    if (parent.toString() === dir.toString()) {
-      break;
-    }
-    dir = parent;
-  }
-  return undefined;
-}
-
-async function openAt(uri: vscode.Uri, line: number): Promise<void> {
-  const position = new vscode.Position(line, 0);
-  await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position) });
-}
-
-/** The pick list of configurations; `items` are the server's answer for `file`. */
-export async function pickConfiguration(file: vscode.Uri, result: unknown): Promise<void> {
+/** The pick list of configurations; `result` is the server's answer for `file`. */
+export async function pickConfiguration(client: LanguageClient, file: vscode.Uri, result: unknown): Promise<void> {
   const items = toConfigurationItems(result);
   if (items.length === 0) {
     return; // the server said so in a message
   }
-  const flake = await flakeOf(file);
-  const flakeText = flake ? new TextDecoder().decode(await vscode.workspace.fs.readFile(flake)) : undefined;
-  const where = (item: ConfigurationItem): { uri: vscode.Uri; line: number } | undefined => {
-    if (item.uri !== undefined) {
-      return { uri: vscode.Uri.parse(item.uri), line: item.line ?? 0 };
+  // where flake.nix names each one: the server's workspace symbols, one query per output
+  const located = new Map<string, LocationLike>();
+  for (const output of new Set(items.filter((i) => i.uri === undefined).map((i) => i.output))) {
+    const symbols = await client
+      .sendRequest(WorkspaceSymbolRequest.type, { query: output })
+      .catch(() => undefined);
+    for (const [attribute, loc] of configurationLocations(symbols, items.map((i) => i.attribute))) {
+      located.set(attribute, loc);
     }
-    const line = flake && flakeText !== undefined ? locateConfiguration(flakeText, item) : undefined;
-    return flake && line !== undefined ? { uri: flake, line } : undefined;
-  };
+  }
   const picks = items.map((item) => {
-    const at = where(item);
+    const loc: LocationLike | undefined =
+      item.uri !== undefined
+        ? { uri: item.uri, range: { start: { line: item.line ?? 0, character: 0 }, end: { line: item.line ?? 0, character: 0 } } }
+        : located.get(item.attribute);
+    const at = loc ? client.protocol2CodeConverter.asLocation(loc as Location) : undefined;
     return {
       label: item.name,
       description: item.attribute,
-      detail: at ? `${vscode.workspace.asRelativePath(at.uri)}:${at.line + 1}` : undefined,
+      detail: at ? `${vscode.workspace.asRelativePath(at.uri)}:${at.range.start.line + 1}` : undefined,
       at,
     };
   });
@@ -193,7 +174,7 @@ export async function pickConfiguration(file: vscode.Uri, result: unknown): Prom
     matchOnDescription: true,
   });
   if (chosen?.at) {
-    await openAt(chosen.at.uri, chosen.at.line);
+    await vscode.window.showTextDocument(chosen.at.uri, { selection: chosen.at.range });
   }
 }
 
@@ -206,7 +187,7 @@ export async function showConfigurations(host: Host): Promise<void> {
   const uri = editor.document.uri;
   const result = await serverCommand(client, SHOW_CONFIGURATIONS, [uri.toString()]);
   host.log(`configurations of ${vscode.workspace.asRelativePath(uri)}: ${JSON.stringify(result)}`);
-  await pickConfiguration(uri, result);
+  await pickConfiguration(client, uri, result);
 }
 
 // -- Go to importing file -----------------------------------------------------------------

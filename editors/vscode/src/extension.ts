@@ -93,8 +93,8 @@ async function startClient(): Promise<void> {
       // answer becomes the same pick list as the palette command's.
       executeCommand: async (command, args, next) => {
         const result = await next(command, args);
-        if (command === SHOW_CONFIGURATIONS && typeof args[0] === 'string') {
-          await pickConfiguration(vscode.Uri.parse(args[0]), result);
+        if (command === SHOW_CONFIGURATIONS && typeof args[0] === 'string' && client) {
+          await pickConfiguration(client, vscode.Uri.parse(args[0]), result);
         }
         return result;
       },

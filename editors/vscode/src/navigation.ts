@@ -1,6 +1,7 @@
 // What the fleet and upgrade commands do with the server's answers, without the vscode
-// API (unit-tested in plain Node): where a configuration is defined in flake.nix, how many
-// edits a WorkspaceEdit holds, and what to do with `experimental/parentModule` locations.
+// API (unit-tested in plain Node): where flake.nix defines a configuration (from workspace
+// symbols), how many edits a WorkspaceEdit holds, and what to do with
+// `experimental/parentModule` locations.
 
 /** A configuration the server names: `nixosConfigurations.kestrel`, or an object that may
  * carry where it is defined (`{attribute, uri, range}`). */
@@ -53,38 +54,29 @@ export function toConfigurationItems(result: unknown): ConfigurationItem[] {
   return items;
 }
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+/** LSP SymbolKind.Module: how the server's workspace symbols mark a configuration. */
+export const MODULE_SYMBOL = 2;
 
 /**
- * The 0-based line of flake.nix that most likely defines the configuration, found by text
- * (the server names configurations, not where their attribute is written):
- * `nixosConfigurations.kestrel =`, else `kestrel =` / `"kestrel" =` after the first line
- * naming the output, else the name as a word there (`genAttrs [ "kestrel" … ]`), else the
- * output's line; undefined when flake.nix does not mention the output.
+ * Where flake.nix defines each configuration, from the server's workspace symbols (a
+ * configuration is a Module symbol named by its attribute, at its name in flake.nix).
  */
-export function locateConfiguration(flake: string, item: ConfigurationItem): number | undefined {
-  const lines = flake.split('\n');
-  const name = escape(item.name);
-  const output = escape(item.output);
-  const direct = new RegExp(`\\b${output}\\.("?)${name}\\1\\s*=`);
-  let found = lines.findIndex((line) => direct.test(line));
-  if (found >= 0) {
-    return found;
+export function configurationLocations(symbols: unknown, attributes: string[]): Map<string, LocationLike> {
+  const wanted = new Set(attributes);
+  const found = new Map<string, LocationLike>();
+  for (const symbol of Array.isArray(symbols) ? symbols : []) {
+    const location = symbol?.location as LocationLike | undefined;
+    if (
+      symbol?.kind === MODULE_SYMBOL &&
+      wanted.has(symbol.name) &&
+      !found.has(symbol.name) &&
+      typeof location?.uri === 'string' &&
+      typeof location.range === 'object'
+    ) {
+      found.set(symbol.name, location);
+    }
   }
-  const outputLine = lines.findIndex((line) => new RegExp(`\\b${output}\\b`).test(line));
-  if (outputLine < 0) {
-    return undefined;
-  }
-  const after = lines.slice(outputLine);
-  const binding = new RegExp(`^\\s*("?)${name}\\1\\s*=`);
-  found = after.findIndex((line) => binding.test(line));
-  if (found < 0) {
-    const word = new RegExp(`(^|[^\\w-])${name}($|[^\\w-])`);
-    found = after.findIndex((line) => word.test(line));
-  }
-  return outputLine + Math.max(found, 0);
+  return found;
 }
 
 /** The number of text edits in an LSP WorkspaceEdit (`changes` or `documentChanges`). */

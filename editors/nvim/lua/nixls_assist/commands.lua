@@ -3,11 +3,11 @@
 --   :NixlsPreviewUpgrade [release]  the upgrade report in a markdown scratch buffer, then
 --                                   "Apply N edits" (vim.lsp.util.apply_workspace_edit)
 --   :NixlsConfigurations            the configurations that use this file (vim.ui.select),
---                                   then flake.nix where the chosen one is defined
+--                                   then flake.nix where the chosen one is defined (the
+--                                   server's workspace symbols know where)
 --   :NixlsParentModule              the file importing this one (experimental/parentModule)
 --
--- plugin/nixls_assist.lua defines the user commands; the functions here take callbacks-free
--- arguments so tests (and mappings) can call them directly.
+-- plugin/nixls_assist.lua defines the user commands; mappings can call these functions.
 local M = {}
 
 M.PREVIEW_UPGRADE = 'nixls-assist.previewUpgrade'
@@ -175,97 +175,79 @@ function M.configuration_items(result)
   return items
 end
 
-local function escape(text)
-  return (text:gsub('[%^%$%(%)%%%.%[%]%*%+%-%?]', '%%%0'))
-end
-
-local function has_word(line, word)
-  local init = 1
-  while true do
-    local s, e = line:find(word, init, true)
-    if not s then
-      return false
-    end
-    local before, after = line:sub(s - 1, s - 1), line:sub(e + 1, e + 1)
-    if not before:match('[%w_%-]') and not after:match('[%w_%-]') then
-      return true
-    end
-    init = e + 1
+--- Where flake.nix defines each configuration: the server's workspace symbols mark one as
+--- a Module symbol (kind 2) named by its attribute, at its name in flake.nix.
+function M.configuration_locations(symbols, attributes)
+  local wanted, found = {}, {}
+  for _, attribute in ipairs(attributes) do
+    wanted[attribute] = true
   end
-end
-
---- The 0-based line of flake.nix that most likely defines the configuration (by text: the
---- server names configurations, not where they are written); nil without the output.
---- Same rules as the VS Code client (editors/vscode/src/navigation.ts).
-function M.locate_configuration(lines, item)
-  local name, output = escape(item.name), escape(item.output)
-  for i, line in ipairs(lines) do
-    if line:match('%f[%w_]' .. output .. '%.' .. name .. '%s*=')
-      or line:match('%f[%w_]' .. output .. '%."' .. name .. '"%s*=') then
-      return i - 1
+  for _, symbol in ipairs(type(symbols) == 'table' and symbols or {}) do
+    local loc = type(symbol) == 'table' and symbol.location or nil
+    if symbol.kind == 2 and wanted[symbol.name] and not found[symbol.name]
+      and type(loc) == 'table' and type(loc.uri) == 'string' and type(loc.range) == 'table' then
+      found[symbol.name] = loc
     end
   end
-  local first
-  for i, line in ipairs(lines) do
-    if has_word(line, item.output) then
-      first = i
-      break
-    end
-  end
-  if not first then
-    return nil
-  end
-  for i = first, #lines do
-    if lines[i]:match('^%s*' .. name .. '%s*=') or lines[i]:match('^%s*"' .. name .. '"%s*=') then
-      return i - 1
-    end
-  end
-  for i = first, #lines do
-    if has_word(lines[i], item.name) then
-      return i - 1
-    end
-  end
-  return first - 1
-end
-
-local function flake_of(path)
-  local found = vim.fs.find('flake.nix', { path = vim.fs.dirname(path), upward = true })[1]
   return found
 end
 
-local function open_at(path, line)
-  vim.cmd.edit(vim.fn.fnameescape(path))
-  local last = vim.api.nvim_buf_line_count(0)
-  vim.api.nvim_win_set_cursor(0, { math.min(line + 1, last), 0 })
-end
-
 --- The pick list for a file's configurations (also what the code lens runs).
-function M.pick_configuration(path, result)
+function M.pick_configuration(client, path, result)
   local items = M.configuration_items(result)
   if #items == 0 then
     return -- the server said so in a message
   end
-  local flake = path ~= '' and flake_of(path) or nil
-  local lines = flake and vim.fn.readfile(flake) or {}
+  local attributes, outputs = {}, {}
   for _, item in ipairs(items) do
-    if item.uri then
-      item.path, item.at = vim.uri_to_fname(item.uri), item.line
-    elseif flake then
-      item.path, item.at = flake, M.locate_configuration(lines, item)
+    attributes[#attributes + 1] = item.attribute
+    if not item.uri and not vim.tbl_contains(outputs, item.output) then
+      outputs[#outputs + 1] = item.output
     end
   end
-  vim.ui.select(items, {
-    prompt = ('%s: used by %d configuration%s'):format(
-      vim.fn.fnamemodify(path, ':.'), #items, #items == 1 and '' or 's'),
-    format_item = function(item)
-      local where = item.at and ('  %s:%d'):format(vim.fn.fnamemodify(item.path, ':.'), item.at + 1) or ''
-      return item.attribute .. where
-    end,
-  }, function(item)
-    if item and item.at then
-      open_at(item.path, item.at)
+  local located = {}
+  local function show()
+    for _, item in ipairs(items) do
+      local loc = item.uri and { uri = item.uri, range = { start = { line = item.line, character = 0 } } }
+        or located[item.attribute]
+      if loc then
+        item.location = loc
+        item.where = ('%s:%d'):format(vim.fn.fnamemodify(vim.uri_to_fname(loc.uri), ':.'), loc.range.start.line + 1)
+      end
     end
-  end)
+    vim.ui.select(items, {
+      prompt = ('%s: used by %d configuration%s'):format(
+        vim.fn.fnamemodify(path, ':.'), #items, #items == 1 and '' or 's'),
+      format_item = function(item)
+        return item.attribute .. (item.where and ('  ' .. item.where) or '')
+      end,
+    }, function(item)
+      if item and item.location then
+        local encoding = client.offset_encoding or 'utf-16'
+        if vim.lsp.util.show_document then
+          vim.lsp.util.show_document(item.location, encoding, { focus = true })
+        else
+          vim.lsp.util.jump_to_location(item.location, encoding)
+        end
+      end
+    end)
+  end
+  -- one workspace/symbol query per output (`nixosConfigurations`), then the list
+  local pending = #outputs
+  if pending == 0 then
+    return show()
+  end
+  for _, output in ipairs(outputs) do
+    request(client, 'workspace/symbol', { query = output }, function(_, symbols)
+      for attribute, loc in pairs(M.configuration_locations(symbols, attributes)) do
+        located[attribute] = loc
+      end
+      pending = pending - 1
+      if pending == 0 then
+        show()
+      end
+    end)
+  end
 end
 
 function M.configurations()
@@ -276,7 +258,7 @@ function M.configurations()
   end
   local path = vim.api.nvim_buf_get_name(buf)
   execute(client, M.SHOW_CONFIGURATIONS, { vim.uri_from_bufnr(buf) }, buf, function(result)
-    M.pick_configuration(path, result)
+    M.pick_configuration(client, path, result)
   end)
 end
 
@@ -363,7 +345,7 @@ function M.setup()
       return
     end
     execute(client, M.SHOW_CONFIGURATIONS, command.arguments, ctx.bufnr, function(result)
-      M.pick_configuration(vim.uri_to_fname(uri), result)
+      M.pick_configuration(client, vim.uri_to_fname(uri), result)
     end)
   end
 end

@@ -2,33 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
+  configurationLocations,
   countEdits,
   editedFiles,
-  locateConfiguration,
   parentAction,
   relativeTo,
   toConfigurationItems,
   toUpgradeTargets,
 } from '../../src/navigation';
-
-const FLAKE = `{
-  outputs = { self, nixpkgs, ... }:
-    let
-      mkHost = name: nixpkgs.lib.nixosSystem { modules = [ ./hosts/\${name} ]; };
-    in
-    {
-      nixosConfigurations = {
-        kestrel = mkHost "kestrel";
-        "osprey" = mkHost "osprey";
-      };
-      nixosConfigurations.heron = mkHost "heron";
-      darwinConfigurations = nixpkgs.lib.genAttrs [ "wren" "finch" ] mkMac;
-      deploy.nodes.kestrel.path = self.nixosConfigurations.kestrel;
-    };
-}
-`;
-
-const item = (attribute: string) => toConfigurationItems([attribute])[0];
 
 describe('toConfigurationItems', () => {
   it('splits the attribute into output and name', () => {
@@ -52,28 +33,25 @@ describe('toConfigurationItems', () => {
   });
 });
 
-describe('locateConfiguration', () => {
-  it('finds the binding inside the output set, quoted or not', () => {
-    assert.equal(locateConfiguration(FLAKE, item('nixosConfigurations.kestrel')), 7);
-    assert.equal(locateConfiguration(FLAKE, item('nixosConfigurations.osprey')), 8);
+describe('configurationLocations', () => {
+  const at = (line: number) => ({
+    uri: 'file:///srv/fleet/flake.nix',
+    range: { start: { line, character: 8 }, end: { line, character: 15 } },
+  });
+  it('takes the Module symbols named by the attributes asked for, first one each', () => {
+    const symbols = [
+      { name: 'nixosConfigurations.kestrel', kind: 2, location: at(7) },
+      { name: 'nixosConfigurations.kestrel-2', kind: 2, location: at(8) },
+      { name: 'nixosConfigurations.kestrel', kind: 2, location: at(30) },
+      { name: 'nixosConfigurations.osprey', kind: 7, location: at(9) }, // a property: an option
+    ];
+    const found = configurationLocations(symbols, ['nixosConfigurations.kestrel', 'nixosConfigurations.osprey']);
+    assert.deepEqual([...found.entries()], [['nixosConfigurations.kestrel', at(7)]]);
   });
 
-  it('prefers a dotted definition of the attribute', () => {
-    assert.equal(locateConfiguration(FLAKE, item('nixosConfigurations.heron')), 10);
-  });
-
-  it('falls back to the name as a word after the output (genAttrs lists)', () => {
-    assert.equal(locateConfiguration(FLAKE, item('darwinConfigurations.finch')), 11);
-  });
-
-  it('lands on the output when the name is not written, and gives up without the output', () => {
-    assert.equal(locateConfiguration(FLAKE, item('nixosConfigurations.gannet')), 6);
-    assert.equal(locateConfiguration(FLAKE, item('homeConfigurations.alice')), undefined);
-  });
-
-  it('does not take a longer name for the one asked', () => {
-    const flake = 'nixosConfigurations = {\n  kestrel-2 = a;\n  kestrel = b;\n};\n';
-    assert.equal(locateConfiguration(flake, item('nixosConfigurations.kestrel')), 2);
+  it('is empty for no answer or malformed symbols', () => {
+    assert.equal(configurationLocations(null, ['a.b']).size, 0);
+    assert.equal(configurationLocations([{ name: 'a.b', kind: 2 }], ['a.b']).size, 0);
   });
 });
 
