@@ -53,7 +53,7 @@ async function askTarget(client: LanguageClient, uri: string | undefined): Promi
     const picked = await vscode.window.showQuickPick(
       answer.targets.map((release, i) => ({
         label: release,
-        description: i === 0 ? 'next release' : undefined,
+        description: i === 0 && release !== 'unstable' ? 'next release' : undefined,
       })),
       {
         title: 'nixls-assist: Preview upgrade to…',
@@ -83,9 +83,8 @@ export async function previewUpgrade(host: Host): Promise<void> {
       ? editor.document
       : vscode.workspace.textDocuments.find((d) => d.languageId === 'nix' && d.uri.scheme === 'file');
   const uri = nixDoc?.uri.toString();
-  const folder = editor
-    ? vscode.workspace.getWorkspaceFolder(editor.document.uri)
-    : vscode.workspace.workspaceFolders?.[0];
+  const folder =
+    (nixDoc && vscode.workspace.getWorkspaceFolder(nixDoc.uri)) ?? vscode.workspace.workspaceFolders?.[0];
   const target = await askTarget(client, uri);
   if (target === undefined) {
     return;
