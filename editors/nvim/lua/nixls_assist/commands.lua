@@ -135,7 +135,9 @@ function M.preview_upgrade(target)
     end
   end
   local uri = nix_buf and vim.uri_from_bufnr(nix_buf) or nil
-  execute(client, M.PREVIEW_UPGRADE, { { uri = uri } }, buf, function(result)
+  -- no `to`: the server answers the pin and the releases after it ({} must stay an object)
+  local query = uri and { uri = uri } or vim.empty_dict()
+  execute(client, M.PREVIEW_UPGRADE, { query }, buf, function(result)
     local targets = type(result) == 'table' and is_list(result.targets) and result.targets or {}
     local from = type(result) == 'table' and type(result.from) == 'string' and result.from or nil
     local function go(choice)
