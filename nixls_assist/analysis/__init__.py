@@ -10,7 +10,7 @@ from nixls_assist.analysis.fixes import FixOutcome, is_secret, safe_fix
 from nixls_assist.analysis.results import CheckReport, FileResult, FixRecord
 from nixls_assist.analysis.workspace import Answer, Overrides, SlowStep, Workspace
 from nixls_assist.context.config import FAIL_ON
-from nixls_assist.context.release import normalise_release, release_forms
+from nixls_assist.context.release import normalise_release, release_forms, releases_after
 from nixls_assist.rules.base import FixAvailability, Indexes, Rule, Tag
 from nixls_assist.syntax.document import ParsedDocument, TextChange, release_retired
 from nixls_assist.syntax.loading import DEFAULT_MAX_BYTES
@@ -55,8 +55,7 @@ __all__ = [
     "ParsedDocument", "Rule", "SlowStep", "Tag", "TextChange", "UpgradeReport", "Workspace",
     "affected", "batch_edits", "change_line", "changed_files", "hosts_data", "is_secret",
     "load_fleet", "membership_message", "membership_title", "normalise_release",
-    "relative_to_root", "release_forms", "release_retired", "report_json", "report_markdown",
-    "resolve_file",
-    "safe_fix", "upgrade", "upgrade_workspace",
+    "relative_to_root", "release_forms", "release_retired", "releases_after", "report_json",
+    "report_markdown", "resolve_file", "safe_fix", "upgrade", "upgrade_workspace",
     "uri_to_path",
 ]

@@ -190,6 +190,20 @@ def is_nixos_release(release: str) -> bool:
     return match is not None and 21 <= int(match["yy"]) <= _latest_year()
 
 
+def releases_after(release: str | None, today: dt.date | None = None) -> list[str]:
+    """The NixOS releases an upgrade from `release` can target, oldest first: every
+    `YY.05` / `YY.11` after it whose month has come, then `unstable`. Only `unstable`
+    after `unstable` (or an unknown pin)."""
+    today = today or dt.date.today()
+    match = re.fullmatch(r"(?P<yy>\d{2})\.(?P<mm>\d{2})", release or "")
+    if match is None:
+        return [UNSTABLE]
+    start = (int(match["yy"]), int(match["mm"]))
+    out = [f"{yy:02d}.{mm:02d}" for yy in range(21, today.year % 100 + 1) for mm in (5, 11)
+           if (yy, mm) > start and (2000 + yy, mm) <= (today.year, today.month)]
+    return [*out, UNSTABLE]
+
+
 def normalise_release(text: str) -> str | None:
     """User input such as `24.11`, `nixos-24.11`, `unstable` → canonical form; None when it
     is no release (`banana`) or names none that exists (`99.99`, `24.12`)."""

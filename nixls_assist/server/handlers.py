@@ -21,6 +21,7 @@ from nixls_assist.analysis import (
     normalise_release,
     release_forms,
     release_retired,
+    releases_after,
     report_json,
     report_markdown,
     upgrade_workspace,
@@ -384,9 +385,14 @@ def formatting(server: NixlsServer,
 async def preview_upgrade(server: NixlsServer, arguments: list[Any]) -> Any:
     """"Preview upgrade to …": arguments `[{"to": "25.05", "folder"?: uri, "apply"?: bool}]`
     (or `["25.05"]`). Answers the report (JSON and Markdown) and the batch of safe renames
-    and input bumps as a WorkspaceEdit; with `apply`, also asks the editor to apply it."""
+    and input bumps as a WorkspaceEdit; with `apply`, also asks the editor to apply it.
+    Without `to` (`[{"uri"?: uri}]`): the release the document at `uri` is pinned to and the
+    releases after it, `{"from": "24.11", "targets": ["25.05", …, "unstable"]}`, for the
+    editor's pick list."""
     first = (arguments or [None])[0]
     options = first if isinstance(first, dict) else {"to": first}
+    if isinstance(first, dict) and "to" not in first:
+        return _upgrade_targets(server, first.get("uri"))
     target = normalise_release(str(options.get("to") or ""))
     if target is None:
         _tell(server, f"nixls-assist: cannot preview an upgrade to {options.get('to')!r}: "
@@ -407,6 +413,14 @@ async def preview_upgrade(server: NixlsServer, arguments: list[Any]) -> Any:
         await server.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
             edit=edit, label=f"Upgrade to NixOS {target}"))
     return {"report": report_json(report), "markdown": report_markdown(report), "edit": edit}
+
+
+def _upgrade_targets(server: NixlsServer, uri: Any) -> dict[str, Any]:
+    workspace = server.session.workspace
+    entry = workspace.documents.get(uri) if isinstance(uri, str) else None
+    pin = workspace.context_of(entry).nixos if entry is not None else None
+    pinned = pin.release if pin is not None else None
+    return {"from": pinned, "targets": releases_after(pinned)}
 
 
 def _tell(server: NixlsServer, message: str) -> None:

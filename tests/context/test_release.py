@@ -15,6 +15,7 @@ from nixls_assist.context.release import (
     pin_from_node,
     release_from_ref,
     release_from_url,
+    releases_after,
 )
 from nixls_assist.context.resolver import ContextResolver, ContextSettings
 from nixls_assist.syntax import parse
@@ -141,3 +142,12 @@ def test_broken_lock_becomes_a_notice(tmp_path: Path) -> None:
                           ("banana", None), ("2411", None)])
 def test_normalise_release(text: str, expected: str | None) -> None:
     assert normalise_release(text) == expected
+
+
+def test_releases_after_lists_the_released_ones_then_unstable() -> None:
+    today = dt.date(2025, 12, 4)
+    assert releases_after("24.05", today) == ["24.11", "25.05", "25.11", "unstable"]
+    assert releases_after("25.11", today) == ["unstable"]
+    assert releases_after("25.05", dt.date(2025, 10, 1)) == ["unstable"]  # 25.11 not out yet
+    assert releases_after("unstable", today) == ["unstable"]
+    assert releases_after(None, today) == ["unstable"]

@@ -75,3 +75,20 @@ async def test_preview_upgrade_to_an_unknown_release_is_refused(client, fleet_24
     assert answer is None
     assert any("cannot preview an upgrade to '24.12'" in m.message
                for m in client.messages)
+
+
+async def test_preview_upgrade_without_a_target_lists_the_releases_after_the_pin(
+        client, fleet_2405: Path):
+    """The editor's pick list: the release the open file is pinned to and the later ones."""
+    await initialize(client, fleet_2405)
+    osprey = fleet_2405 / "hosts/osprey/configuration.nix"
+    open_file(client, osprey, osprey.read_text())
+    answer = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command=PREVIEW, arguments=[{"uri": osprey.as_uri()}]))
+    assert answer["from"] == "24.05"
+    assert answer["targets"][:3] == ["24.11", "25.05", "25.11"]
+    assert answer["targets"][-1] == "unstable"
+    assert not client.messages  # a question, not an error
+    unknown = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command=PREVIEW, arguments=[{}]))
+    assert unknown == {"from": None, "targets": ["unstable"]}

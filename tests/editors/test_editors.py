@@ -12,7 +12,13 @@ Both run the server from this checkout (`python -m nixls_assist serve`) on a cop
 examples/fleet (a flake pinned to nixos-24.11) and expect what the server's rules find
 there: the `hardware.opengl.enable` rename (NXA101) with its quick fix, and option docs
 of 24.11 on hover; in VS Code, "Go to Definition" (F12) on the workspace's own option lands
-on the line of the module declaring it. Screenshots and logs go to test-artifacts/editors/.
+on the line of the module declaring it. Both also drive the fleet and upgrade commands:
+"Show configurations of this file" / :NixlsConfigurations on a module both hosts import
+(and its code lens), "Preview upgrade to…" / :NixlsPreviewUpgrade to 25.05 with its
+Markdown report and "Apply N edits", and "Go to importing file" / :NixlsParentModule —
+against the real server when it answers `experimental/parentModule`, and always against a
+stand-in that does (VS Code: tests/editors/fake_parent_server.py; Neovim: an in-process
+server in editors/nvim/test/commands.lua). Screenshots and logs go to test-artifacts/editors/.
 """
 
 from __future__ import annotations
@@ -43,6 +49,14 @@ SERVER_CMD = [sys.executable, "-m", "nixls_assist", "serve"]
 IGNORED = "NXA102"
 REQUIRED = os.environ.get("NIXLS_EDITORS_REQUIRED") == "1"
 OWN_OPTION = "fleet.backups.enable"
+# A module both hosts import; the upgrade one release on, and the flake refs it bumps.
+SHARED = "modules/common.nix"
+UPGRADE_TO = "25.05"
+UPGRADED_REFS = ["nixpkgs/nixos-25.05", "home-manager/release-25.05"]
+# Whether the server answers `experimental/parentModule` (an editor then jumps; else it
+# says the server cannot).
+PARENT_MODULE = any("parentModule" in f.read_text()
+                    for f in (REPO / "nixls_assist" / "server").glob("*.py"))
 DECLARING_MODULE = """{ config, lib, ... }:
 {
   options.fleet.backups.enable = lib.mkEnableOption "nightly backups of /home";
@@ -106,6 +120,18 @@ def hover_site(ws: Path) -> dict[str, object]:
     return {"line": line, "character": lines[line].index("systemd-boot.enable") + 14}
 
 
+def flake_line(ws: Path, needle: str) -> int:
+    return next(i for i, text in enumerate((ws / "flake.nix").read_text().splitlines())
+                if needle in text)
+
+
+def importing_site(ws: Path) -> dict[str, object]:
+    """"Go to importing file" on the shared module: the `./modules/common.nix` element of
+    the flake's module list."""
+    return {"module": SHARED, "file": "flake.nix", "line": flake_line(ws, f"./{SHARED}"),
+            "unsupported": not PARENT_MODULE}
+
+
 def server_env(home: Path) -> dict[str, str]:
     """The server from this checkout, with caches and state in a throwaway home."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -162,6 +188,12 @@ def test_neovim_end_to_end(fleet: Path, tmp_path: Path) -> None:
          "symbols": {"contains": ["boot", "fleet"]},
          "fix": {"line": site["line"], "character": site["character"], "code": "NXA101",
                  "title": NEW, "expect_line": site["fixed"]}},
+        {"file": str(fleet / SHARED),
+         "configurations": {"names": ["nixosConfigurations.laptop", "nixosConfigurations.server"],
+                            "pick": "server",
+                            "flake_line": flake_line(fleet, 'server = mkHost "server"')},
+         "importing": importing_site(fleet),
+         "upgrade": {"from": "24.11", "to": UPGRADE_TO, "expect": UPGRADED_REFS}},
     ]}
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(json.dumps(spec))
@@ -229,8 +261,85 @@ def _run_vscode(tools: dict[str, Path], fleet: Path, tmp_path: Path, run: Path,
         "definition": definition_site(fleet),
         # reaches the server only through workspace/configuration, filtered by the client
         "settings": {"nixls-assist.ignore": [IGNORED]}, "absent": [IGNORED],
+        "configurations": {"module": SHARED, "names": ["laptop", "server"], "pick": "server",
+                           "flakeLine": flake_line(fleet, 'server = mkHost "server"')},
+        "importing": importing_site(fleet),
+        "upgrade": {"from": "24.11", "to": UPGRADE_TO, "expect": UPGRADED_REFS},
     }
-    spec_file = tmp_path / "spec.json"
+    report = _code_server(tools, spec, tmp_path, run, artifacts)
+    assert "vscode e2e: all checks passed" in report, report
+    assert site["fixed"] in (fleet / MODULE).read_text().splitlines()
+
+
+def test_neovim_commands_client_side(tmp_path: Path) -> None:
+    """:NixlsParentModule's one / several / no location handling against a fake in-process
+    server (the real one may not answer `experimental/parentModule`), and the helpers that
+    read configurations, their workspace symbols and a WorkspaceEdit's edit count."""
+    nvim = _nvim()
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    editors = REPO / "editors" / "nvim"
+    proc = subprocess.run(
+        [nvim, "--headless", "--clean", "--cmd", f"set rtp^={editors}",
+         "-c", f"luafile {editors / 'test' / 'commands.lua'}"],
+        cwd=ws, env={**server_env(tmp_path / "home"), "NIXLS_NVIM_DIR": str(ws)},
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    report = f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+    assert proc.returncode == 0, report
+    assert "nvim commands: all checks passed" in proc.stdout, report
+
+
+def test_vscode_go_to_importing_file_client_side(fleet: Path, tmp_path: Path) -> None:
+    """"Go to importing file" in the real VS Code against a stand-in server that answers
+    `experimental/parentModule` (tests/editors/fake_parent_server.py): one location jumps,
+    two make a pick list, none gives a message."""
+    tools = _vscode_toolchain()
+    lines = (fleet / "flake.nix").read_text().splitlines()
+    laptop = flake_line(fleet, "./hosts/${hostName}/configuration.nix")
+    shared = flake_line(fleet, f"./{SHARED}")
+
+    def location(rel: str, line: int, text: str) -> dict[str, object]:
+        character = (lines[line] if rel == "flake.nix" else text).index(text.strip())
+        return {"uri": (fleet / rel).resolve().as_uri(),
+                "range": {"start": {"line": line, "character": character},
+                          "end": {"line": line, "character": character + len(text.strip())}}}
+
+    answers = {
+        "configuration.nix": [location("flake.nix", laptop, lines[laptop])],
+        "common.nix": [location("flake.nix", shared, lines[shared]),
+                       location(MODULE, 2, "  imports")],
+        "backups.nix": None,
+    }
+    answers_file = tmp_path / "answers.json"
+    answers_file.write_text(json.dumps(answers))
+    run = Path(tempfile.mkdtemp(prefix="nxvs-"))
+    artifacts = ARTIFACTS / "vscode-importing"
+    shutil.rmtree(artifacts, ignore_errors=True)
+    spec = {
+        "codeServer": str(tools["codeServer"]), "chromium": str(tools["chromium"]),
+        "vsix": str(tools["vsix"]), "workspace": str(fleet), "runDir": str(run),
+        "artifacts": str(artifacts),
+        "serverCommand": [sys.executable, str(Path(__file__).parent / "fake_parent_server.py"),
+                          str(answers_file)],
+        "importingCases": [
+            {"module": MODULE, "file": "flake.nix", "line": laptop},
+            {"module": SHARED, "pick": ["flake.nix", MODULE], "choose": MODULE,
+             "file": "configuration.nix", "line": 2},
+            {"module": "modules/backups.nix", "none": True},
+        ],
+    }
+    try:
+        report = _code_server(tools, spec, tmp_path, run, artifacts)
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
+    assert "vscode e2e: all checks passed" in report, report
+
+
+def _code_server(tools: dict[str, Path], spec: dict[str, object], tmp_path: Path, run: Path,
+                 artifacts: Path) -> str:
+    """Run editors/vscode/test/e2e/run.mjs on `spec`; the log, after asserting it passed."""
+    spec_file = tmp_path / f"spec-{artifacts.name}.json"
     spec_file.write_text(json.dumps(spec))
     env = server_env(run / "home")
     tmp = run / "tmp"
@@ -245,8 +354,7 @@ def _run_vscode(tools: dict[str, Path], fleet: Path, tmp_path: Path, run: Path,
     report = f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
     (artifacts / "vscode-e2e.log").write_text(report)
     assert proc.returncode == 0, report
-    assert "vscode e2e: all checks passed" in proc.stdout, report
-    assert site["fixed"] in (fleet / MODULE).read_text().splitlines()
+    return report
 
 
 def test_neovim_lua_files_load(tmp_path: Path) -> None:

@@ -15,6 +15,14 @@
 --                LSP 'tagfunc') must jump to `file` (a path suffix) at `declared_line`
 --   symbols      {contains = {...}}: the default `gO` (document symbols) must fill the
 --                location list with entries naming every string
+--   configurations {names = {...}, pick, flake_line}: the code lens and :NixlsConfigurations
+--                must offer `names` (vim.ui.select); picking `pick` opens flake.nix there
+--   importing    {file, line} | {unsupported = true}: :NixlsParentModule jumps to `file`
+--                (a path suffix) on `line`, or says the server cannot
+--   upgrade      {from, to, expect = {...}}: :NixlsPreviewUpgrade offers `to` after the pin
+--                `from`, opens the markdown report, and "Apply N edits" puts every
+--                `expect` string into the flake.nix buffer
+-- vim.ui.select / vim.ui.input are replaced by stubs that record the prompt and answer.
 -- Optional NIXLS_ASSIST_CMD (JSON argv) replaces the config's cmd, e.g. to run the
 -- server from a source checkout. Exits 0 when every check passed, 1 otherwise.
 
@@ -124,6 +132,193 @@ local function check_symbols(s)
   pcall(vim.cmd.lclose)
 end
 
+-- vim.ui stubs: the next answer is set by the check, each call is recorded
+local ui = { calls = {}, messages = {} }
+local notify = vim.notify
+vim.notify = function(msg, level, opts)
+  ui.messages[#ui.messages + 1] = msg
+  return notify(msg, level, opts)
+end
+vim.ui.select = function(items, opts, on_choice)
+  local shown = {}
+  for i, item in ipairs(items) do
+    shown[i] = opts.format_item and opts.format_item(item) or tostring(item)
+  end
+  ui.calls[#ui.calls + 1] = { kind = 'select', prompt = opts.prompt, items = shown }
+  local answer = ui.answer
+  ui.answer = nil
+  for i, text in ipairs(shown) do
+    if answer and text:find(answer, 1, true) then
+      return on_choice(items[i], i)
+    end
+  end
+  on_choice(nil, nil)
+end
+vim.ui.input = function(opts, on_confirm)
+  ui.calls[#ui.calls + 1] = { kind = 'input', prompt = opts.prompt }
+  local answer = ui.answer
+  ui.answer = nil
+  on_confirm(answer)
+end
+
+local function next_call(kind, since)
+  local found = vim.wait(TIMEOUT, function()
+    return #ui.calls > since and ui.calls[#ui.calls].kind == kind
+  end, 50)
+  return found and ui.calls[#ui.calls] or nil
+end
+
+local function messages_since(n)
+  return table.concat(vim.list_slice(ui.messages, n + 1), '\n')
+end
+
+local function check_configurations(buf, c)
+  -- the code lens appears once the server has read the fleet
+  local lens
+  vim.wait(TIMEOUT, function()
+    vim.lsp.codelens.refresh({ bufnr = buf })
+    for _, l in ipairs(vim.lsp.codelens.get(buf)) do
+      if l.command and l.command.title:find('configuration', 1, true) then
+        lens = l
+      end
+    end
+    return lens ~= nil
+  end, 200)
+  if not lens then
+    return fail('no code lens naming configurations')
+  end
+  log(('ok code lens: %s'):format(lens.command.title))
+  local function offered(how, call)
+    if not call then
+      return fail(how .. ' offered no pick list')
+    end
+    local all = table.concat(call.items, ' | ')
+    for _, name in ipairs(c.names) do
+      if all:find(name, 1, true) then
+        log(('ok %s offers %s'):format(how, name))
+      else
+        fail(('%s lacks %s: %s'):format(how, name, all))
+      end
+    end
+  end
+  -- running the lens: the same pick list (vim.lsp.commands handler)
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  local n = #ui.calls
+  vim.lsp.codelens.run()
+  offered('running the code lens', next_call('select', n))
+  vim.cmd.buffer(buf)
+  n = #ui.calls
+  ui.answer = c.pick
+  vim.cmd('NixlsConfigurations')
+  local call = next_call('select', n)
+  offered(':NixlsConfigurations', call)
+  log('  prompt: ' .. tostring(call and call.prompt))
+  local landed = vim.wait(TIMEOUT, function()
+    return vim.api.nvim_buf_get_name(0):sub(-#'/flake.nix') == '/flake.nix'
+  end, 50)
+  local row = vim.api.nvim_win_get_cursor(0)[1] - 1
+  if landed and row == c.flake_line then
+    log(('ok picking %s opened flake.nix:%d'):format(c.pick, row))
+  else
+    fail(('picking %s landed in %s:%d, expected flake.nix:%d'):format(
+      c.pick, vim.api.nvim_buf_get_name(0), row, c.flake_line))
+  end
+  vim.cmd.buffer(buf)
+end
+
+local function check_importing(buf, c)
+  local n = #ui.messages
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  vim.cmd('NixlsParentModule')
+  if c.unsupported then
+    local told = vim.wait(TIMEOUT, function()
+      return messages_since(n):find('cannot find importing files', 1, true) ~= nil
+    end, 50)
+    if told then
+      log('ok :NixlsParentModule: the server has no experimental/parentModule, and the user is told')
+    else
+      fail(':NixlsParentModule said nothing about the missing request: ' .. messages_since(n))
+    end
+    return
+  end
+  local jumped = vim.wait(TIMEOUT, function()
+    return vim.api.nvim_buf_get_name(0):sub(-#c.file) == c.file
+  end, 50)
+  local row = vim.api.nvim_win_get_cursor(0)[1] - 1
+  if jumped and row == c.line then
+    log(('ok :NixlsParentModule jumped to %s:%d'):format(c.file, row))
+  else
+    fail((':NixlsParentModule landed in %s:%d, expected %s:%d; messages: %s'):format(
+      vim.api.nvim_buf_get_name(0), row, c.file, c.line, messages_since(n)))
+  end
+  vim.cmd.buffer(buf)
+end
+
+local function check_upgrade(buf, u)
+  local n = #ui.calls
+  ui.answer = u.to
+  vim.cmd('NixlsPreviewUpgrade')
+  local pick = next_call('select', n)
+  if not pick then
+    return fail(':NixlsPreviewUpgrade offered no releases')
+  end
+  log(('ok :NixlsPreviewUpgrade offers %s (%s)'):format(table.concat(pick.items, ' '), pick.prompt))
+  if not pick.prompt:find('Pinned to ' .. u.from, 1, true) then
+    fail('the pick list does not name the pin ' .. u.from)
+  end
+  n = #ui.calls
+  local report
+  vim.wait(TIMEOUT, function()
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_get_name(b):find('nixls%-assist://upgrade') then
+        report = b
+      end
+    end
+    return report ~= nil and #ui.calls > n
+  end, 50)
+  if not report then
+    return fail(':NixlsPreviewUpgrade opened no report buffer')
+  end
+  local first = vim.api.nvim_buf_get_lines(report, 0, 1, false)[1]
+  if vim.bo[report].filetype == 'markdown' and first:find('Upgrade to NixOS ' .. u.to, 1, true) then
+    log(('ok report buffer (filetype markdown): %s'):format(first))
+  else
+    fail(('report buffer: filetype %s, first line %q'):format(vim.bo[report].filetype, first))
+  end
+  local offer = ui.calls[#ui.calls]
+  local apply = offer.kind == 'select' and offer.items[1] or ''
+  if not apply:match('^Apply %d+ edits?$') then
+    return fail('no "Apply N edits" offered: ' .. vim.inspect(offer))
+  end
+  log(('ok offered %q (%s)'):format(apply, offer.prompt))
+  -- answer again, this time applying
+  vim.api.nvim_set_current_win(vim.fn.bufwinid(report))
+  ui.answer = 'Apply'
+  n = #ui.calls
+  vim.cmd('NixlsPreviewUpgrade ' .. u.to)
+  next_call('select', n)
+  local flake = vim.fn.bufnr(vim.fn.getcwd() .. '/flake.nix')
+  local text = ''
+  local applied = vim.wait(TIMEOUT, function()
+    if flake < 0 then
+      flake = vim.fn.bufnr(vim.fn.getcwd() .. '/flake.nix')
+      return false
+    end
+    text = table.concat(vim.api.nvim_buf_get_lines(flake, 0, -1, false), '\n')
+    for _, needle in ipairs(u.expect) do
+      if not text:find(needle, 1, true) then
+        return false
+      end
+    end
+    return true
+  end, 50)
+  if applied then
+    log(('ok the workspace edit was applied: flake.nix buffer reads %s'):format(table.concat(u.expect, ', ')))
+  else
+    fail('flake.nix buffer lacks ' .. table.concat(u.expect, ', ') .. ':\n' .. text)
+  end
+end
+
 local function check_file(check)
   log('open ' .. check.file)
   vim.cmd.edit(vim.fn.fnameescape(check.file))
@@ -194,6 +389,16 @@ local function check_file(check)
   end
   if check.symbols then
     check_symbols(check.symbols)
+  end
+
+  if check.configurations then
+    check_configurations(buf, check.configurations)
+  end
+  if check.importing then
+    check_importing(buf, check.importing)
+  end
+  if check.upgrade then
+    check_upgrade(buf, check.upgrade)
   end
 
   if check.fix then

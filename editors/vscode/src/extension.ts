@@ -17,6 +17,7 @@ import {
   ServerCommand,
   ServerPathError,
 } from './command';
+import { goToImportingFile, Host, pickConfiguration, previewUpgrade, SHOW_CONFIGURATIONS, showConfigurations } from './commands';
 import { needsRestart, toServerSettings } from './settings';
 
 const SECTION = 'nixls-assist';
@@ -88,6 +89,15 @@ async function startClient(): Promise<void> {
     initializationOptions: currentSettings(),
     outputChannel: output,
     middleware: {
+      // The code lens "in 2 configurations: …" runs the server's showConfigurations: its
+      // answer becomes the same pick list as the palette command's.
+      executeCommand: async (command, args, next) => {
+        const result = await next(command, args);
+        if (command === SHOW_CONFIGURATIONS && typeof args[0] === 'string' && client) {
+          await pickConfiguration(client, vscode.Uri.parse(args[0]), result);
+        }
+        return result;
+      },
       workspace: {
         // The server pulls the `nixls-assist` section; hand it only the keys it knows.
         configuration: async (params, token, next) => {
@@ -141,8 +151,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   output = vscode.window.createOutputChannel('nixls-assist');
   context.subscriptions.push(output);
   log(`nixls-assist extension ${context.extension.packageJSON.version} activated`);
+  const host: Host = { client: () => client, log };
   context.subscriptions.push(
     vscode.commands.registerCommand('nixls-assist.restartServer', restart),
+    // not the server's command names: the client registers those itself (they run on the server)
+    vscode.commands.registerCommand('nixls-assist.previewUpgradeTo', () => previewUpgrade(host)),
+    vscode.commands.registerCommand('nixls-assist.showFileConfigurations', () => showConfigurations(host)),
+    vscode.commands.registerCommand('nixls-assist.goToImportingFile', () => goToImportingFile(host)),
     vscode.commands.registerCommand('nixls-assist.showOutput', () => output.show(true)),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (!event.affectsConfiguration(SECTION)) {

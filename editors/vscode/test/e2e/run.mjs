@@ -11,7 +11,17 @@
 //   hover: {line, character, contains: [...]},
 //   definition: {line, character, file, declaredLine}  (optional: F12 there opens `file`),
 //   fix: {line, character, title, expectLine}
+//   configurations: {module, names: [...], pick, flakeLine}  (optional: "Show configurations
+//       of this file" on `module` lists `names`; picking `pick` opens flake.nix on `flakeLine`)
+//   importing: {module, file, line} | {module, unsupported: true}  (optional: "Go to
+//       importing file" lands in `file` on `line`, or says the server cannot)
+//   upgrade: {from, to, expect: [...]}  (optional: "Preview upgrade to…" offers `to` after
+//       the pin `from`, opens the report, and "Apply N edits" puts every `expect` string
+//       into flake.nix)
 // }
+// With `importingCases` instead (and a stand-in server that answers experimental/parentModule),
+// only "Go to importing file" is driven: each case {module, file, line} jumps, {module, pick:
+// [...], choose, file, line} picks among several, {module, none: true} says no file imports it.
 // Prints one line per check ("ok …" / "FAIL …"), keeps screenshots and the extension's
 // output channel in `artifacts`, and exits 0 only when every check passed.
 import { spawn, spawnSync } from 'node:child_process';
@@ -131,6 +141,142 @@ async function command(page, name, id) {
   await page.locator(`.quick-input-list [data-quick-input-id="${id}"]`).first().click({ timeout: TIMEOUT });
 }
 
+async function openFile(page, rel) {
+  // Quick Open; once more when a closing widget swallowed the first keystrokes
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill(rel);
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: path.basename(rel) })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      await sleep(300); // let the list settle on the file asked for
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab.active', { hasText: path.basename(rel) }).first().waitFor({ timeout: 10000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) {
+        throw err;
+      }
+      await page.keyboard.press('Escape');
+      await sleep(500);
+    }
+  }
+}
+
+async function cursorOn(page, line) {
+  return page.locator('.statusbar-item', { hasText: `Ln ${line + 1},` }).first().waitFor({ timeout: TIMEOUT });
+}
+
+async function checkConfigurations(page, c) {
+  await openFile(page, c.module);
+  // the code lens says the graph is read; the command answers from it
+  const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'configuration' });
+  await lens.first().waitFor({ timeout: TIMEOUT });
+  ok(`code lens on ${c.module}: ${text(await lens.first().innerText())}`);
+  await command(page, 'nixls-assist: Show configurations of this file', 'nixls-assist.showFileConfigurations');
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.filter({ hasText: c.pick }).first().waitFor({ timeout: TIMEOUT });
+  const listed = text((await rows.allInnerTexts()).join(' | ')).replace(/\n/g, ' ');
+  for (const name of c.names) {
+    if (listed.includes(name)) {
+      ok(`Show configurations lists ${name}`);
+    } else {
+      fail(`Show configurations lacks ${name}: ${listed}`);
+    }
+  }
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-7-configurations.png') });
+  await page.keyboard.press('Escape');
+  // clicking the code lens runs the server's command; the client shows its answer the same way
+  await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'configuration' }).first().click();
+  await rows.filter({ hasText: c.pick }).first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok('clicking the code lens offers the same pick list'),
+    (err) => fail(`clicking the code lens showed no pick list: ${err.message}`),
+  );
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: c.pick }).first().click();
+  await page.locator('.tabs-container .tab.active', { hasText: 'flake.nix' }).first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok(`picking ${c.pick} opened flake.nix`),
+    (err) => fail(`picking ${c.pick} did not open flake.nix: ${err.message}`),
+  );
+  await cursorOn(page, c.flakeLine).then(
+    () => ok(`flake.nix: the cursor is on line ${c.flakeLine + 1}, where ${c.pick} is defined`),
+    (err) => fail(`flake.nix: not on line ${c.flakeLine + 1}: ${err.message}`),
+  );
+}
+
+async function checkImporting(page, c) {
+  await openFile(page, c.module);
+  await command(page, 'nixls-assist: Go to importing file', 'nixls-assist.goToImportingFile');
+  if (c.unsupported) {
+    const toast = page.locator('.notifications-toasts', { hasText: 'cannot find importing files' });
+    await toast.first().waitFor({ timeout: TIMEOUT }).then(
+      () => ok('Go to importing file: the server has no experimental/parentModule, and the user is told'),
+      (err) => fail(`Go to importing file: no message about the missing request: ${err.message}`),
+    );
+    await page.keyboard.press('Escape');
+    return;
+  }
+  await page.locator('.tabs-container .tab.active', { hasText: path.basename(c.file) }).first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok(`Go to importing file: landed in ${c.file}`),
+    (err) => fail(`Go to importing file did not open ${c.file}: ${err.message}`),
+  );
+  await cursorOn(page, c.line).then(
+    () => ok(`Go to importing file: the cursor is on line ${c.line + 1}`),
+    (err) => fail(`Go to importing file: not on line ${c.line + 1}: ${err.message}`),
+  );
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-8-importing.png') });
+}
+
+async function checkUpgrade(page, u) {
+  await command(page, 'nixls-assist: Preview upgrade to…', 'nixls-assist.previewUpgradeTo');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: TIMEOUT });
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: u.to });
+  await row.first().waitFor({ timeout: TIMEOUT });
+  const placeholder = (await input.getAttribute('placeholder')) ?? '';
+  if (placeholder.includes(`Pinned to ${u.from}`)) {
+    ok(`Preview upgrade: the pick list knows the pin (${placeholder})`);
+  } else {
+    fail(`Preview upgrade: the pick list does not name the pin ${u.from}: ${JSON.stringify(placeholder)}`);
+  }
+  const releases = text((await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).join(' | '));
+  ok(`Preview upgrade offers: ${releases.replace(/\n/g, ' ')}`);
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-9-upgrade-pick.png') });
+  await input.fill(u.to);
+  await page.keyboard.press('Enter');
+  const report = page.locator('.monaco-editor .view-lines', { hasText: `Upgrade to NixOS ${u.to}` });
+  await report.first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok(`Preview upgrade: the Markdown report is open ("Upgrade to NixOS ${u.to} …")`),
+    (err) => fail(`Preview upgrade: no report: ${err.message}`),
+  );
+  await page.locator('.tabs-container .tab', { hasText: 'Preview' }).first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok('Preview upgrade: the Markdown preview is open beside it'),
+    (err) => fail(`Preview upgrade: no Markdown preview: ${err.message}`),
+  );
+  const apply = page.locator('.notifications-toasts .monaco-button', { hasText: /^Apply \d+ edits?$/ });
+  await apply.first().waitFor({ timeout: TIMEOUT });
+  ok(`Preview upgrade offers "${text(await apply.first().innerText())}"`);
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-10-upgrade-report.png') });
+  await apply.first().click();
+  await page.locator('.notifications-toasts', { hasText: 'applied' }).first().waitFor({ timeout: TIMEOUT }).then(
+    () => ok('Preview upgrade: the workspace edit was applied'),
+    (err) => fail(`Preview upgrade: no confirmation after applying: ${err.message}`),
+  );
+  await openFile(page, 'flake.nix'); // Quick Open focuses its editor: save that one
+  await page.keyboard.press('Control+S');
+  const flake = path.join(spec.workspace, 'flake.nix');
+  await waitFor('flake.nix to have the bumped refs', () =>
+    u.expect.every((needle) => fs.readFileSync(flake, 'utf8').includes(needle)),
+  ).then(
+    () => ok(`Preview upgrade: flake.nix now reads ${u.expect.join(', ')}`),
+    () => fail(`Preview upgrade: flake.nix lacks ${u.expect.join(', ')}:\n${fs.readFileSync(flake, 'utf8')}`),
+  );
+  await page.screenshot({ path: path.join(spec.artifacts, 'vscode-11-upgrade-applied.png') });
+}
+
 async function goTo(page, line, character) {
   await page.keyboard.press('Control+G');
   const input = page.locator('.quick-input-widget input');
@@ -148,6 +294,48 @@ async function lineText(page, line) {
   );
   const order = tops.map((top, i) => [top, text(lines[i])]).sort((a, b) => a[0] - b[0]);
   return order[line]?.[1];
+}
+
+async function driveImporting(page, base) {
+  await page.goto(`${base}/?folder=${encodeURIComponent(spec.workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: TIMEOUT });
+  for (const [i, c] of spec.importingCases.entries()) {
+    await openFile(page, c.module);
+    if (i === 0) {
+      await waitFor('the server to start', () => /server running: nixls-assist fake-parent/.test(outputChannelLog(spec.runDir)));
+      ok('extension activated with the stand-in server');
+    }
+    await command(page, 'nixls-assist: Go to importing file', 'nixls-assist.goToImportingFile');
+    if (c.none) {
+      const toast = page.locator('.notifications-toasts', { hasText: `no file is known to import ${c.module}` });
+      await toast.first().waitFor({ timeout: TIMEOUT }).then(
+        () => ok(`${c.module}: no importing file, and the user is told`),
+        (err) => fail(`${c.module}: no message for an empty answer: ${err.message}`),
+      );
+      continue;
+    }
+    if (c.pick) {
+      const rows = page.locator('.quick-input-list .monaco-list-row');
+      await rows.filter({ hasText: c.choose }).first().waitFor({ timeout: TIMEOUT });
+      const listed = text((await rows.allInnerTexts()).join(' | ')).replace(/\n/g, ' ');
+      if (c.pick.every((label) => listed.includes(label))) {
+        ok(`${c.module}: a pick list of the importing files: ${listed}`);
+      } else {
+        fail(`${c.module}: the pick list lacks one of ${c.pick.join(', ')}: ${listed}`);
+      }
+      await page.screenshot({ path: path.join(spec.artifacts, 'vscode-importing-pick.png') });
+      await rows.filter({ hasText: c.choose }).first().click();
+    }
+    await page.locator('.tabs-container .tab.active', { hasText: path.basename(c.file) }).first().waitFor({ timeout: TIMEOUT }).then(
+      () => ok(`${c.module}: Go to importing file landed in ${c.file}`),
+      (err) => fail(`${c.module}: Go to importing file did not open ${c.file}: ${err.message}`),
+    );
+    await cursorOn(page, c.line).then(
+      () => ok(`${c.module}: the cursor is on line ${c.line + 1}`),
+      (err) => fail(`${c.module}: not on line ${c.line + 1}: ${err.message}`),
+    );
+  }
 }
 
 async function drive(page, base, settings) {
@@ -273,6 +461,16 @@ async function drive(page, base, settings) {
     await page.screenshot({ path: path.join(spec.artifacts, 'vscode-4b-definition.png') });
   }
 
+  if (spec.configurations) {
+    await checkConfigurations(page, spec.configurations);
+  }
+  if (spec.importing) {
+    await checkImporting(page, spec.importing);
+  }
+  if (spec.upgrade) {
+    await checkUpgrade(page, spec.upgrade);
+  }
+
   // "Restart server" stops the server and starts a new one
   await command(page, 'nixls-assist: Restart server', 'nixls-assist.restartServer');
   await waitFor('the restarted server', () => {
@@ -353,7 +551,7 @@ async function main() {
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
-      await drive(page, base, settings);
+      await (spec.importingCases ? driveImporting(page, base) : drive(page, base, settings));
     } catch (err) {
       fail(String(err.stack ?? err));
       await page.screenshot({ path: path.join(spec.artifacts, 'vscode-failure.png') }).catch(() => {});
