@@ -58,6 +58,12 @@ def _describe(change: Change) -> str:
     return text
 
 
+def already_due_line(report: UpgradeReport) -> str:
+    pinned = report.release_from or "the pinned release"
+    return (f"The batch also applies {report.already_due} rename(s) already reported at "
+            f"{pinned} (`nixls-assist check` lists them).")
+
+
 def report_markdown(report: UpgradeReport) -> str:
     """A pull-request description: by configuration, then by kind, with counts."""
     counts = report.counts()
@@ -71,6 +77,8 @@ def report_markdown(report: UpgradeReport) -> str:
     out += [f"{len(report.changes)} option change(s) in {report.files} file(s): {summary}; "
             f"{fixable} renamed automatically"
             + (f", {rest} need a decision." if rest else "."), ""]
+    if report.already_due:
+        out += [already_due_line(report), ""]
     if report.inputs:
         out += ["### Flake inputs", ""]
         for bump in report.inputs:

@@ -11,6 +11,7 @@ from typing import TextIO
 from nixls_assist.analysis import (
     UpgradeReport,
     Workspace,
+    already_due_line,
     change_line,
     normalise_release,
     release_forms,
@@ -87,4 +88,6 @@ def report_text(report: UpgradeReport) -> str:
                      f"{' = ' + json.dumps(state.value) if state.value else ''} (unchanged)")
     if report.state_versions:
         lines.append(f"stateVersion stays as it is: {report.state_versions[0].note}")
+    if report.already_due:
+        lines.append(already_due_line(report))
     return "\n".join(lines) + "\n"

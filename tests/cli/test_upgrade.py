@@ -175,3 +175,19 @@ def test_release_inputs_beside_unstable_are_side_inputs(tmp_path: Path) -> None:
     assert data["from"] == "unstable"
     assert [(i["name"], i["fix"]) for i in data["inputs"]] == [("nixpkgs-stable", False)]
     assert "beside the flake's nixos-unstable" in data["inputs"][0]["note"]
+
+
+def test_renames_already_due_at_the_pin_are_counted_in_the_batch(tmp_path: Path) -> None:
+    root = _fleet(tmp_path, "24.11")
+    common = root / "modules" / "common.nix"
+    text = common.read_text()
+    # `hardware.opengl` was renamed in 24.11: reported by `check` today, not a change of 25.05
+    common.write_text(text.replace("{\n", "{\n  hardware.opengl.enable = true;\n", 1))
+    assert "hardware.opengl.enable" in common.read_text()
+    report = run_cli("upgrade", "--to", "25.05", "--format", "markdown", cwd=root)
+    assert report.returncode == 0, report.stderr
+    assert ("The batch also applies 1 rename(s) already reported at 24.11 "
+            "(`nixls-assist check` lists them).") in report.stdout
+    fixed = run_cli("upgrade", "--to", "25.05", "--fix", cwd=root)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "hardware.graphics.enable = true;" in common.read_text()
