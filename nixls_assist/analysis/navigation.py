@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from nixls_assist.analysis.documents import OpenDocument
 from nixls_assist.context.fleet import Fleet
-from nixls_assist.features.declare_package import WorkspaceFile
 from nixls_assist.findings import Span
 from nixls_assist.syntax.document import ParsedDocument
 from nixls_assist.syntax.loading import load_document
