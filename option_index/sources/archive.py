@@ -35,19 +35,20 @@ from typing import BinaryIO
 import httpx
 
 from option_index.errors import DownloadError, InvalidArchive
-from option_index.sources.download import DownloadSettings, Progress
+from option_index.sources.download import (
+    RETRY_STATUS,
+    DownloadSettings,
+    Progress,
+    Retryable,
+    retried,
+)
 
-_RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 _CHUNK = 1 << 16
 _MAX_MEMBERS = 500_000
 _MAX_UNPACKED = 4 << 30  # bytes
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-\d+/(\d+|\*)")
 _REV = re.compile(r"[0-9a-f]{40}")
 TEMP_PREFIXES = (".download-", ".unpack-")
-
-
-class _Retryable(Exception):
-    pass
 
 
 def _fail(url: str, status: int) -> DownloadError:
@@ -77,12 +78,12 @@ def _attempt(client: httpx.Client, url: str, out, progress: Progress | None,
         headers = {"Range": f"bytes={have}-", "If-Range": state["validator"]}
     with client.stream("GET", url, headers=headers) as response:
         status = response.status_code
-        if status in _RETRY_STATUS:
-            raise _Retryable(f"HTTP {status}")
+        if status in RETRY_STATUS:
+            raise Retryable(f"HTTP {status}")
         if status == 416 and have:  # the range no longer fits: start again
             out.seek(0)
             out.truncate()
-            raise _Retryable("the server refused to resume")
+            raise Retryable("the server refused to resume")
         if status >= 400:
             raise _fail(url, status)
         total: int | None = None
@@ -105,7 +106,7 @@ def _attempt(client: httpx.Client, url: str, out, progress: Progress | None,
             if progress is not None:
                 progress(done, total)
         if total is not None and done < total:
-            raise _Retryable(f"connection closed after {done} of {total} bytes")
+            raise Retryable(f"connection closed after {done} of {total} bytes")
 
 
 def download_file(url: str, directory: Path, *, settings: DownloadSettings | None = None,
@@ -119,7 +120,6 @@ def download_file(url: str, directory: Path, *, settings: DownloadSettings | Non
     directory.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=directory)
     path = Path(name)
-    last = "unknown error"
     state: dict[str, str] = {}
     try:
         with os.fdopen(fd, "w+b") as out, httpx.Client(
@@ -127,25 +127,9 @@ def download_file(url: str, directory: Path, *, settings: DownloadSettings | Non
                 transport=transport,
                 headers={"User-Agent": "nixls-assist source fetch",
                          "Accept-Encoding": "identity"}) as client:
-            for attempt in range(settings.retries + 1):
-                if attempt:
-                    time.sleep(settings.backoff * 2 ** (attempt - 1))
-                try:
-                    _attempt(client, url, out, progress, state)
-                    return path
-                except _Retryable as exc:
-                    last = str(exc)
-                except httpx.TimeoutException:
-                    last = f"timed out after {settings.timeout:g} s without data"
-                except httpx.RemoteProtocolError as exc:
-                    last = f"the connection closed mid-body ({exc})"
-                except httpx.TransportError as exc:
-                    last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-                except httpx.InvalidURL as exc:
-                    raise DownloadError(f"invalid URL {url!r}: {exc}") from exc
-        raise DownloadError(
-            f"download of {url} failed after {settings.retries + 1} attempt(s): {last}; "
-            "nothing was written to the index cache")
+            retried(url, settings, lambda: _attempt(client, url, out, progress, state),
+                    "nothing was written to the index cache")
+            return path
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -10,15 +10,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import httpx
 
 from option_index.errors import DownloadError
 
+T = TypeVar("T")
 Progress = Callable[[int, int | None], None]  # (bytes received, total bytes if known)
 
 _MAX_BYTES = 512 * 1024 * 1024
-_RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -28,14 +30,38 @@ class DownloadSettings:
     backoff: float = 0.5  # seconds, doubled per attempt
 
 
-class _Retryable(Exception):
+class Retryable(Exception):
     pass
+
+
+def retried(url: str, settings: DownloadSettings, attempt: Callable[[], T],
+            consequence: str) -> T:
+    """`attempt()`, tried again after a transient failure (HTTP 5xx / 429, a timeout, a cut
+    connection); DownloadError naming the last failure and `consequence` when all failed."""
+    last = "unknown error"
+    for number in range(settings.retries + 1):
+        if number:
+            time.sleep(settings.backoff * 2 ** (number - 1))
+        try:
+            return attempt()
+        except Retryable as exc:
+            last = str(exc)
+        except httpx.TimeoutException:
+            last = f"timed out after {settings.timeout:g} s without data"
+        except httpx.RemoteProtocolError as exc:
+            last = f"the connection closed mid-body ({exc})"
+        except httpx.TransportError as exc:
+            last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        except httpx.InvalidURL as exc:
+            raise DownloadError(f"invalid URL {url!r}: {exc}") from exc
+    raise DownloadError(f"download of {url} failed after {settings.retries + 1} attempt(s): "
+                        f"{last}; {consequence}")
 
 
 def _attempt(client: httpx.Client, url: str, progress: Progress | None) -> bytes:
     with client.stream("GET", url) as response:
-        if response.status_code in _RETRY_STATUS:
-            raise _Retryable(f"HTTP {response.status_code}")
+        if response.status_code in RETRY_STATUS:
+            raise Retryable(f"HTTP {response.status_code}")
         if response.status_code >= 400:
             hint = "; is the release right? pass --url to use another source" \
                 if response.status_code == 404 else ""
@@ -51,7 +77,7 @@ def _attempt(client: httpx.Client, url: str, progress: Progress | None) -> bytes
             if progress:
                 progress(len(buf), expected)
         if expected is not None and len(buf) < expected:
-            raise _Retryable(f"connection closed after {len(buf)} of {expected} bytes")
+            raise Retryable(f"connection closed after {len(buf)} of {expected} bytes")
         return bytes(buf)
 
 
@@ -60,24 +86,8 @@ def download(url: str, *, settings: DownloadSettings | None = None,
              transport: httpx.BaseTransport | None = None) -> bytes:
     """The body of `url`. Raises DownloadError with a user-facing sentence on failure."""
     settings = settings or DownloadSettings()
-    last = "unknown error"
     with httpx.Client(timeout=httpx.Timeout(settings.timeout), follow_redirects=True,
                       transport=transport,
                       headers={"User-Agent": "nixls-assist option index"}) as client:
-        for attempt in range(settings.retries + 1):
-            if attempt:
-                time.sleep(settings.backoff * 2 ** (attempt - 1))
-            try:
-                return _attempt(client, url, progress)
-            except _Retryable as exc:
-                last = str(exc)
-            except httpx.TimeoutException:
-                last = f"timed out after {settings.timeout:g} s without data"
-            except httpx.TransportError as exc:
-                last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            except httpx.InvalidURL as exc:
-                raise DownloadError(f"invalid URL {url!r}: {exc}") from exc
-    raise DownloadError(
-        f"download of {url} failed after {settings.retries + 1} attempt(s): {last}; "
-        "the previous index (if any) is still in use"
-    )
+        return retried(url, settings, lambda: _attempt(client, url, progress),
+                       "the previous index (if any) is still in use")
