@@ -20,6 +20,7 @@ from nixls_assist.context.input_changes import (
 )
 from nixls_assist.context.workspace import Membership
 from nixls_assist.errors import ConfigError
+from option_index.sources.nix_files import relative_to_root
 
 # The flake and its lock: their change touches the configurations using a changed input.
 _FLAKE_FILES = ("flake.nix", "flake.lock")
@@ -41,15 +42,8 @@ def load_fleet(path: Path) -> Fleet:
     return build_fleet(root)
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def _unresolved(fleet: Fleet, items: list[Any]) -> list[dict[str, Any]]:
-    return [{"file": _relative(u.file, fleet.root), "line": u.line,
+    return [{"file": relative_to_root(u.file, fleet.root), "line": u.line,
              "expression": u.expression, "reason": u.reason} for u in items]
 
 
@@ -59,7 +53,7 @@ def hosts_data(fleet: Fleet) -> dict[str, Any]:
         "version": 1,
         "configurations": [{
             "attribute": c.attribute, "name": c.name, "kind": c.kind,
-            "modules": sorted(_relative(p, fleet.root) for p in c.modules),
+            "modules": sorted(relative_to_root(p, fleet.root) for p in c.modules),
             "complete": c.complete, "unresolved": _unresolved(fleet, c.unresolved),
         } for c in fleet.configurations],
         "complete": fleet.complete,
@@ -86,7 +80,7 @@ def affected(fleet: Fleet, changed: list[Path], since: str | None = None) -> Aff
     reasons: dict[str, list[str]] = {}
     flake_files = {fleet.root / name for name in _FLAKE_FILES}
     for path in changed:
-        shown = _relative(path, fleet.root)
+        shown = relative_to_root(path, fleet.root)
         for configuration in fleet.configurations:
             if path in flake_files:
                 continue
@@ -122,7 +116,7 @@ def _by_inputs(fleet: Fleet, changed: list[Path], since: str | None,
             found.inputs = followers(new_lock, found.inputs)
         change.inputs |= found.inputs
         change.everything = change.everything or found.everything
-    shown = ", ".join(_relative(p, fleet.root) for p in changed)
+    shown = ", ".join(relative_to_root(p, fleet.root) for p in changed)
     if change.everything:
         for configuration in fleet.configurations:
             reasons.setdefault(configuration.attribute, []).append(shown)

@@ -23,6 +23,7 @@ from nixls_assist.analysis import (
     Overrides,
     Workspace,
     normalise_release,
+    relative_to_root,
     release_forms,
     resolve_file,
 )
@@ -234,21 +235,14 @@ def _inputs(args: argparse.Namespace,
             data = path.read_bytes()
         except OSError as exc:
             link = path.parent.resolve() / path.name
-            yield Unreadable(link, _relative(link, cwd), unreadable_reason(path, exc))
+            yield Unreadable(link, relative_to_root(link, cwd), unreadable_reason(path, exc))
             continue
         yield data, path, _display(path, cwd)
 
 
 def _display(path: Path, cwd: Path) -> str:
     """`path` relative to the (resolved) working directory `cwd` when inside it."""
-    return _relative(resolve_file(path), cwd)
-
-
-def _relative(absolute: Path, cwd: Path) -> str:
-    try:
-        return absolute.relative_to(cwd).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    return relative_to_root(resolve_file(path), cwd)
 
 
 def _codes(text: str, flag: str) -> tuple[str, ...]:
